@@ -1,0 +1,113 @@
+//! The one place where errors become HTTP responses, in the original's FastAPI shapes:
+//! `{"detail": "<text>"}`, or for request validation `422 {"detail": [{type, loc, msg, input}…]}`.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use meetifyr_core::StoreError;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// One item of FastAPI's validation error list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub loc: Vec<Value>,
+    pub msg: String,
+    pub input: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<Value>,
+}
+
+impl FieldError {
+    pub fn new(kind: &'static str, loc: Vec<Value>, msg: impl Into<String>, input: Value) -> Self {
+        Self {
+            kind,
+            loc,
+            msg: msg.into(),
+            input,
+            ctx: None,
+        }
+    }
+
+    pub fn with_ctx(mut self, ctx: Value) -> Self {
+        self.ctx = Some(ctx);
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("request validation failed")]
+    Validation(Vec<FieldError>),
+    /// A client error with the original's status and `detail` text.
+    #[error("{1}")]
+    Detail(StatusCode, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    pub fn detail(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::Detail(status, detail.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Detail(status, _) => *status,
+            ApiError::Store(e) => match e {
+                StoreError::MeetingNotFound(_)
+                | StoreError::ParticipantNotFound(_)
+                | StoreError::ParticipantDateNotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::DateRangeAlreadySet { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                StoreError::DateRangeNotSet => StatusCode::BAD_REQUEST,
+                StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                StoreError::DuplicateUrlCode | StoreError::Backend(_) => {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            },
+        }
+    }
+}
+
+/// `{"detail": text}` with the given status.
+pub fn detail_response(status: StatusCode, detail: &str) -> Response {
+    (status, Json(json!({ "detail": detail }))).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            ApiError::Validation(errors) => {
+                (status, Json(json!({ "detail": errors }))).into_response()
+            }
+            ApiError::Detail(_, text) => detail_response(status, &text),
+            ApiError::Store(e) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %error_chain(&e), "store unavailable");
+                detail_response(status, "the database is unavailable; try again shortly")
+            }
+            ApiError::Store(e) if status.is_server_error() => {
+                // The database's own text stays in the log, never in the response.
+                tracing::error!(error = %error_chain(&e), "store failed");
+                detail_response(status, "internal error")
+            }
+            ApiError::Store(e) => detail_response(status, &e.to_string()),
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

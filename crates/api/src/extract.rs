@@ -1,0 +1,291 @@
+//! Request parsing with FastAPI's validation errors: every problem in a body is reported at
+//! once, each naming its field in `loc`.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{StatusCode, request::Parts},
+};
+use chrono::NaiveDate;
+use meetifyr_core::TextError;
+use serde_json::{Map, Value, json};
+
+use crate::error::{ApiError, FieldError};
+
+/// A request body type built from JSON with field-level validation.
+pub trait FromBody: Sized {
+    fn from_body(fields: &mut Fields<'_>) -> Option<Self>;
+}
+
+/// A validated JSON body. Bad JSON, a missing body and bad fields answer 422; an oversized
+/// body answers 413.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: FromBody> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "request body is too large")
+            } else {
+                ApiError::detail(StatusCode::BAD_REQUEST, rejection.body_text())
+            }
+        })?;
+        let value = parse_json(&bytes)?;
+        let mut fields = Fields::of(&value)?;
+        let parsed = T::from_body(&mut fields);
+        match (parsed, fields.errors.is_empty()) {
+            (Some(body), true) => Ok(Body(body)),
+            _ => Err(ApiError::Validation(fields.errors)),
+        }
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "missing",
+            vec![json!("body")],
+            "Field required",
+            Value::Null,
+        )]));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        let position = byte_offset(bytes, e.line(), e.column());
+        ApiError::Validation(vec![
+            FieldError::new(
+                "json_invalid",
+                vec![json!("body"), json!(position)],
+                "JSON decode error",
+                json!({}),
+            )
+            .with_ctx(json!({ "error": e.to_string() })),
+        ])
+    })
+}
+
+/// serde_json reports line and column; FastAPI reports an offset into the body.
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = bytes
+        .split(|b| *b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(bytes.len())
+}
+
+/// Field accessors over a JSON object that record a [`FieldError`] for each problem.
+pub struct Fields<'a> {
+    whole: &'a Value,
+    object: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    fn of(body: &'a Value) -> Result<Self, ApiError> {
+        match body {
+            Value::Object(object) => Ok(Self {
+                whole: body,
+                object,
+                errors: Vec::new(),
+            }),
+            other => Err(ApiError::Validation(vec![FieldError::new(
+                "model_attributes_type",
+                vec![json!("body")],
+                "Input should be a valid dictionary or object to extract fields from",
+                other.clone(),
+            )])),
+        }
+    }
+
+    fn loc(name: &str) -> Vec<Value> {
+        vec![json!("body"), json!(name)]
+    }
+
+    fn get(&mut self, name: &str) -> Option<&'a Value> {
+        let value = self.object.get(name);
+        if value.is_none() {
+            self.errors.push(FieldError::new(
+                "missing",
+                Self::loc(name),
+                "Field required",
+                self.whole.clone(),
+            ));
+        }
+        value
+    }
+
+    /// A required string.
+    pub fn string(&mut self, name: &str) -> Option<&'a str> {
+        match self.get(name)? {
+            Value::String(s) => Some(s),
+            other => {
+                self.errors.push(FieldError::new(
+                    "string_type",
+                    Self::loc(name),
+                    "Input should be a valid string",
+                    other.clone(),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A required string checked by a domain constructor.
+    pub fn text<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, TextError>,
+    ) -> Option<T> {
+        let raw = self.string(name)?;
+        match parse(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let (kind, ctx) = match e {
+                    TextError::TooShort { min } => {
+                        ("string_too_short", json!({ "min_length": min }))
+                    }
+                    TextError::TooLong { max } => ("string_too_long", json!({ "max_length": max })),
+                };
+                let error =
+                    FieldError::new(kind, Self::loc(name), e.to_string(), json!(raw)).with_ctx(ctx);
+                self.errors.push(error);
+                None
+            }
+        }
+    }
+
+    /// A required `YYYY-MM-DD` date.
+    pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        let value = self.get(name)?;
+        let parsed = match value {
+            Value::String(s) => parse_date(s).map_err(|why| {
+                FieldError::new(
+                    "date_from_datetime_parsing",
+                    Self::loc(name),
+                    format!("Input should be a valid date or datetime, {why}"),
+                    value.clone(),
+                )
+                .with_ctx(json!({ "error": why }))
+            }),
+            _ => Err(FieldError::new(
+                "date_type",
+                Self::loc(name),
+                "Input should be a valid date",
+                value.clone(),
+            )),
+        };
+        parsed.map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// A required integer. Like pydantic's lax mode, integral floats and numeric strings pass.
+    pub fn int(&mut self, name: &str) -> Option<i64> {
+        let value = self.get(name)?;
+        let parsed = match value {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .ok_or("int_from_float"),
+            Value::String(s) => s.trim().parse::<i64>().map_err(|_| "int_parsing"),
+            _ => Err("int_type"),
+        };
+        parsed
+            .map_err(|kind| {
+                let msg = match kind {
+                    "int_parsing" => {
+                        "Input should be a valid integer, unable to parse string as an integer"
+                    }
+                    "int_from_float" => {
+                        "Input should be a valid integer, got a number with a fractional part"
+                    }
+                    _ => "Input should be a valid integer",
+                };
+                self.errors
+                    .push(FieldError::new(kind, Self::loc(name), msg, value.clone()));
+            })
+            .ok()
+    }
+}
+
+/// Strict ISO `YYYY-MM-DD`; the error says why, in pydantic's words.
+pub fn parse_date(s: &str) -> Result<NaiveDate, &'static str> {
+    let b = s.as_bytes();
+    if b.len() < 10 {
+        return Err("input is too short");
+    }
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape_ok {
+        return Err("invalid date separator, expected `-`");
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (num(0..4) as i32, num(5..7), num(8..10));
+    if !(1..=12).contains(&month) {
+        return Err("month value is outside expected range of 1-12");
+    }
+    NaiveDate::from_ymd_opt(year, month, day).ok_or("day value is outside expected range")
+}
+
+/// An integer path parameter, refused in FastAPI's words when it is not one.
+pub struct IntPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IntPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::detail(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let Some((name, raw)) = params.iter().next() else {
+            return Err(ApiError::detail(StatusCode::NOT_FOUND, "Not Found"));
+        };
+        raw.parse::<i64>().map(IntPath).map_err(|_| {
+            ApiError::Validation(vec![FieldError::new(
+                "int_parsing",
+                vec![json!("path"), json!(name)],
+                "Input should be a valid integer, unable to parse string as an integer",
+                json!(raw),
+            )])
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_strict_iso() {
+        assert_eq!(
+            parse_date("2025-12-31"),
+            Ok(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
+        );
+        assert_eq!(
+            parse_date("2025-02-30"),
+            Err("day value is outside expected range")
+        );
+        assert_eq!(
+            parse_date("2025-13-01"),
+            Err("month value is outside expected range of 1-12")
+        );
+        assert_eq!(parse_date("2025-1-1"), Err("input is too short"));
+        assert!(parse_date("2025/01/01").is_err());
+        assert!(parse_date("2025-01-01T00").is_err());
+        assert!(parse_date("+025-01-01").is_err());
+    }
+
+    #[test]
+    fn json_error_offsets_count_from_the_start_of_the_body() {
+        assert_eq!(byte_offset(b"{\n  \"a\": x}", 2, 8), 9);
+        assert_eq!(byte_offset(b"{", 1, 1), 0);
+    }
+}

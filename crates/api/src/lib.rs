@@ -1,0 +1,139 @@
+//! Meetifyr's HTTP API: the original's routes under `/v1/{store}/…` for every configured store
+//! and under `/v1/…` for the first, plus `/health`, `/openapi.json` and `/docs`.
+
+mod dto;
+mod error;
+mod extract;
+mod handlers;
+mod openapi;
+
+pub use error::{ApiError, FieldError};
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, patch, post},
+};
+use meetifyr_core::Store;
+use serde_json::json;
+use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::error::detail_response;
+
+/// Store names that would shadow the API's own path segments under `/v1/`.
+pub const RESERVED_STORE_NAMES: [&str; 3] = ["meetings", "participants", "participant_dates"];
+
+/// A store mounted at `/v1/{name}/…`.
+#[derive(Clone)]
+pub struct NamedStore {
+    pub name: String,
+    pub store: Arc<dyn Store>,
+}
+
+/// HTTP-level limits.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// Largest accepted request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// A request still running after this gets 503.
+    pub request_timeout: Duration,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 16 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The routes of one store, as the original served them under `/v1/mysql`.
+fn store_routes() -> Router<handlers::AppStore> {
+    use handlers::*;
+    Router::new()
+        .route("/meetings", post(create_meeting))
+        .route("/meetings/{meeting_url_code}", get(get_meeting))
+        .route(
+            "/meetings/{meeting_url_code}/date_range",
+            patch(update_date_range),
+        )
+        .route("/meetings/{meeting_url_code}/title", patch(update_title))
+        .route(
+            "/meetings/{meeting_url_code}/location",
+            patch(update_location),
+        )
+        .route("/participants", post(create_participant))
+        .route(
+            "/participants/{participant_id}",
+            axum::routing::delete(delete_participant),
+        )
+        .route("/participant_dates/on", patch(turn_on))
+        .route("/participant_dates/off", patch(turn_off))
+        .route("/participant_dates/star", patch(star))
+        .route("/participant_dates/unstar", patch(unstar))
+}
+
+/// The whole application. `stores` must be non-empty with distinct, unreserved names.
+pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
+    let mut app = Router::new();
+    for (i, named) in stores.iter().enumerate() {
+        let routes = store_routes().with_state(named.store.clone());
+        if i == 0 {
+            app = app.nest("/v1", routes.clone());
+        }
+        app = app.nest(&format!("/v1/{}", named.name), routes);
+    }
+    app.route("/health", get(health).with_state(Arc::new(stores)))
+        .merge(openapi::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            options.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn not_found() -> Response {
+    detail_response(StatusCode::NOT_FOUND, "Not Found")
+}
+
+async fn method_not_allowed() -> Response {
+    detail_response(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+}
+
+/// Liveness, and whether each store answers.
+#[utoipa::path(get, path = "/health", tag = "Health",
+    responses((status = 200, description = "every store answers"),
+        (status = 503, description = "some store does not answer")))]
+async fn health(State(stores): State<Arc<Vec<NamedStore>>>) -> Response {
+    let checks = futures::future::join_all(stores.iter().map(|s| async move {
+        let ok = tokio::time::timeout(Duration::from_secs(2), s.store.ping())
+            .await
+            .is_ok_and(|r| r.is_ok());
+        (s.name.clone(), s.store.backend(), ok)
+    }))
+    .await;
+    let healthy = checks.iter().all(|(_, _, ok)| *ok);
+    let body = json!({
+        "status": if healthy { "ok" } else { "degraded" },
+        "stores": checks.iter().map(|(name, backend, ok)| json!({
+            "name": name, "backend": backend, "status": if *ok { "ok" } else { "unavailable" },
+        })).collect::<Vec<_>>(),
+    });
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}

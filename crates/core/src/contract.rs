@@ -1,0 +1,578 @@
+//! The contract every [`Store`] must honour, as plain async functions over a fresh, migrated,
+//! empty store. A backend runs them all with [`contract_tests!`](crate::contract_tests).
+
+use chrono::NaiveDate;
+use futures::future::join_all;
+
+use crate::{DateRange, Location, ParticipantName, Store, StoreError, Title, Toggle, UrlCode};
+
+/// Instantiates every contract test for one backend. `$fresh` is an async expression giving a
+/// value that derefs to a fresh `dyn Store`-compatible store, evaluated once per test.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        $crate::contract_tests!(@each $fresh;
+            a_new_meeting_is_empty,
+            a_duplicate_url_code_is_refused,
+            an_unknown_meeting_is_not_found,
+            the_date_range_is_stored,
+            the_date_range_can_be_set_only_once,
+            the_date_range_of_an_unknown_meeting_is_not_found,
+            racing_date_ranges_apply_exactly_one,
+            title_and_location_are_stored,
+            writing_the_same_title_again_succeeds,
+            title_and_location_of_an_unknown_meeting_are_not_found,
+            text_round_trips_unchanged,
+            creating_a_participant_creates_one_free_date_per_day,
+            a_63_day_range_gives_63_dates,
+            a_participant_needs_a_date_range,
+            a_participant_needs_a_meeting,
+            participants_are_listed_in_creation_order,
+            deleting_a_participant_removes_its_dates,
+            deleting_an_unknown_participant_is_not_found,
+            ids_are_not_reused_after_a_delete,
+            toggles_set_the_documented_flags,
+            toggles_are_idempotent,
+            a_date_of_another_meeting_is_not_toggled,
+            a_toggle_naming_an_unknown_meeting_changes_nothing,
+            an_unknown_date_is_not_found,
+            concurrent_participant_creations_lose_nothing,
+            concurrent_toggles_end_in_the_last_written_state,
+        );
+    };
+    (@each $fresh:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let store = $fresh.await;
+                $crate::contract::$name(&*store).await;
+            }
+        )+
+    };
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("test date")
+}
+
+fn range(start: &str, end: &str) -> DateRange {
+    DateRange::new(d(start), d(end)).expect("test range")
+}
+
+fn name(s: &str) -> ParticipantName {
+    ParticipantName::parse(s).expect("test name")
+}
+
+async fn meeting(store: &dyn Store) -> UrlCode {
+    crate::create_meeting(store).await.expect("create meeting")
+}
+
+async fn meeting_with_range(store: &dyn Store, start: &str, end: &str) -> UrlCode {
+    let code = meeting(store).await;
+    store
+        .update_date_range(&code, range(start, end))
+        .await
+        .expect("set range");
+    code
+}
+
+/// The (enabled, starred) flags of one date, read back through `find_meeting`.
+async fn flags(store: &dyn Store, code: &UrlCode, date_id: i64) -> (bool, bool) {
+    let m = store
+        .find_meeting(code)
+        .await
+        .unwrap()
+        .expect("meeting exists");
+    m.participants
+        .iter()
+        .flat_map(|p| &p.dates)
+        .find(|pd| pd.id == date_id)
+        .map(|pd| (pd.enabled, pd.starred))
+        .expect("date exists")
+}
+
+pub async fn a_new_meeting_is_empty(store: &dyn Store) {
+    // When
+    let code = meeting(store).await;
+    // Then
+    let m = store.find_meeting(&code).await.unwrap().expect("found");
+    assert_eq!(m.url_code, code);
+    assert_eq!((m.title.as_str(), m.location.as_str()), ("", ""));
+    assert_eq!((m.start_date, m.end_date), (None, None));
+    assert!(m.participants.is_empty());
+}
+
+pub async fn a_duplicate_url_code_is_refused(store: &dyn Store) {
+    let code = meeting(store).await;
+    let err = store.insert_meeting(&code).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateUrlCode), "{err:?}");
+}
+
+pub async fn an_unknown_meeting_is_not_found(store: &dyn Store) {
+    meeting(store).await;
+    let unknown = UrlCode::parse("nosuchcode").unwrap();
+    assert!(store.find_meeting(&unknown).await.unwrap().is_none());
+}
+
+pub async fn the_date_range_is_stored(store: &dyn Store) {
+    let code = meeting(store).await;
+    store
+        .update_date_range(&code, range("2025-12-01", "2025-12-31"))
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(
+        (m.start_date, m.end_date),
+        (Some(d("2025-12-01")), Some(d("2025-12-31")))
+    );
+}
+
+pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
+    // Given
+    let code = meeting_with_range(store, "2025-12-01", "2025-12-07").await;
+    // When
+    let err = store
+        .update_date_range(&code, range("2026-01-01", "2026-01-02"))
+        .await
+        .unwrap_err();
+    // Then
+    assert_eq!(
+        err.to_string(),
+        format!("meeting: {code} start: 2025-12-01 end: 2025-12-07 are already set")
+    );
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(
+        (m.start_date, m.end_date),
+        (Some(d("2025-12-01")), Some(d("2025-12-07")))
+    );
+    // An identical second request is refused too.
+    let again = store
+        .update_date_range(&code, range("2025-12-01", "2025-12-07"))
+        .await;
+    assert!(matches!(again, Err(StoreError::DateRangeAlreadySet { .. })));
+}
+
+pub async fn the_date_range_of_an_unknown_meeting_is_not_found(store: &dyn Store) {
+    let unknown = UrlCode::parse("nosuchcode").unwrap();
+    let err = store
+        .update_date_range(&unknown, range("2025-12-01", "2025-12-02"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "meeting with url_code: nosuchcode not found"
+    );
+}
+
+pub async fn racing_date_ranges_apply_exactly_one(store: &dyn Store) {
+    // Given ten different ranges sent at once
+    let code = meeting(store).await;
+    let ranges: Vec<DateRange> = (1..=10)
+        .map(|i| DateRange::new(d("2025-01-01"), d("2025-01-01") + chrono::Days::new(i)).unwrap())
+        .collect();
+    // When
+    let results = join_all(ranges.iter().map(|r| store.update_date_range(&code, *r))).await;
+    // Then exactly one wins and it is the one stored
+    let winners: Vec<&DateRange> = results
+        .iter()
+        .zip(&ranges)
+        .filter(|(r, _)| r.is_ok())
+        .map(|(_, range)| range)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Ok(()) | Err(StoreError::DateRangeAlreadySet { .. })),
+            "{r:?}"
+        );
+    }
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.end_date, Some(winners[0].end()));
+}
+
+pub async fn title_and_location_are_stored(store: &dyn Store) {
+    let code = meeting(store).await;
+    store
+        .update_title(&code, &Title::parse("Team dinner").unwrap())
+        .await
+        .unwrap();
+    store
+        .update_location(&code, &Location::parse("Seoul").unwrap())
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(
+        (m.title.as_str(), m.location.as_str()),
+        ("Team dinner", "Seoul")
+    );
+    // Back to empty is allowed.
+    store
+        .update_title(&code, &Title::parse("").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap().title, "");
+}
+
+pub async fn writing_the_same_title_again_succeeds(store: &dyn Store) {
+    // The original answered 404 here (MySQL counts changed rows); we must not.
+    let code = meeting(store).await;
+    store
+        .update_title(&code, &Title::parse("").unwrap())
+        .await
+        .unwrap();
+    store
+        .update_location(&code, &Location::parse("").unwrap())
+        .await
+        .unwrap();
+    store
+        .update_title(&code, &Title::parse("x").unwrap())
+        .await
+        .unwrap();
+    store
+        .update_title(&code, &Title::parse("x").unwrap())
+        .await
+        .unwrap();
+}
+
+pub async fn title_and_location_of_an_unknown_meeting_are_not_found(store: &dyn Store) {
+    let unknown = UrlCode::parse("nosuchcode").unwrap();
+    let t = store
+        .update_title(&unknown, &Title::parse("x").unwrap())
+        .await;
+    assert!(
+        matches!(t, Err(StoreError::MeetingNotFound(ref c)) if c == "nosuchcode"),
+        "{t:?}"
+    );
+    let l = store
+        .update_location(&unknown, &Location::parse("x").unwrap())
+        .await;
+    assert!(matches!(l, Err(StoreError::MeetingNotFound(_))), "{l:?}");
+}
+
+pub async fn text_round_trips_unchanged(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
+    let tricky = "Kim \"the\" O'Brien \\ 김민수 😀 \t; drop table meetings; --";
+    store
+        .update_title(&code, &Title::parse(tricky).unwrap())
+        .await
+        .unwrap();
+    let long = "가".repeat(255);
+    store
+        .update_location(&code, &Location::parse(&long).unwrap())
+        .await
+        .unwrap();
+    store
+        .insert_participant(&code, &name(tricky))
+        .await
+        .unwrap();
+    store.insert_participant(&code, &name(&long)).await.unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.title, tricky);
+    assert_eq!(m.location, long);
+    assert_eq!(m.participants[0].name, tricky);
+    assert_eq!(m.participants[1].name, long);
+}
+
+pub async fn creating_a_participant_creates_one_free_date_per_day(store: &dyn Store) {
+    // Given
+    let code = meeting_with_range(store, "2025-10-10", "2025-10-12").await;
+    // When
+    let created = store
+        .insert_participant(&code, &name("test"))
+        .await
+        .unwrap();
+    // Then
+    let days: Vec<NaiveDate> = created.dates.iter().map(|(_, day)| *day).collect();
+    assert_eq!(
+        days,
+        vec![d("2025-10-10"), d("2025-10-11"), d("2025-10-12")]
+    );
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.participants.len(), 1);
+    let p = &m.participants[0];
+    assert_eq!((p.id, p.name.as_str()), (created.id, "test"));
+    let listed: Vec<(i64, NaiveDate)> = p.dates.iter().map(|pd| (pd.id, pd.date)).collect();
+    assert_eq!(listed, created.dates);
+    assert!(p.dates.iter().all(|pd| pd.enabled && !pd.starred));
+}
+
+pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
+    // The original listed only 62 of them.
+    let code = meeting_with_range(store, "2025-01-01", "2025-03-04").await;
+    let created = store.insert_participant(&code, &name("all")).await.unwrap();
+    assert_eq!(created.dates.len(), 63);
+    assert_eq!(created.dates.last().unwrap().1, d("2025-03-04"));
+    let ids: std::collections::HashSet<i64> = created.dates.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 63);
+}
+
+pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
+    let code = meeting(store).await;
+    let err = store
+        .insert_participant(&code, &name("early"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "start and end should be set.");
+    assert!(
+        store
+            .find_meeting(&code)
+            .await
+            .unwrap()
+            .unwrap()
+            .participants
+            .is_empty()
+    );
+}
+
+pub async fn a_participant_needs_a_meeting(store: &dyn Store) {
+    let unknown = UrlCode::parse("not_exist").unwrap();
+    let err = store
+        .insert_participant(&unknown, &name("test"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "meeting with url_code: not_exist not found"
+    );
+}
+
+pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
+    let other = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
+    let mut expected = Vec::new();
+    for n in ["zed", "amy", "kim", "bob"] {
+        expected.push(store.insert_participant(&code, &name(n)).await.unwrap().id);
+        store.insert_participant(&other, &name(n)).await.unwrap();
+    }
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    let ids: Vec<i64> = m.participants.iter().map(|p| p.id).collect();
+    assert_eq!(ids, expected);
+    let names: Vec<&str> = m.participants.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["zed", "amy", "kim", "bob"]);
+    for p in &m.participants {
+        let days: Vec<NaiveDate> = p.dates.iter().map(|pd| pd.date).collect();
+        assert_eq!(
+            days,
+            range("2025-01-01", "2025-01-05").days().collect::<Vec<_>>()
+        );
+    }
+}
+
+pub async fn deleting_a_participant_removes_its_dates(store: &dyn Store) {
+    // Given
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let gone = store
+        .insert_participant(&code, &name("gone"))
+        .await
+        .unwrap();
+    let kept = store
+        .insert_participant(&code, &name("kept"))
+        .await
+        .unwrap();
+    // When
+    store.delete_participant(gone.id).await.unwrap();
+    // Then
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(
+        m.participants.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![kept.id]
+    );
+    let err = store
+        .update_participant_date(&code, gone.dates[0].0, Toggle::Off)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::ParticipantDateNotFound { .. }),
+        "{err:?}"
+    );
+    let again = store.delete_participant(gone.id).await.unwrap_err();
+    assert!(matches!(again, StoreError::ParticipantNotFound(id) if id == gone.id));
+}
+
+pub async fn deleting_an_unknown_participant_is_not_found(store: &dyn Store) {
+    let err = store.delete_participant(987_654).await.unwrap_err();
+    assert_eq!(err.to_string(), "participant with id: 987654 not found");
+}
+
+pub async fn ids_are_not_reused_after_a_delete(store: &dyn Store) {
+    // A client holding an old id must never reach somebody else's row.
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let first = store.insert_participant(&code, &name("a")).await.unwrap();
+    store.delete_participant(first.id).await.unwrap();
+    let second = store.insert_participant(&code, &name("b")).await.unwrap();
+    assert!(second.id > first.id);
+    assert!(second.dates[0].0 > first.dates[1].0);
+}
+
+pub async fn toggles_set_the_documented_flags(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let id = p.dates[0].0;
+    let steps = [
+        (Toggle::Off, (false, false)),
+        (Toggle::Star, (true, true)),
+        (Toggle::Unstar, (true, false)),
+        (Toggle::Star, (true, true)),
+        (Toggle::Off, (false, false)),
+        (Toggle::Unstar, (false, false)),
+        (Toggle::On, (true, false)),
+    ];
+    for (toggle, expected) in steps {
+        store
+            .update_participant_date(&code, id, toggle)
+            .await
+            .unwrap();
+        assert_eq!(flags(store, &code, id).await, expected, "after {toggle:?}");
+    }
+}
+
+pub async fn toggles_are_idempotent(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
+    let id = store
+        .insert_participant(&code, &name("p"))
+        .await
+        .unwrap()
+        .dates[0]
+        .0;
+    for toggle in [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar] {
+        store
+            .update_participant_date(&code, id, toggle)
+            .await
+            .unwrap();
+        let once = flags(store, &code, id).await;
+        store
+            .update_participant_date(&code, id, toggle)
+            .await
+            .unwrap();
+        assert_eq!(flags(store, &code, id).await, once, "{toggle:?} twice");
+    }
+}
+
+pub async fn a_date_of_another_meeting_is_not_toggled(store: &dyn Store) {
+    // Given a date that belongs to meeting B
+    let a = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let b = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    store.insert_participant(&a, &name("in a")).await.unwrap();
+    let b_date = store
+        .insert_participant(&b, &name("in b"))
+        .await
+        .unwrap()
+        .dates[0]
+        .0;
+    // When it is toggled through meeting A
+    let err = store
+        .update_participant_date(&a, b_date, Toggle::Off)
+        .await
+        .unwrap_err();
+    // Then it is refused and the date is unchanged
+    assert!(
+        matches!(err, StoreError::ParticipantDateNotFound { id, .. } if id == b_date),
+        "{err:?}"
+    );
+    assert_eq!(flags(store, &b, b_date).await, (true, false));
+}
+
+pub async fn a_toggle_naming_an_unknown_meeting_changes_nothing(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
+    let id = store
+        .insert_participant(&code, &name("p"))
+        .await
+        .unwrap()
+        .dates[0]
+        .0;
+    let unknown = UrlCode::parse("nosuchcode").unwrap();
+    let err = store
+        .update_participant_date(&unknown, id, Toggle::Off)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "meeting with url_code: nosuchcode not found"
+    );
+    assert_eq!(flags(store, &code, id).await, (true, false));
+}
+
+pub async fn an_unknown_date_is_not_found(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
+    let err = store
+        .update_participant_date(&code, 424_242, Toggle::On)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::ParticipantDateNotFound { id: 424_242, .. }),
+        "{err:?}"
+    );
+}
+
+pub async fn concurrent_participant_creations_lose_nothing(store: &dyn Store) {
+    // Given
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-31").await;
+    let names: Vec<ParticipantName> = (0..200).map(|i| name(&format!("p{i}"))).collect();
+    // When 200 participants join at once
+    let created = join_all(names.iter().map(|n| store.insert_participant(&code, n))).await;
+    // Then every one of them is there with all 31 dates
+    let created: Vec<_> = created.into_iter().map(|r| r.expect("created")).collect();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.participants.len(), 200);
+    assert!(m.participants.iter().all(|p| p.dates.len() == 31));
+    let mut ids: Vec<i64> = created.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    assert_eq!(m.participants.iter().map(|p| p.id).collect::<Vec<_>>(), ids);
+    let date_ids: std::collections::HashSet<i64> = m
+        .participants
+        .iter()
+        .flat_map(|p| p.dates.iter().map(|pd| pd.id))
+        .collect();
+    assert_eq!(date_ids.len(), 200 * 31);
+}
+
+pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store) {
+    // Given 5 participants x 31 days = 155 dates, and for each date its own sequence of toggles
+    let code = meeting_with_range(store, "2025-03-01", "2025-03-31").await;
+    let mut date_ids = Vec::new();
+    for i in 0..5 {
+        let p = store
+            .insert_participant(&code, &name(&format!("p{i}")))
+            .await
+            .unwrap();
+        date_ids.extend(p.dates.iter().map(|(id, _)| *id));
+    }
+    let all = [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar];
+    // 155 dates, 3 or 4 toggles each: 500 toggles in all
+    let plans: Vec<(i64, Vec<Toggle>)> = date_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let n = if i < 500 - 3 * 155 { 4 } else { 3 };
+            (*id, (0..n).map(|k| all[(i * 7 + k * 3) % 4]).collect())
+        })
+        .collect();
+    assert_eq!(plans.iter().map(|(_, t)| t.len()).sum::<usize>(), 500);
+    // When every date's toggles run in order, all dates at once
+    join_all(plans.iter().map(|(id, toggles)| {
+        let code = &code;
+        async move {
+            for t in toggles {
+                store
+                    .update_participant_date(code, *id, *t)
+                    .await
+                    .expect("toggle");
+            }
+        }
+    }))
+    .await;
+    // Then every date holds what its own last writes define
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    for (id, toggles) in &plans {
+        let expected = toggles
+            .iter()
+            .fold((true, false), |(e, s), t| t.apply(e, s));
+        let pd = m
+            .participants
+            .iter()
+            .flat_map(|p| &p.dates)
+            .find(|pd| pd.id == *id)
+            .unwrap();
+        assert_eq!((pd.enabled, pd.starred), expected, "date {id}");
+    }
+}

@@ -1,0 +1,109 @@
+//! The storage seam: one trait every backend implements, one error type they all return.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use crate::{
+    CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle, UrlCode,
+};
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// What can go wrong in a store. The `Display` of the first group is the API's `detail` text,
+/// verbatim from the original service.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("meeting with url_code: {0} not found")]
+    MeetingNotFound(String),
+    #[error("participant with id: {0} not found")]
+    ParticipantNotFound(i64),
+    #[error("participant_date with id: {id} not found in meeting with url_code: {url_code}")]
+    ParticipantDateNotFound { id: i64, url_code: String },
+    #[error("meeting: {url_code} start: {} end: {} are already set", show(*.start), show(*.end))]
+    DateRangeAlreadySet {
+        url_code: String,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    },
+    #[error("start and end should be set.")]
+    DateRangeNotSet,
+    /// The generated url code exists already; the caller draws another.
+    #[error("url code already taken")]
+    DuplicateUrlCode,
+    /// The database cannot be reached right now (connection refused, pool exhausted, I/O).
+    #[error("storage backend unavailable")]
+    Unavailable(#[source] Source),
+    /// Anything else the database reported. Never shown to clients.
+    #[error("storage backend failed")]
+    Backend(#[source] Source),
+}
+
+/// Python's `str(None)`, as the original printed missing dates.
+fn show(d: Option<NaiveDate>) -> String {
+    d.map_or_else(|| "None".to_owned(), |d| d.to_string())
+}
+
+/// Meetings, participants and their dates. Implementations must make every method atomic:
+/// a failed call leaves nothing half-written.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The backend's kind, e.g. `"sqlite"`.
+    fn backend(&self) -> &'static str;
+
+    /// Ok when the database answers a trivial query.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Stores a new meeting with empty title and location and no range.
+    /// `DuplicateUrlCode` when the code exists.
+    async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError>;
+
+    /// The meeting with everything GET shows, or `Ok(None)`.
+    async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError>;
+
+    /// Sets the range once. `MeetingNotFound`, or `DateRangeAlreadySet` with the stored values;
+    /// of two racing calls exactly one succeeds.
+    async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError>;
+
+    /// `MeetingNotFound` only when no such meeting exists (writing the same value is fine).
+    async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError>;
+
+    /// As [`Store::update_title`].
+    async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError>;
+
+    /// Creates a participant with one free, unstarred date per day of the meeting's range,
+    /// in one transaction. `MeetingNotFound`, `DateRangeNotSet`.
+    async fn insert_participant(
+        &self,
+        code: &UrlCode,
+        name: &ParticipantName,
+    ) -> Result<CreatedParticipant, StoreError>;
+
+    /// Deletes a participant and its dates. `ParticipantNotFound`.
+    async fn delete_participant(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Applies a toggle to one date, only if it belongs to that meeting; otherwise modifies
+    /// nothing and returns `MeetingNotFound` or `ParticipantDateNotFound`.
+    async fn update_participant_date(
+        &self,
+        code: &UrlCode,
+        date_id: i64,
+        toggle: Toggle,
+    ) -> Result<(), StoreError>;
+}
+
+/// Creates a meeting under a fresh random code, drawing again on the (astronomically rare)
+/// collision.
+pub async fn create_meeting(store: &dyn Store) -> Result<UrlCode, StoreError> {
+    const ATTEMPTS: usize = 5;
+    for _ in 0..ATTEMPTS {
+        let code = UrlCode::generate();
+        match store.insert_meeting(&code).await {
+            Ok(()) => return Ok(code),
+            Err(StoreError::DuplicateUrlCode) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Backend(
+        format!("{ATTEMPTS} random url codes in a row were taken").into(),
+    ))
+}

@@ -1,0 +1,224 @@
+//! Command line and environment: every flag is also a `MEETIFYR_*` variable. Nothing else in
+//! the service reads the environment.
+
+use std::{net::SocketAddr, str::FromStr, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+use meetifyr_api::{ApiOptions, RESERVED_STORE_NAMES};
+use meetifyr_store::{DatabaseUrl, StoreOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "meetifyr",
+    version,
+    about = "Meetifyr: find the best date for a group."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub stores: StoreArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Bring every store's schema up to date, then exit.
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// A store as NAME=URL (sqlite://FILE, sqlite::memory:); repeat for several. The first is
+    /// also served under /v1/.
+    #[arg(
+        long = "store",
+        env = "MEETIFYR_STORE",
+        value_delimiter = ',',
+        global = true,
+        default_value = "sqlite=sqlite://meetifyr.db"
+    )]
+    pub stores: Vec<StoreSpec>,
+
+    /// Database connections per store.
+    #[arg(long, env = "MEETIFYR_POOL_SIZE", default_value_t = 10, global = true,
+        value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool_size: u32,
+
+    /// Seconds a request waits for a free connection before answering 503.
+    #[arg(
+        long,
+        env = "MEETIFYR_ACQUIRE_TIMEOUT",
+        default_value_t = 5.0,
+        global = true
+    )]
+    pub acquire_timeout: f64,
+
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `meetifyr=debug,info`.
+    #[arg(long, env = "MEETIFYR_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "MEETIFYR_LISTEN",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Largest accepted request body in bytes; larger bodies get 413.
+    #[arg(long, env = "MEETIFYR_MAX_BODY_BYTES", default_value_t = 16 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Seconds before a request is abandoned with 503.
+    #[arg(
+        long,
+        env = "MEETIFYR_REQUEST_TIMEOUT",
+        default_value_t = 30.0,
+        global = true
+    )]
+    pub request_timeout: f64,
+}
+
+impl Cli {
+    /// Checks what clap cannot: distinct store names, sane durations.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.stores.stores {
+            if !seen.insert(&s.name) {
+                return Err(format!("store name {:?} is given twice", s.name));
+            }
+        }
+        for (flag, v) in [
+            ("--acquire-timeout", self.stores.acquire_timeout),
+            ("--request-timeout", self.serve.request_timeout),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 3600.0) {
+                return Err(format!("{flag} must be between 0 and 3600 seconds"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            pool_size: self.stores.pool_size,
+            acquire_timeout: Duration::from_secs_f64(self.stores.acquire_timeout),
+        }
+    }
+
+    pub fn api_options(&self) -> ApiOptions {
+        ApiOptions {
+            max_body_bytes: self.serve.max_body_bytes,
+            request_timeout: Duration::from_secs_f64(self.serve.request_timeout),
+        }
+    }
+}
+
+/// `NAME=URL`, or a bare URL named after its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSpec {
+    pub name: String,
+    pub url: DatabaseUrl,
+}
+
+impl FromStr for StoreSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (name, url) = match s.split_once('=') {
+            Some((name, url)) if !name.contains(':') => (name.to_owned(), url.to_owned()),
+            _ => (DatabaseUrl::new(s).scheme(), s.to_owned()),
+        };
+        let url = DatabaseUrl::new(url);
+        let valid = !name.is_empty()
+            && name.len() <= 32
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(format!(
+                "store name {name:?} must be 1-32 of a-z, 0-9, '_', '-' (in {url})"
+            ));
+        }
+        if RESERVED_STORE_NAMES.contains(&name.as_str()) {
+            return Err(format!(
+                "store name {name:?} is reserved: it is a path of the API"
+            ));
+        }
+        if url.scheme().is_empty() {
+            return Err(format!("store {name:?}: {url} is not a database URL"));
+        }
+        Ok(Self { name, url })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_is_named_by_its_prefix_or_its_scheme() {
+        let s: StoreSpec = "main=sqlite:///tmp/x/m.db".parse().unwrap();
+        assert_eq!(
+            (s.name.as_str(), s.url.expose()),
+            ("main", "sqlite:///tmp/x/m.db")
+        );
+        let s: StoreSpec = "sqlite://meetifyr.db".parse().unwrap();
+        assert_eq!(s.name, "sqlite");
+        let s: StoreSpec = "sqlite::memory:".parse().unwrap();
+        assert_eq!(s.name, "sqlite");
+    }
+
+    #[test]
+    fn reserved_and_odd_store_names_are_refused() {
+        assert!("meetings=sqlite::memory:".parse::<StoreSpec>().is_err());
+        assert!("My Store=sqlite::memory:".parse::<StoreSpec>().is_err());
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_port_8000() {
+        let cli = Cli::try_parse_from(["meetifyr"]).unwrap();
+        assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:8000");
+        assert_eq!(cli.stores.stores[0].url.expose(), "sqlite://meetifyr.db");
+        assert!(cli.command.is_none());
+        assert!(cli.validate().is_ok());
+    }
+
+    #[test]
+    fn flags_work_after_the_subcommand_and_stores_repeat() {
+        let cli = Cli::try_parse_from([
+            "meetifyr",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            "a=sqlite::memory:",
+            "--store",
+            "b=sqlite::memory:",
+        ])
+        .unwrap();
+        assert_eq!(cli.stores.stores.len(), 2);
+        assert!(matches!(cli.command, Some(Command::Serve)));
+    }
+
+    #[test]
+    fn a_store_name_given_twice_is_refused() {
+        let cli = Cli::try_parse_from([
+            "meetifyr",
+            "--store",
+            "a=sqlite::memory:",
+            "--store",
+            "a=sqlite::memory:",
+        ])
+        .unwrap();
+        assert!(cli.validate().is_err());
+    }
+}

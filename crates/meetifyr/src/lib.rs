@@ -1,0 +1,107 @@
+//! The Meetifyr service: configuration, opening stores, and serving the API.
+
+pub mod config;
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use meetifyr_api::{ApiOptions, NamedStore, router};
+use meetifyr_store::StoreOptions;
+use tokio::net::TcpListener;
+
+pub use config::{Cli, Command, StoreSpec};
+
+/// Opens (and migrates) every store, in order. The error names the store and its URL with the
+/// password hidden.
+pub async fn open_stores(
+    specs: &[StoreSpec],
+    options: &StoreOptions,
+) -> anyhow::Result<Vec<NamedStore>> {
+    let mut stores = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let store = meetifyr_store::connect(&spec.url, options)
+            .await
+            .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+            .with_context(|| format!("cannot open store {:?} at {}", spec.name, spec.url))?;
+        stores.push(NamedStore {
+            name: spec.name.clone(),
+            store,
+        });
+    }
+    Ok(stores)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// A bound, not yet running server.
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl App {
+    /// Opens the stores and binds the address (port 0 picks a free one).
+    pub async fn build(
+        listen: SocketAddr,
+        specs: &[StoreSpec],
+        store_options: &StoreOptions,
+        api_options: &ApiOptions,
+    ) -> anyhow::Result<Self> {
+        let stores = open_stores(specs, store_options).await?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        Ok(Self {
+            listener,
+            router: router(stores, api_options),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

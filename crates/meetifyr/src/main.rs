@@ -1,0 +1,66 @@
+//! `meetifyr`: serve (default) or migrate.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use meetifyr::{App, Cli, Command, open_stores, shutdown_signal};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = cli.validate() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&cli.stores.log).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Migrate) => {
+            for s in open_stores(&cli.stores.stores, &cli.store_options()).await? {
+                tracing::info!(store = %s.name, backend = s.store.backend(), "schema is up to date");
+            }
+            Ok(())
+        }
+        None | Some(Command::Serve) => {
+            let app = App::build(
+                cli.serve.listen,
+                &cli.stores.stores,
+                &cli.store_options(),
+                &cli.api_options(),
+            )
+            .await?;
+            for s in &cli.stores.stores {
+                tracing::info!(store = %s.name, url = %s.url, "store ready at /v1/{}/", s.name);
+            }
+            tracing::info!(
+                "Meetifyr listening on http://{} (docs at /docs)",
+                app.local_addr()
+            );
+            app.run(shutdown_signal()).await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,169 @@
+use std::path::PathBuf;
+
+use meetifyr::{App, StoreSpec};
+use meetifyr_api::ApiOptions;
+use meetifyr_store::StoreOptions;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A server with one SQLite store named `sqlite`, on a fresh file.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&["sqlite"]).await
+}
+
+/// A server with one fresh SQLite file store per name, mounted in that order.
+pub async fn spawn_app_with(names: &[&str]) -> TestApp {
+    let dir = std::env::temp_dir().join(format!(
+        "meetifyr-e2e-{}",
+        meetifyr_core::UrlCode::generate()
+    ));
+    let specs: Vec<StoreSpec> = names
+        .iter()
+        .map(|n| {
+            format!("{n}=sqlite://{}/{n}.db", dir.display())
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let app = App::build(
+        "127.0.0.1:0".parse().unwrap(),
+        &specs,
+        &StoreOptions::default(),
+        &ApiOptions::default(),
+    )
+    .await
+    .expect("app starts");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run(std::future::pending()));
+    TestApp {
+        base,
+        client: Client::new(),
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    // These build the request before returning, so the future borrows nothing.
+    pub fn post(&self, path: &str, body: Option<Value>) -> impl Future<Output = Response> + use<> {
+        let req = self.client.post(self.url(path));
+        let req = match body {
+            Some(b) => req.json(&b),
+            None => req,
+        };
+        async move { req.send().await.expect("request") }
+    }
+
+    pub fn patch(&self, path: &str, body: Value) -> impl Future<Output = Response> + use<> {
+        let req = self.client.patch(self.url(path)).json(&body);
+        async move { req.send().await.expect("request") }
+    }
+
+    pub fn patch_raw(
+        &self,
+        path: &str,
+        body: &'static str,
+    ) -> impl Future<Output = Response> + use<> {
+        let req = self
+            .client
+            .patch(self.url(path))
+            .header("content-type", "application/json")
+            .body(body);
+        async move { req.send().await.expect("request") }
+    }
+
+    pub fn get(&self, path: &str) -> impl Future<Output = Response> + use<> {
+        let req = self.client.get(self.url(path));
+        async move { req.send().await.expect("request") }
+    }
+
+    pub fn delete(&self, path: &str) -> impl Future<Output = Response> + use<> {
+        let req = self.client.delete(self.url(path));
+        async move { req.send().await.expect("request") }
+    }
+
+    /// POST /v1/meetings → its code.
+    pub async fn create_meeting(&self) -> String {
+        let res = self.post("/v1/meetings", None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<Value>().await.unwrap()["url_code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn meeting_with_range(&self, start: &str, end: &str) -> String {
+        let code = self.create_meeting().await;
+        let res = self
+            .patch(
+                &format!("/v1/meetings/{code}/date_range"),
+                json!({"start_date": start, "end_date": end}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        code
+    }
+
+    /// POST /v1/participants → the response body.
+    pub async fn add_participant(&self, code: &str, name: &str) -> Value {
+        let res = self
+            .post(
+                "/v1/participants",
+                Some(json!({"meeting_url_code": code, "name": name})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    pub fn toggle(
+        &self,
+        op: &str,
+        code: &str,
+        date_id: i64,
+    ) -> impl Future<Output = Response> + use<> {
+        self.patch(
+            &format!("/v1/participant_dates/{op}"),
+            json!({"participant_date_id": date_id, "meeting_url_code": code}),
+        )
+    }
+
+    pub async fn meeting(&self, code: &str) -> Value {
+        let res = self.get(&format!("/v1/meetings/{code}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn status_json(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    (status, res.json().await.expect("a JSON body"))
+}
+
+/// The id of the participant date on `date` in a create-participant response.
+pub fn date_id(created: &Value, date: &str) -> i64 {
+    created["participant_dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["date"] == date)
+        .unwrap_or_else(|| panic!("no {date} in {created}"))["id"]
+        .as_i64()
+        .unwrap()
+}

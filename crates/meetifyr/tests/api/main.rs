@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server on 127.0.0.1:0 over a real socket, on fresh SQLite files.
+
+mod helpers;
+
+mod best_dates;
+mod meetings;
+mod participant_dates;
+mod participants;
+mod service;
+mod validation;

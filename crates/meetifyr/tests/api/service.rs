@@ -1,0 +1,233 @@
+use std::{process::Command, time::Duration};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_reports_each_store() {
+    let app = spawn_app_with(&["main", "spare"]).await;
+    let (status, body) = status_json(app.get("/health").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    let names: Vec<&str> = body["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["main", "spare"]);
+    assert!(
+        body["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "ok" && s["backend"] == "sqlite")
+    );
+}
+
+#[tokio::test]
+async fn stores_side_by_side_are_separate_and_v1_is_the_first() {
+    // Given two stores
+    let app = spawn_app_with(&["first", "second"]).await;
+    // When a meeting is created in the first under its own name
+    let (_, created) = status_json(app.post("/v1/first/meetings", None).await).await;
+    let code = created["url_code"].as_str().unwrap();
+    // Then /v1/ reaches it and the second store does not have it
+    assert_eq!(
+        app.get(&format!("/v1/meetings/{code}")).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/v1/first/meetings/{code}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/v1/second/meetings/{code}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = app
+        .post(
+            "/v1/second/participants",
+            Some(json!({"meeting_url_code": code, "name": "x"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_seed_locust_workflow_runs_under_a_store_prefix() {
+    let app = spawn_app_with(&["mysql"]).await;
+    let (_, created) = status_json(app.post("/v1/mysql/meetings", None).await).await;
+    let code = created["url_code"].as_str().unwrap();
+    let res = app
+        .patch(
+            &format!("/v1/mysql/meetings/{code}/date_range"),
+            json!({"start_date": "2025-01-01", "end_date": "2025-02-20"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            "/v1/mysql/participants",
+            Some(json!({"name": "test_name", "meeting_url_code": code})),
+        )
+        .await;
+    let (status, body) = status_json(res).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["participant_dates"].as_array().unwrap().len(), 51);
+    let (status, meeting) = status_json(app.get(&format!("/v1/mysql/meetings/{code}")).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        meeting["best_dates"],
+        json!(["2025-01-01", "2025-01-02", "2025-01-03"])
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn_app().await;
+    let (status, doc) = status_json(app.get("/openapi.json").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/v1/meetings",
+        "/v1/meetings/{meeting_url_code}",
+        "/v1/meetings/{meeting_url_code}/date_range",
+        "/v1/meetings/{meeting_url_code}/title",
+        "/v1/meetings/{meeting_url_code}/location",
+        "/v1/participants",
+        "/v1/participants/{participant_id}",
+        "/v1/participant_dates/on",
+        "/v1/participant_dates/off",
+        "/v1/participant_dates/star",
+        "/v1/participant_dates/unstar",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing from {:?}", paths.keys());
+    }
+    assert!(doc["components"]["schemas"]["GetMeetingResponse"].is_object());
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_from_the_binary() {
+    let app = spawn_app().await;
+    let res = app.get("/docs/").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.to_lowercase().contains("swagger"), "{html}");
+    let js = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(js.status(), StatusCode::OK);
+    assert!(js.bytes().await.unwrap().len() > 100_000);
+}
+
+#[tokio::test]
+async fn the_binary_migrates_a_new_sqlite_file_in_a_new_folder() {
+    let dir = std::env::temp_dir().join(format!(
+        "meetifyr-bin-{}",
+        meetifyr_core::UrlCode::generate()
+    ));
+    let db = dir.join("sub/m.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
+        .args([
+            "migrate",
+            "--store",
+            &format!("sqlite=sqlite://{}", db.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_unusable_store_stops_the_binary_with_one_clear_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            "bad=sqlite:///proc/no/such/dir/m.db",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot open store \"bad\" at sqlite:///proc/no/such/dir/m.db"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn graceful_shutdown_lets_a_request_in_flight_finish() {
+    use futures::StreamExt;
+    // Given a server and a request whose body is still arriving
+    let dir = std::env::temp_dir().join(format!(
+        "meetifyr-shutdown-{}",
+        meetifyr_core::UrlCode::generate()
+    ));
+    let spec = format!("s=sqlite://{}/m.db", dir.display())
+        .parse()
+        .unwrap();
+    let app = meetifyr::App::build(
+        "127.0.0.1:0".parse().unwrap(),
+        &[spec],
+        &Default::default(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let code = client
+        .post(format!("{base}/v1/meetings"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["url_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chunks =
+        futures::stream::iter([&b"{\"title\": "[..], &b"\"late\"}"[..]]).then(|c| async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok::<_, std::io::Error>(c)
+        });
+    let slow = tokio::spawn(
+        client
+            .patch(format!("{base}/v1/meetings/{code}/title"))
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send(),
+    );
+    // When shutdown is asked for while it is in flight
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.send(()).unwrap();
+    // Then it still completes, and the server stops afterwards
+    let res = slow.await.unwrap().unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .unwrap()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
