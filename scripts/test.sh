@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
-# Runs Meetifyr's whole test suite on a fresh Debian machine (as root) or a developer's box.
-# Idempotent: safe to run again while its databases are already up.
+# Runs Meetifyr's whole test suite. On a fresh Debian machine (as root) it first installs and
+# starts PostgreSQL and MariaDB (scripts/databases.sh); elsewhere point the two variables below
+# at servers of your own. Idempotent: safe to run again while the databases are up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
+    ./scripts/databases.sh
+fi
+export MEETIFYR_TEST_POSTGRES_URL=${MEETIFYR_TEST_POSTGRES_URL:-postgres://meetifyr:meetifyr@127.0.0.1:5432/postgres}
+export MEETIFYR_TEST_MYSQL_URL=${MEETIFYR_TEST_MYSQL_URL:-mysql://meetifyr:meetifyr@127.0.0.1:3306/}
+
+# Everything, with the end-to-end HTTP suite on SQLite; then that suite again on each server.
 cargo test --workspace --all-targets "$@"
+for backend in postgres mysql; do
+    echo "== end-to-end HTTP suite on $backend"
+    MEETIFYR_E2E_BACKEND=$backend cargo test -p meetifyr --test api "$@"
+done

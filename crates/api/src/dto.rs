@@ -1,7 +1,13 @@
 //! Request and response bodies, named and shaped as the original's pydantic DTOs.
 
+use axum::{
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
 use chrono::NaiveDate;
-use meetifyr_core::{Location, Meeting, ParticipantName, Title, best_dates};
+use meetifyr_core::{
+    Location, Meeting, ParticipantName, Title, best_dates, serialize_date, serialize_dates, serialize_opt_date,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,14 +23,17 @@ pub struct CreateMeetingResponse {
 pub struct GetMeetingResponse {
     pub url_code: String,
     #[schema(value_type = Option<String>, format = Date, example = "2025-12-01")]
+    #[serde(serialize_with = "serialize_opt_date")]
     pub start_date: Option<NaiveDate>,
     #[schema(value_type = Option<String>, format = Date, example = "2025-12-31")]
+    #[serde(serialize_with = "serialize_opt_date")]
     pub end_date: Option<NaiveDate>,
     pub title: String,
     pub location: String,
     pub participants: Vec<ParticipantResponse>,
     /// Up to 3 dates: most participants free, then most stars, then earliest.
     #[schema(value_type = Vec<String>, example = json!(["2025-12-10", "2025-12-03", "2025-12-11"]))]
+    #[serde(serialize_with = "serialize_dates")]
     pub best_dates: Vec<NaiveDate>,
 }
 
@@ -39,11 +48,38 @@ pub struct ParticipantResponse {
 pub struct ParticipantDateResponse {
     pub id: i64,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "serialize_date")]
     pub date: NaiveDate,
     /// Free on that day.
     pub enabled: bool,
     /// Preferred day.
     pub starred: bool,
+}
+
+impl GetMeetingResponse {
+    /// A generous guess of the JSON size, so the body is written into one allocation.
+    fn size_hint(&self) -> usize {
+        let dates: usize = self.participants.iter().map(|p| p.dates.len()).sum();
+        512 + self.title.len() + self.location.len() + 96 * self.participants.len() + 64 * dates
+    }
+}
+
+impl IntoResponse for GetMeetingResponse {
+    fn into_response(self) -> Response {
+        json_response(&self, self.size_hint())
+    }
+}
+
+/// A 200 JSON response written into a buffer of `capacity` bytes.
+pub fn json_response<T: Serialize>(value: &T, capacity: usize) -> Response {
+    let mut body = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize a response");
+            crate::error::detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
 }
 
 impl From<Meeting> for GetMeetingResponse {
@@ -168,6 +204,7 @@ pub struct CreateParticipantResponse {
 pub struct CreatedParticipantDate {
     pub id: i64,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "serialize_date")]
     pub date: NaiveDate,
 }
 

@@ -39,6 +39,11 @@ impl FieldError {
     }
 }
 
+#[derive(Serialize)]
+struct ValidationBody {
+    detail: Vec<FieldError>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("request validation failed")]
@@ -66,9 +71,7 @@ impl ApiError {
                 StoreError::DateRangeAlreadySet { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::DateRangeNotSet => StatusCode::BAD_REQUEST,
                 StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                StoreError::DuplicateUrlCode | StoreError::Backend(_) => {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
+                StoreError::DuplicateUrlCode | StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
         }
     }
@@ -83,9 +86,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         match self {
-            ApiError::Validation(errors) => {
-                (status, Json(json!({ "detail": errors }))).into_response()
-            }
+            // A struct, not `json!`, keeps FastAPI's key order: type, loc, msg, input.
+            ApiError::Validation(detail) => (status, Json(ValidationBody { detail })).into_response(),
             ApiError::Detail(_, text) => detail_response(status, &text),
             ApiError::Store(e) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 tracing::warn!(error = %error_chain(&e), "store unavailable");

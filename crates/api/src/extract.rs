@@ -133,23 +133,16 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string checked by a domain constructor.
-    pub fn text<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, TextError>,
-    ) -> Option<T> {
+    pub fn text<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, TextError>) -> Option<T> {
         let raw = self.string(name)?;
         match parse(raw) {
             Ok(v) => Some(v),
             Err(e) => {
                 let (kind, ctx) = match e {
-                    TextError::TooShort { min } => {
-                        ("string_too_short", json!({ "min_length": min }))
-                    }
+                    TextError::TooShort { min } => ("string_too_short", json!({ "min_length": min })),
                     TextError::TooLong { max } => ("string_too_long", json!({ "max_length": max })),
                 };
-                let error =
-                    FieldError::new(kind, Self::loc(name), e.to_string(), json!(raw)).with_ctx(ctx);
+                let error = FieldError::new(kind, Self::loc(name), e.to_string(), json!(raw)).with_ctx(ctx);
                 self.errors.push(error);
                 None
             }
@@ -197,12 +190,8 @@ impl<'a> Fields<'a> {
         parsed
             .map_err(|kind| {
                 let msg = match kind {
-                    "int_parsing" => {
-                        "Input should be a valid integer, unable to parse string as an integer"
-                    }
-                    "int_from_float" => {
-                        "Input should be a valid integer, got a number with a fractional part"
-                    }
+                    "int_parsing" => "Input should be a valid integer, unable to parse string as an integer",
+                    "int_from_float" => "Input should be a valid integer, got a number with a fractional part",
                     _ => "Input should be a valid integer",
                 };
                 self.errors
@@ -269,10 +258,7 @@ mod tests {
             parse_date("2025-12-31"),
             Ok(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap())
         );
-        assert_eq!(
-            parse_date("2025-02-30"),
-            Err("day value is outside expected range")
-        );
+        assert_eq!(parse_date("2025-02-30"), Err("day value is outside expected range"));
         assert_eq!(
             parse_date("2025-13-01"),
             Err("month value is outside expected range of 1-12")

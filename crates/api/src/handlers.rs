@@ -22,23 +22,18 @@ fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
-async fn meeting_response(
-    store: &dyn Store,
-    code: &UrlCode,
-) -> Result<Json<GetMeetingResponse>, ApiError> {
+async fn meeting_response(store: &dyn Store, code: &UrlCode) -> Result<GetMeetingResponse, ApiError> {
     let meeting = store
         .find_meeting(code)
         .await?
         .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
-    Ok(Json(meeting.into()))
+    Ok(meeting.into())
 }
 
 #[utoipa::path(post, path = "/v1/meetings", tag = "Meeting",
     description = "Creates a meeting and returns its unguessable code.",
     responses((status = 200, body = CreateMeetingResponse)))]
-pub async fn create_meeting(
-    State(store): State<AppStore>,
-) -> Result<Json<CreateMeetingResponse>, ApiError> {
+pub async fn create_meeting(State(store): State<AppStore>) -> Result<Json<CreateMeetingResponse>, ApiError> {
     let code = meetifyr_core::create_meeting(store.as_ref()).await?;
     Ok(Json(CreateMeetingResponse {
         url_code: code.to_string(),
@@ -52,7 +47,7 @@ pub async fn create_meeting(
 pub async fn get_meeting(
     State(store): State<AppStore>,
     Path(raw): Path<String>,
-) -> Result<Json<GetMeetingResponse>, ApiError> {
+) -> Result<GetMeetingResponse, ApiError> {
     meeting_response(store.as_ref(), &code(&raw)?).await
 }
 
@@ -66,7 +61,7 @@ pub async fn update_date_range(
     State(store): State<AppStore>,
     Path(raw): Path<String>,
     Body(body): Body<DateRangeBody>,
-) -> Result<Json<GetMeetingResponse>, ApiError> {
+) -> Result<GetMeetingResponse, ApiError> {
     // The original judges the range before looking the meeting up.
     let range = DateRange::new(body.start, body.end)
         .map_err(|e| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
@@ -126,19 +121,12 @@ pub async fn create_participant(
 #[utoipa::path(delete, path = "/v1/participants/{participant_id}", tag = "Participant",
     params(("participant_id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
-pub async fn delete_participant(
-    State(store): State<AppStore>,
-    IntPath(id): IntPath,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete_participant(State(store): State<AppStore>, IntPath(id): IntPath) -> Result<StatusCode, ApiError> {
     store.delete_participant(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn toggle(
-    store: &dyn Store,
-    body: ToggleBody,
-    toggle: Toggle,
-) -> Result<Json<GetMeetingResponse>, ApiError> {
+async fn toggle(store: &dyn Store, body: ToggleBody, toggle: Toggle) -> Result<GetMeetingResponse, ApiError> {
     let code = code(&body.meeting_url_code)?;
     store
         .update_participant_date(&code, body.participant_date_id, toggle)
@@ -156,18 +144,13 @@ macro_rules! toggle_handler {
         pub async fn $fn(
             State(store): State<AppStore>,
             Body(body): Body<ToggleBody>,
-        ) -> Result<Json<GetMeetingResponse>, ApiError> {
+        ) -> Result<GetMeetingResponse, ApiError> {
             toggle(store.as_ref(), body, $toggle).await
         }
     };
 }
 
-toggle_handler!(
-    turn_on,
-    Toggle::On,
-    "/v1/participant_dates/on",
-    "Marks the date free."
-);
+toggle_handler!(turn_on, Toggle::On, "/v1/participant_dates/on", "Marks the date free.");
 toggle_handler!(
     turn_off,
     Toggle::Off,

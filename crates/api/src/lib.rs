@@ -58,15 +58,9 @@ fn store_routes() -> Router<handlers::AppStore> {
     Router::new()
         .route("/meetings", post(create_meeting))
         .route("/meetings/{meeting_url_code}", get(get_meeting))
-        .route(
-            "/meetings/{meeting_url_code}/date_range",
-            patch(update_date_range),
-        )
+        .route("/meetings/{meeting_url_code}/date_range", patch(update_date_range))
         .route("/meetings/{meeting_url_code}/title", patch(update_title))
-        .route(
-            "/meetings/{meeting_url_code}/location",
-            patch(update_location),
-        )
+        .route("/meetings/{meeting_url_code}/location", patch(update_location))
         .route("/participants", post(create_participant))
         .route(
             "/participants/{participant_id}",

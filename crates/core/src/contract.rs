@@ -78,11 +78,7 @@ async fn meeting_with_range(store: &dyn Store, start: &str, end: &str) -> UrlCod
 
 /// The (enabled, starred) flags of one date, read back through `find_meeting`.
 async fn flags(store: &dyn Store, code: &UrlCode, date_id: i64) -> (bool, bool) {
-    let m = store
-        .find_meeting(code)
-        .await
-        .unwrap()
-        .expect("meeting exists");
+    let m = store.find_meeting(code).await.unwrap().expect("meeting exists");
     m.participants
         .iter()
         .flat_map(|p| &p.dates)
@@ -146,9 +142,7 @@ pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
         (Some(d("2025-12-01")), Some(d("2025-12-07")))
     );
     // An identical second request is refused too.
-    let again = store
-        .update_date_range(&code, range("2025-12-01", "2025-12-07"))
-        .await;
+    let again = store.update_date_range(&code, range("2025-12-01", "2025-12-07")).await;
     assert!(matches!(again, Err(StoreError::DateRangeAlreadySet { .. })));
 }
 
@@ -158,10 +152,7 @@ pub async fn the_date_range_of_an_unknown_meeting_is_not_found(store: &dyn Store
         .update_date_range(&unknown, range("2025-12-01", "2025-12-02"))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "meeting with url_code: nosuchcode not found"
-    );
+    assert_eq!(err.to_string(), "meeting with url_code: nosuchcode not found");
 }
 
 pub async fn racing_date_ranges_apply_exactly_one(store: &dyn Store) {
@@ -201,70 +192,45 @@ pub async fn title_and_location_are_stored(store: &dyn Store) {
         .await
         .unwrap();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(
-        (m.title.as_str(), m.location.as_str()),
-        ("Team dinner", "Seoul")
-    );
+    assert_eq!((m.title.as_str(), m.location.as_str()), ("Team dinner", "Seoul"));
     // Back to empty is allowed.
-    store
-        .update_title(&code, &Title::parse("").unwrap())
-        .await
-        .unwrap();
+    store.update_title(&code, &Title::parse("").unwrap()).await.unwrap();
     assert_eq!(store.find_meeting(&code).await.unwrap().unwrap().title, "");
 }
 
 pub async fn writing_the_same_title_again_succeeds(store: &dyn Store) {
     // The original answered 404 here (MySQL counts changed rows); we must not.
     let code = meeting(store).await;
-    store
-        .update_title(&code, &Title::parse("").unwrap())
-        .await
-        .unwrap();
+    store.update_title(&code, &Title::parse("").unwrap()).await.unwrap();
     store
         .update_location(&code, &Location::parse("").unwrap())
         .await
         .unwrap();
-    store
-        .update_title(&code, &Title::parse("x").unwrap())
-        .await
-        .unwrap();
-    store
-        .update_title(&code, &Title::parse("x").unwrap())
-        .await
-        .unwrap();
+    store.update_title(&code, &Title::parse("x").unwrap()).await.unwrap();
+    store.update_title(&code, &Title::parse("x").unwrap()).await.unwrap();
 }
 
 pub async fn title_and_location_of_an_unknown_meeting_are_not_found(store: &dyn Store) {
     let unknown = UrlCode::parse("nosuchcode").unwrap();
-    let t = store
-        .update_title(&unknown, &Title::parse("x").unwrap())
-        .await;
+    let t = store.update_title(&unknown, &Title::parse("x").unwrap()).await;
     assert!(
         matches!(t, Err(StoreError::MeetingNotFound(ref c)) if c == "nosuchcode"),
         "{t:?}"
     );
-    let l = store
-        .update_location(&unknown, &Location::parse("x").unwrap())
-        .await;
+    let l = store.update_location(&unknown, &Location::parse("x").unwrap()).await;
     assert!(matches!(l, Err(StoreError::MeetingNotFound(_))), "{l:?}");
 }
 
 pub async fn text_round_trips_unchanged(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
     let tricky = "Kim \"the\" O'Brien \\ 김민수 😀 \t; drop table meetings; --";
-    store
-        .update_title(&code, &Title::parse(tricky).unwrap())
-        .await
-        .unwrap();
+    store.update_title(&code, &Title::parse(tricky).unwrap()).await.unwrap();
     let long = "가".repeat(255);
     store
         .update_location(&code, &Location::parse(&long).unwrap())
         .await
         .unwrap();
-    store
-        .insert_participant(&code, &name(tricky))
-        .await
-        .unwrap();
+    store.insert_participant(&code, &name(tricky)).await.unwrap();
     store.insert_participant(&code, &name(&long)).await.unwrap();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert_eq!(m.title, tricky);
@@ -277,16 +243,10 @@ pub async fn creating_a_participant_creates_one_free_date_per_day(store: &dyn St
     // Given
     let code = meeting_with_range(store, "2025-10-10", "2025-10-12").await;
     // When
-    let created = store
-        .insert_participant(&code, &name("test"))
-        .await
-        .unwrap();
+    let created = store.insert_participant(&code, &name("test")).await.unwrap();
     // Then
     let days: Vec<NaiveDate> = created.dates.iter().map(|(_, day)| *day).collect();
-    assert_eq!(
-        days,
-        vec![d("2025-10-10"), d("2025-10-11"), d("2025-10-12")]
-    );
+    assert_eq!(days, vec![d("2025-10-10"), d("2025-10-11"), d("2025-10-12")]);
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert_eq!(m.participants.len(), 1);
     let p = &m.participants[0];
@@ -308,10 +268,7 @@ pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
 
 pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
     let code = meeting(store).await;
-    let err = store
-        .insert_participant(&code, &name("early"))
-        .await
-        .unwrap_err();
+    let err = store.insert_participant(&code, &name("early")).await.unwrap_err();
     assert_eq!(err.to_string(), "start and end should be set.");
     assert!(
         store
@@ -326,14 +283,8 @@ pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
 
 pub async fn a_participant_needs_a_meeting(store: &dyn Store) {
     let unknown = UrlCode::parse("not_exist").unwrap();
-    let err = store
-        .insert_participant(&unknown, &name("test"))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "meeting with url_code: not_exist not found"
-    );
+    let err = store.insert_participant(&unknown, &name("test")).await.unwrap_err();
+    assert_eq!(err.to_string(), "meeting with url_code: not_exist not found");
 }
 
 pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
@@ -351,40 +302,25 @@ pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
     assert_eq!(names, ["zed", "amy", "kim", "bob"]);
     for p in &m.participants {
         let days: Vec<NaiveDate> = p.dates.iter().map(|pd| pd.date).collect();
-        assert_eq!(
-            days,
-            range("2025-01-01", "2025-01-05").days().collect::<Vec<_>>()
-        );
+        assert_eq!(days, range("2025-01-01", "2025-01-05").days().collect::<Vec<_>>());
     }
 }
 
 pub async fn deleting_a_participant_removes_its_dates(store: &dyn Store) {
     // Given
     let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
-    let gone = store
-        .insert_participant(&code, &name("gone"))
-        .await
-        .unwrap();
-    let kept = store
-        .insert_participant(&code, &name("kept"))
-        .await
-        .unwrap();
+    let gone = store.insert_participant(&code, &name("gone")).await.unwrap();
+    let kept = store.insert_participant(&code, &name("kept")).await.unwrap();
     // When
     store.delete_participant(gone.id).await.unwrap();
     // Then
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(
-        m.participants.iter().map(|p| p.id).collect::<Vec<_>>(),
-        vec![kept.id]
-    );
+    assert_eq!(m.participants.iter().map(|p| p.id).collect::<Vec<_>>(), vec![kept.id]);
     let err = store
         .update_participant_date(&code, gone.dates[0].0, Toggle::Off)
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::ParticipantDateNotFound { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::ParticipantDateNotFound { .. }), "{err:?}");
     let again = store.delete_participant(gone.id).await.unwrap_err();
     assert!(matches!(again, StoreError::ParticipantNotFound(id) if id == gone.id));
 }
@@ -418,32 +354,18 @@ pub async fn toggles_set_the_documented_flags(store: &dyn Store) {
         (Toggle::On, (true, false)),
     ];
     for (toggle, expected) in steps {
-        store
-            .update_participant_date(&code, id, toggle)
-            .await
-            .unwrap();
+        store.update_participant_date(&code, id, toggle).await.unwrap();
         assert_eq!(flags(store, &code, id).await, expected, "after {toggle:?}");
     }
 }
 
 pub async fn toggles_are_idempotent(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
-    let id = store
-        .insert_participant(&code, &name("p"))
-        .await
-        .unwrap()
-        .dates[0]
-        .0;
+    let id = store.insert_participant(&code, &name("p")).await.unwrap().dates[0].0;
     for toggle in [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar] {
-        store
-            .update_participant_date(&code, id, toggle)
-            .await
-            .unwrap();
+        store.update_participant_date(&code, id, toggle).await.unwrap();
         let once = flags(store, &code, id).await;
-        store
-            .update_participant_date(&code, id, toggle)
-            .await
-            .unwrap();
+        store.update_participant_date(&code, id, toggle).await.unwrap();
         assert_eq!(flags(store, &code, id).await, once, "{toggle:?} twice");
     }
 }
@@ -453,12 +375,7 @@ pub async fn a_date_of_another_meeting_is_not_toggled(store: &dyn Store) {
     let a = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
     let b = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
     store.insert_participant(&a, &name("in a")).await.unwrap();
-    let b_date = store
-        .insert_participant(&b, &name("in b"))
-        .await
-        .unwrap()
-        .dates[0]
-        .0;
+    let b_date = store.insert_participant(&b, &name("in b")).await.unwrap().dates[0].0;
     // When it is toggled through meeting A
     let err = store
         .update_participant_date(&a, b_date, Toggle::Off)
@@ -474,21 +391,13 @@ pub async fn a_date_of_another_meeting_is_not_toggled(store: &dyn Store) {
 
 pub async fn a_toggle_naming_an_unknown_meeting_changes_nothing(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
-    let id = store
-        .insert_participant(&code, &name("p"))
-        .await
-        .unwrap()
-        .dates[0]
-        .0;
+    let id = store.insert_participant(&code, &name("p")).await.unwrap().dates[0].0;
     let unknown = UrlCode::parse("nosuchcode").unwrap();
     let err = store
         .update_participant_date(&unknown, id, Toggle::Off)
         .await
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "meeting with url_code: nosuchcode not found"
-    );
+    assert_eq!(err.to_string(), "meeting with url_code: nosuchcode not found");
     assert_eq!(flags(store, &code, id).await, (true, false));
 }
 
@@ -531,10 +440,7 @@ pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store)
     let code = meeting_with_range(store, "2025-03-01", "2025-03-31").await;
     let mut date_ids = Vec::new();
     for i in 0..5 {
-        let p = store
-            .insert_participant(&code, &name(&format!("p{i}")))
-            .await
-            .unwrap();
+        let p = store.insert_participant(&code, &name(&format!("p{i}"))).await.unwrap();
         date_ids.extend(p.dates.iter().map(|(id, _)| *id));
     }
     let all = [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar];
@@ -553,10 +459,7 @@ pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store)
         let code = &code;
         async move {
             for t in toggles {
-                store
-                    .update_participant_date(code, *id, *t)
-                    .await
-                    .expect("toggle");
+                store.update_participant_date(code, *id, *t).await.expect("toggle");
             }
         }
     }))
@@ -564,9 +467,7 @@ pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store)
     // Then every date holds what its own last writes define
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     for (id, toggles) in &plans {
-        let expected = toggles
-            .iter()
-            .fold((true, false), |(e, s), t| t.apply(e, s));
+        let expected = toggles.iter().fold((true, false), |(e, s), t| t.apply(e, s));
         let pd = m
             .participants
             .iter()

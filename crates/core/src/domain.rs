@@ -33,8 +33,7 @@ impl UrlCode {
     pub fn parse(s: &str) -> Option<Self> {
         let ok = !s.is_empty()
             && s.len() <= Self::MAX_LEN
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(s.to_owned()))
     }
 
@@ -115,9 +114,7 @@ fn check_len(s: &str, min: usize) -> Result<(), TextError> {
     if n < min {
         Err(TextError::TooShort { min })
     } else if n > MAX_TEXT_CHARS {
-        Err(TextError::TooLong {
-            max: MAX_TEXT_CHARS,
-        })
+        Err(TextError::TooLong { max: MAX_TEXT_CHARS })
     } else {
         Ok(())
     }
@@ -294,14 +291,8 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_must_not_be_blank() {
         assert_eq!(ParticipantName::parse("  kim ").unwrap().as_str(), "kim");
-        assert_eq!(
-            ParticipantName::parse("   "),
-            Err(TextError::TooShort { min: 1 })
-        );
-        assert_eq!(
-            ParticipantName::parse(""),
-            Err(TextError::TooShort { min: 1 })
-        );
+        assert_eq!(ParticipantName::parse("   "), Err(TextError::TooShort { min: 1 }));
+        assert_eq!(ParticipantName::parse(""), Err(TextError::TooShort { min: 1 }));
     }
 
     #[test]

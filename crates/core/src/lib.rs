@@ -4,6 +4,7 @@
 //! contract suite in [`contract`] (feature `contract`), so they cannot drift apart.
 
 mod domain;
+mod iso_date;
 mod ranking;
 mod store;
 
@@ -11,8 +12,9 @@ mod store;
 pub mod contract;
 
 pub use domain::{
-    CreatedParticipant, DateRange, DateRangeError, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS,
-    Meeting, Participant, ParticipantDate, ParticipantName, TextError, Title, Toggle, UrlCode,
+    CreatedParticipant, DateRange, DateRangeError, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant,
+    ParticipantDate, ParticipantName, TextError, Title, Toggle, UrlCode,
 };
+pub use iso_date::{format_iso_date, parse_iso_date, serialize_date, serialize_dates, serialize_opt_date};
 pub use ranking::{BEST_DATES, best_dates};
 pub use store::{Store, StoreError, create_meeting};

@@ -10,21 +10,21 @@ pub const BEST_DATES: usize = 3;
 /// The best dates of a meeting: most participants free, then most stars among the free,
 /// then earliest. Dates no participant has are not ranked, so no participants means `[]`.
 pub fn best_dates(meeting: &Meeting) -> Vec<NaiveDate> {
-    // (date, enabled, starred-and-enabled); every participant has the same days, so this stays
-    // as small as the range and a linear scan beats hashing.
+    // (date, enabled, starred-and-enabled), kept sorted by date: every participant has the same
+    // days, so this stays as small as the range.
     let mut counts: Vec<(NaiveDate, u32, u32)> = Vec::new();
     for date in meeting.participants.iter().flat_map(|p| &p.dates) {
-        let slot = match counts.iter().position(|c| c.0 == date.date) {
-            Some(i) => &mut counts[i],
-            None => {
-                counts.push((date.date, 0, 0));
-                counts.last_mut().expect("just pushed")
+        let at = match counts.binary_search_by_key(&date.date, |c| c.0) {
+            Ok(i) => i,
+            Err(i) => {
+                counts.insert(i, (date.date, 0, 0));
+                i
             }
         };
         if date.enabled {
-            slot.1 += 1;
+            counts[at].1 += 1;
             if date.starred {
-                slot.2 += 1;
+                counts[at].2 += 1;
             }
         }
     }
@@ -91,20 +91,14 @@ mod tests {
             participant(2, &days, &busy2, &[]),
         ]);
         // When / Then
-        assert_eq!(
-            best_dates(&m),
-            vec![d("2025-12-10"), d("2025-12-03"), d("2025-12-11")]
-        );
+        assert_eq!(best_dates(&m), vec![d("2025-12-10"), d("2025-12-03"), d("2025-12-11")]);
     }
 
     #[test]
     fn best_dates_prefers_stars_when_free_counts_tie() {
         let days = ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"];
         let m = meeting(vec![participant(1, &days, &[], &["2025-01-04"])]);
-        assert_eq!(
-            best_dates(&m),
-            vec![d("2025-01-04"), d("2025-01-01"), d("2025-01-02")]
-        );
+        assert_eq!(best_dates(&m), vec![d("2025-01-04"), d("2025-01-01"), d("2025-01-02")]);
     }
 
     #[test]
@@ -121,10 +115,7 @@ mod tests {
     fn everyone_busy_gives_the_earliest_dates() {
         let days = ["2025-01-03", "2025-01-01", "2025-01-02", "2025-01-04"];
         let m = meeting(vec![participant(1, &days, &days, &[])]);
-        assert_eq!(
-            best_dates(&m),
-            vec![d("2025-01-01"), d("2025-01-02"), d("2025-01-03")]
-        );
+        assert_eq!(best_dates(&m), vec![d("2025-01-01"), d("2025-01-02"), d("2025-01-03")]);
     }
 
     #[test]

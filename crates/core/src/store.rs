@@ -3,9 +3,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use crate::{
-    CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle, UrlCode,
-};
+use crate::{CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle, UrlCode};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
@@ -83,12 +81,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies a toggle to one date, only if it belongs to that meeting; otherwise modifies
     /// nothing and returns `MeetingNotFound` or `ParticipantDateNotFound`.
-    async fn update_participant_date(
-        &self,
-        code: &UrlCode,
-        date_id: i64,
-        toggle: Toggle,
-    ) -> Result<(), StoreError>;
+    async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError>;
 }
 
 /// Creates a meeting under a fresh random code, drawing again on the (astronomically rare)

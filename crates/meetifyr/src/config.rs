@@ -8,11 +8,7 @@ use meetifyr_api::{ApiOptions, RESERVED_STORE_NAMES};
 use meetifyr_store::{DatabaseUrl, StoreOptions};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "meetifyr",
-    version,
-    about = "Meetifyr: find the best date for a group."
-)]
+#[command(name = "meetifyr", version, about = "Meetifyr: find the best date for a group.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,12 +45,7 @@ pub struct StoreArgs {
     pub pool_size: u32,
 
     /// Seconds a request waits for a free connection before answering 503.
-    #[arg(
-        long,
-        env = "MEETIFYR_ACQUIRE_TIMEOUT",
-        default_value_t = 5.0,
-        global = true
-    )]
+    #[arg(long, env = "MEETIFYR_ACQUIRE_TIMEOUT", default_value_t = 5.0, global = true)]
     pub acquire_timeout: f64,
 
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `meetifyr=debug,info`.
@@ -65,12 +56,7 @@ pub struct StoreArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "MEETIFYR_LISTEN",
-        default_value = "127.0.0.1:8000",
-        global = true
-    )]
+    #[arg(long, env = "MEETIFYR_LISTEN", default_value = "127.0.0.1:8000", global = true)]
     pub listen: SocketAddr,
 
     /// Largest accepted request body in bytes; larger bodies get 413.
@@ -78,12 +64,7 @@ pub struct ServeArgs {
     pub max_body_bytes: usize,
 
     /// Seconds before a request is abandoned with 503.
-    #[arg(
-        long,
-        env = "MEETIFYR_REQUEST_TIMEOUT",
-        default_value_t = 30.0,
-        global = true
-    )]
+    #[arg(long, env = "MEETIFYR_REQUEST_TIMEOUT", default_value_t = 30.0, global = true)]
     pub request_timeout: f64,
 }
 
@@ -149,9 +130,7 @@ impl FromStr for StoreSpec {
             ));
         }
         if RESERVED_STORE_NAMES.contains(&name.as_str()) {
-            return Err(format!(
-                "store name {name:?} is reserved: it is a path of the API"
-            ));
+            return Err(format!("store name {name:?} is reserved: it is a path of the API"));
         }
         if url.scheme().is_empty() {
             return Err(format!("store {name:?}: {url} is not a database URL"));
@@ -167,10 +146,7 @@ mod tests {
     #[test]
     fn a_store_is_named_by_its_prefix_or_its_scheme() {
         let s: StoreSpec = "main=sqlite:///tmp/x/m.db".parse().unwrap();
-        assert_eq!(
-            (s.name.as_str(), s.url.expose()),
-            ("main", "sqlite:///tmp/x/m.db")
-        );
+        assert_eq!((s.name.as_str(), s.url.expose()), ("main", "sqlite:///tmp/x/m.db"));
         let s: StoreSpec = "sqlite://meetifyr.db".parse().unwrap();
         assert_eq!(s.name, "sqlite");
         let s: StoreSpec = "sqlite::memory:".parse().unwrap();

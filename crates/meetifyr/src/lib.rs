@@ -13,10 +13,7 @@ pub use config::{Cli, Command, StoreSpec};
 
 /// Opens (and migrates) every store, in order. The error names the store and its URL with the
 /// password hidden.
-pub async fn open_stores(
-    specs: &[StoreSpec],
-    options: &StoreOptions,
-) -> anyhow::Result<Vec<NamedStore>> {
+pub async fn open_stores(specs: &[StoreSpec], options: &StoreOptions) -> anyhow::Result<Vec<NamedStore>> {
     let mut stores = Vec::with_capacity(specs.len());
     for spec in specs {
         let store = meetifyr_store::connect(&spec.url, options)
@@ -67,16 +64,11 @@ impl App {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -13,14 +13,10 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&cli.stores.log).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_env_filter(EnvFilter::try_new(&cli.stores.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -55,10 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for s in &cli.stores.stores {
                 tracing::info!(store = %s.name, url = %s.url, "store ready at /v1/{}/", s.name);
             }
-            tracing::info!(
-                "Meetifyr listening on http://{} (docs at /docs)",
-                app.local_addr()
-            );
+            tracing::info!("Meetifyr listening on http://{} (docs at /docs)", app.local_addr());
             app.run(shutdown_signal()).await?;
             Ok(())
         }

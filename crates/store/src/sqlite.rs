@@ -5,56 +5,35 @@
 //!
 //! Design, measured (see docs/benchmarks.md): sqlx's SQLite driver hands every statement and
 //! every row across a channel to a worker thread, so the hot paths use few statements and fetch
-//! few rows. GET builds the whole participant list inside SQLite as one JSON value (one row for
-//! 10 × 31 dates instead of 310), and participant creation inserts all its dates with one
-//! statement that generates the days itself. SQLite has one write lock: writes go through a
-//! single writer connection (no lock contention, no busy retries) while reads use a pool of
-//! WAL readers that never block on it.
+//! few rows. GET reads one row: the participants as JSON and all their dates as one text of
+//! stored, pre-encoded items (the `encoded` generated column), not 310 rows. Creating a
+//! participant is one INSERT whose trigger adds the dates in the same statement, then one
+//! aggregated SELECT of their ids. SQLite has one write lock: writes go through a single writer
+//! connection (no lock contention, no busy retries) while reads use a pool of WAL readers that
+//! never block on it.
 //!
 //! Dialect: dates are `TEXT` `YYYY-MM-DD`; booleans are `0`/`1`; ids are `AUTOINCREMENT` so they
 //! are never reused after a delete.
 
-use std::{borrow::Cow, path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    CreatedParticipant, DateRange, Location, Meeting, Participant, ParticipantDate,
-    ParticipantName, Store, StoreError, Title, Toggle, UrlCode,
+    CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title, Toggle, UrlCode,
 };
 use sqlx::{
-    SqlSafeStr, SqlitePool,
-    migrate::{Migration, MigrationType, Migrator},
+    SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 use crate::{
-    DatabaseUrl, StoreOptions,
+    DatabaseUrl, StoreOptions, decode,
     error::{classify, is_unique_violation},
+    migrator,
 };
 
-/// The embedded migrations, in order.
-fn migrator() -> Migrator {
-    let migrations = [(
-        1,
-        "init",
-        include_str!("../migrations/sqlite/0001_init.sql"),
-    )];
-    Migrator::with_migrations(
-        migrations
-            .into_iter()
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    version,
-                    Cow::Borrowed(description),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
-}
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
 
 pub struct SqliteStore {
     reader: SqlitePool,
@@ -122,7 +101,7 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        migrator()
+        migrator(MIGRATIONS)
             .run(&self.writer)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))
@@ -138,12 +117,7 @@ impl SqliteStore {
         Ok(found.is_some())
     }
 
-    async fn update_text(
-        &self,
-        sql: &'static str,
-        code: &UrlCode,
-        value: &str,
-    ) -> Result<(), StoreError> {
+    async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
         let done = sqlx::query(sql)
             .bind(value)
             .bind(code.as_str())
@@ -167,31 +141,29 @@ fn parsed_dir(url: &DatabaseUrl) -> Option<std::path::PathBuf> {
     (!dir.as_os_str().is_empty()).then(|| dir.to_path_buf())
 }
 
-/// One participant as the GET query encodes it: `[id, name, [[date_id, date, enabled, starred]…]]`.
-type ParticipantJson = (i64, String, Vec<(i64, NaiveDate, u8, u8)>);
-
+// No ORDER BY inside the aggregates: SQLite would sort through a temporary B-tree per
+// participant; the decoder orders instead. `encoded` is a stored generated column.
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date,
-    (select json_group_array(json_array(p.id, p.name, json(p.dates)) order by p.id)
-     from (select p.id, p.name,
-                  json_group_array(json_array(d.id, d.date, d.enabled, d.starred) order by d.date)
-                      filter (where d.id is not null) as dates
-           from participants p
-           left join participant_dates d on d.participant_id = p.id
-           where p.meeting_id = (select id from meetings where url_code = ?1)
-           group by p.id) p) as participants
+    (select json_group_array(json_array(p.id, p.name)) from participants p where p.meeting_id = m.id),
+    (select group_concat(d.encoded, ',')
+     from participants p join participant_dates d on d.participant_id = p.id
+     where p.meeting_id = m.id)
 from meetings m
 where m.url_code = ?1";
 
-const INSERT_DATES: &str = "
-insert into participant_dates (participant_id, date)
-with recursive days(day) as (
-    select ?2
-    union all
-    select date(day, '+1 day') from days where day < ?3
-)
-select ?1, day from days
-returning id, date";
+/// Inserts the participant only if its meeting exists and has a range; no row means one of
+/// the two is missing (told apart on that cold path). The trigger
+/// `participant_dates_of_new_participant` inserts its dates within this same statement.
+const INSERT_PARTICIPANT: &str = "
+insert into participants (meeting_id, name)
+select id, ?2 from meetings where url_code = ?1 and start_date is not null and end_date is not null
+returning id";
+
+/// The new dates' ids as one row: `id YYYY-MM-DD` items joined by `,`. Cheaper than `RETURNING`,
+/// which hands every row to the async side separately.
+const CREATED_DATES: &str =
+    "select group_concat(id || ' ' || date, ',') from participant_dates where participant_id = ?1";
 
 /// The UPDATE for each toggle; the guard makes a date of another meeting untouchable.
 fn toggle_sql(toggle: Toggle) -> &'static str {
@@ -226,10 +198,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1")
-            .execute(&self.reader)
-            .await
-            .map_err(classify)?;
+        sqlx::query("select 1").execute(&self.reader).await.map_err(classify)?;
         Ok(())
     }
 
@@ -249,39 +218,29 @@ impl Store for SqliteStore {
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        let row: Option<(String, String, Option<NaiveDate>, Option<NaiveDate>, String)> =
-            sqlx::query_as(FIND_MEETING)
-                .bind(code.as_str())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(classify)?;
-        let Some((title, location, start_date, end_date, participants)) = row else {
+        type Row = (
+            String,
+            String,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            String,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(FIND_MEETING)
+            .bind(code.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(classify)?;
+        let Some((title, location, start_date, end_date, participants, dates)) = row else {
             return Ok(None);
         };
-        let participants: Vec<ParticipantJson> =
-            serde_json::from_str(&participants).map_err(|e| StoreError::Backend(Box::new(e)))?;
         Ok(Some(Meeting {
             url_code: code.clone(),
             title,
             location,
             start_date,
             end_date,
-            participants: participants
-                .into_iter()
-                .map(|(id, name, dates)| Participant {
-                    id,
-                    name,
-                    dates: dates
-                        .into_iter()
-                        .map(|(id, date, enabled, starred)| ParticipantDate {
-                            id,
-                            date,
-                            enabled: enabled != 0,
-                            starred: starred != 0,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            participants: decode::participants_compact(&participants, dates.as_deref())?,
         }))
     }
 
@@ -338,42 +297,30 @@ impl Store for SqliteStore {
         code: &UrlCode,
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("begin immediate")
+        // fetch_all steps the INSERT to its end, which commits it (participant and dates).
+        let id: Option<i64> = sqlx::query_scalar(INSERT_PARTICIPANT)
+            .bind(code.as_str())
+            .bind(name.as_str())
+            .fetch_all(&self.writer)
             .await
-            .map_err(classify)?;
-        let meeting: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?1")
-                .bind(code.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(classify)?;
-        let Some((meeting_id, start, end)) = meeting else {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
+            .map_err(classify)?
+            .pop();
+        let Some(id) = id else {
+            return Err(if self.meeting_exists(code).await? {
+                StoreError::DateRangeNotSet
+            } else {
+                StoreError::MeetingNotFound(code.to_string())
+            });
         };
-        let (Some(start), Some(end)) = (start, end) else {
-            return Err(StoreError::DateRangeNotSet);
-        };
-        let id: i64 = sqlx::query_scalar(
-            "insert into participants (meeting_id, name) values (?1, ?2) returning id",
-        )
-        .bind(meeting_id)
-        .bind(name.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(classify)?;
-        let mut dates: Vec<(i64, NaiveDate)> = sqlx::query_as(INSERT_DATES)
+        let dates: Option<String> = sqlx::query_scalar(CREATED_DATES)
             .bind(id)
-            .bind(start)
-            .bind(end)
-            .fetch_all(&mut *tx)
+            .fetch_one(&self.writer)
             .await
             .map_err(classify)?;
-        tx.commit().await.map_err(classify)?;
-        // RETURNING gives rows in no promised order.
-        dates.sort_unstable_by_key(|(_, date)| *date);
-        Ok(CreatedParticipant { id, dates })
+        Ok(CreatedParticipant {
+            id,
+            dates: decode::id_date_pairs(dates.as_deref().unwrap_or(""))?,
+        })
     }
 
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
@@ -389,12 +336,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn update_participant_date(
-        &self,
-        code: &UrlCode,
-        date_id: i64,
-        toggle: Toggle,
-    ) -> Result<(), StoreError> {
+    async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {
         let done = sqlx::query(toggle_sql(toggle))
             .bind(date_id)
             .bind(code.as_str())

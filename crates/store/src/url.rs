@@ -88,11 +88,7 @@ mod tests {
 
     #[test]
     fn urls_without_a_password_print_as_they_are() {
-        for u in [
-            "sqlite://meetifyr.db",
-            "sqlite::memory:",
-            "mysql://root@localhost/db",
-        ] {
+        for u in ["sqlite://meetifyr.db", "sqlite::memory:", "mysql://root@localhost/db"] {
             assert_eq!(DatabaseUrl::new(u).to_string(), u);
         }
     }

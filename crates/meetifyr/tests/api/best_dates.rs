@@ -23,10 +23,7 @@ async fn best_dates_of_the_seed_scenario() {
     // When
     let meeting = app.meeting(&code).await;
     // Then
-    assert_eq!(
-        meeting["best_dates"],
-        json!(["2025-12-10", "2025-12-03", "2025-12-11"])
-    );
+    assert_eq!(meeting["best_dates"], json!(["2025-12-10", "2025-12-03", "2025-12-11"]));
 }
 
 #[tokio::test]

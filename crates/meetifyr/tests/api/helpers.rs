@@ -1,42 +1,42 @@
-use std::path::PathBuf;
-
 use meetifyr::{App, StoreSpec};
 use meetifyr_api::ApiOptions;
-use meetifyr_store::StoreOptions;
+use meetifyr_store::{
+    StoreOptions,
+    testing::{Backend, TestDatabase},
+};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    dir: PathBuf,
+    _databases: Vec<TestDatabase>,
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// The backend the suite runs on: `MEETIFYR_E2E_BACKEND` = sqlite (default), postgres or mysql.
+pub fn backend() -> Backend {
+    let name = std::env::var("MEETIFYR_E2E_BACKEND").unwrap_or_else(|_| "sqlite".into());
+    Backend::from_name(&name).unwrap_or_else(|| panic!("MEETIFYR_E2E_BACKEND={name}: use sqlite, postgres or mysql"))
 }
 
-/// A server with one SQLite store named `sqlite`, on a fresh file.
+/// A server with one store, `main`, of the suite's backend on a fresh database.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&["sqlite"]).await
+    let b = backend();
+    spawn_app_with(&[("main", b)]).await
 }
 
-/// A server with one fresh SQLite file store per name, mounted in that order.
-pub async fn spawn_app_with(names: &[&str]) -> TestApp {
-    let dir = std::env::temp_dir().join(format!(
-        "meetifyr-e2e-{}",
-        meetifyr_core::UrlCode::generate()
-    ));
-    let specs: Vec<StoreSpec> = names
-        .iter()
-        .map(|n| {
-            format!("{n}=sqlite://{}/{n}.db", dir.display())
-                .parse()
-                .unwrap()
-        })
-        .collect();
+/// A server with one fresh database per (name, backend), mounted in that order.
+pub async fn spawn_app_with(stores: &[(&str, Backend)]) -> TestApp {
+    let mut databases = Vec::new();
+    let mut specs = Vec::new();
+    for (name, backend) in stores {
+        let db = TestDatabase::create(*backend).await;
+        specs.push(StoreSpec {
+            name: (*name).to_owned(),
+            url: db.url.clone(),
+        });
+        databases.push(db);
+    }
     let app = App::build(
         "127.0.0.1:0".parse().unwrap(),
         &specs,
@@ -50,7 +50,7 @@ pub async fn spawn_app_with(names: &[&str]) -> TestApp {
     TestApp {
         base,
         client: Client::new(),
-        dir,
+        _databases: databases,
     }
 }
 
@@ -74,11 +74,7 @@ impl TestApp {
         async move { req.send().await.expect("request") }
     }
 
-    pub fn patch_raw(
-        &self,
-        path: &str,
-        body: &'static str,
-    ) -> impl Future<Output = Response> + use<> {
+    pub fn patch_raw(&self, path: &str, body: &'static str) -> impl Future<Output = Response> + use<> {
         let req = self
             .client
             .patch(self.url(path))
@@ -131,12 +127,7 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
-    pub fn toggle(
-        &self,
-        op: &str,
-        code: &str,
-        date_id: i64,
-    ) -> impl Future<Output = Response> + use<> {
+    pub fn toggle(&self, op: &str, code: &str, date_id: i64) -> impl Future<Output = Response> + use<> {
         self.patch(
             &format!("/v1/participant_dates/{op}"),
             json!({"participant_date_id": date_id, "meeting_url_code": code}),

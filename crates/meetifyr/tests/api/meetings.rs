@@ -128,10 +128,7 @@ async fn the_date_range_of_an_unknown_meeting_is_404() {
         .await;
     let (status, body) = status_json(res).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        body,
-        json!({"detail": "meeting with url_code: not_exist not found"})
-    );
+    assert_eq!(body, json!({"detail": "meeting with url_code: not_exist not found"}));
 }
 
 #[tokio::test]
@@ -188,16 +185,10 @@ async fn title_and_location_are_set_with_204_and_read_back() {
     let app = spawn_app().await;
     let code = app.create_meeting().await;
     let t = app
-        .patch(
-            &format!("/v1/meetings/{code}/title"),
-            json!({"title": "팀 회식"}),
-        )
+        .patch(&format!("/v1/meetings/{code}/title"), json!({"title": "팀 회식"}))
         .await;
     let l = app
-        .patch(
-            &format!("/v1/meetings/{code}/location"),
-            json!({"location": "강남역"}),
-        )
+        .patch(&format!("/v1/meetings/{code}/location"), json!({"location": "강남역"}))
         .await;
     assert_eq!(
         (t.status(), l.status()),
@@ -221,10 +212,7 @@ async fn writing_the_stored_title_or_location_again_is_204_not_404() {
             .patch(&format!("/v1/meetings/{code}/title"), json!({"title": ""}))
             .await;
         let l = app
-            .patch(
-                &format!("/v1/meetings/{code}/location"),
-                json!({"location": "same"}),
-            )
+            .patch(&format!("/v1/meetings/{code}/location"), json!({"location": "same"}))
             .await;
         assert_eq!(
             (t.status(), l.status()),
@@ -242,9 +230,6 @@ async fn title_and_location_of_an_unknown_meeting_are_404() {
             .await;
         let (status, body) = status_json(res).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_eq!(
-            body,
-            json!({"detail": "meeting with url_code: nope not found"})
-        );
+        assert_eq!(body, json!({"detail": "meeting with url_code: nope not found"}));
     }
 }

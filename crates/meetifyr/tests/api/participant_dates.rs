@@ -12,10 +12,7 @@ fn flags(meeting: &serde_json::Value, date_id: i64) -> (bool, bool) {
         .flat_map(|p| p["dates"].as_array().unwrap())
         .find(|d| d["id"] == date_id)
         .unwrap();
-    (
-        d["enabled"].as_bool().unwrap(),
-        d["starred"].as_bool().unwrap(),
-    )
+    (d["enabled"].as_bool().unwrap(), d["starred"].as_bool().unwrap())
 }
 
 #[tokio::test]
@@ -60,10 +57,7 @@ async fn a_toggle_naming_an_unknown_meeting_is_404_and_changes_nothing() {
     let id = date_id(&app.add_participant(&code, "p").await, "2025-01-01");
     let (status, body) = status_json(app.toggle("off", "not_exist", id).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        body,
-        json!({"detail": "meeting with url_code: not_exist not found"})
-    );
+    assert_eq!(body, json!({"detail": "meeting with url_code: not_exist not found"}));
     assert_eq!(flags(&app.meeting(&code).await, id), (true, false));
 }
 
@@ -76,13 +70,7 @@ async fn a_date_of_another_meeting_is_404_and_unchanged() {
     let b_date = date_id(&app.add_participant(&b, "in b").await, "2025-01-01");
     let (status, body) = status_json(app.toggle("off", &a, b_date).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        body["detail"]
-            .as_str()
-            .unwrap()
-            .contains(&b_date.to_string()),
-        "{body}"
-    );
+    assert!(body["detail"].as_str().unwrap().contains(&b_date.to_string()), "{body}");
     assert_eq!(flags(&app.meeting(&b).await, b_date), (true, false));
 }
 
@@ -116,10 +104,7 @@ async fn concurrent_toggles_of_one_meeting_lose_no_update() {
     }
     let ops = ["off", "star", "unstar", "on"];
     // When all 124 toggles are sent at once
-    let requests = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| app.toggle(ops[i % 4], &code, *id));
+    let requests = ids.iter().enumerate().map(|(i, id)| app.toggle(ops[i % 4], &code, *id));
     let responses = futures::future::join_all(requests).await;
     assert!(responses.iter().all(|r| r.status() == StatusCode::OK));
     // Then every date shows its own toggle

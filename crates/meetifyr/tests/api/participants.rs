@@ -63,10 +63,7 @@ async fn a_participant_of_an_unknown_meeting_is_404() {
         .await;
     let (status, body) = status_json(res).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        body,
-        json!({"detail": "meeting with url_code: not_exist not found"})
-    );
+    assert_eq!(body, json!({"detail": "meeting with url_code: not_exist not found"}));
 }
 
 #[tokio::test]
@@ -140,9 +137,5 @@ async fn concurrent_joins_lose_no_participant() {
     let meeting = app.meeting(&code).await;
     let participants = meeting["participants"].as_array().unwrap();
     assert_eq!(participants.len(), 50);
-    assert!(
-        participants
-            .iter()
-            .all(|p| p["dates"].as_array().unwrap().len() == 31)
-    );
+    assert!(participants.iter().all(|p| p["dates"].as_array().unwrap().len() == 31));
 }

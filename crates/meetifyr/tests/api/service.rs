@@ -3,11 +3,13 @@ use std::{process::Command, time::Duration};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use meetifyr_store::testing::{Backend, TestDatabase};
+
 use crate::helpers::*;
 
 #[tokio::test]
 async fn health_reports_each_store() {
-    let app = spawn_app_with(&["main", "spare"]).await;
+    let app = spawn_app_with(&[("main", backend()), ("spare", Backend::Sqlite)]).await;
     let (status, body) = status_json(app.get("/health").await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
@@ -30,25 +32,18 @@ async fn health_reports_each_store() {
 #[tokio::test]
 async fn stores_side_by_side_are_separate_and_v1_is_the_first() {
     // Given two stores
-    let app = spawn_app_with(&["first", "second"]).await;
+    let app = spawn_app_with(&[("first", backend()), ("second", Backend::Sqlite)]).await;
     // When a meeting is created in the first under its own name
     let (_, created) = status_json(app.post("/v1/first/meetings", None).await).await;
     let code = created["url_code"].as_str().unwrap();
     // Then /v1/ reaches it and the second store does not have it
+    assert_eq!(app.get(&format!("/v1/meetings/{code}")).await.status(), StatusCode::OK);
     assert_eq!(
-        app.get(&format!("/v1/meetings/{code}")).await.status(),
+        app.get(&format!("/v1/first/meetings/{code}")).await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.get(&format!("/v1/first/meetings/{code}"))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get(&format!("/v1/second/meetings/{code}"))
-            .await
-            .status(),
+        app.get(&format!("/v1/second/meetings/{code}")).await.status(),
         StatusCode::NOT_FOUND
     );
     let res = app
@@ -62,31 +57,49 @@ async fn stores_side_by_side_are_separate_and_v1_is_the_first() {
 
 #[tokio::test]
 async fn the_seed_locust_workflow_runs_under_a_store_prefix() {
-    let app = spawn_app_with(&["mysql"]).await;
-    let (_, created) = status_json(app.post("/v1/mysql/meetings", None).await).await;
+    let app = spawn_app_with(&[("mysql", backend())]).await;
+    seed_workflow(&app, "mysql").await;
+}
+
+/// Seed 000's Locust user, once, under `/v1/{store}`.
+async fn seed_workflow(app: &TestApp, store: &str) {
+    let (_, created) = status_json(app.post(&format!("/v1/{store}/meetings"), None).await).await;
     let code = created["url_code"].as_str().unwrap();
+    let range = json!({"start_date": "2025-01-01", "end_date": "2025-02-20"});
     let res = app
-        .patch(
-            &format!("/v1/mysql/meetings/{code}/date_range"),
-            json!({"start_date": "2025-01-01", "end_date": "2025-02-20"}),
-        )
+        .patch(&format!("/v1/{store}/meetings/{code}/date_range"), range)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = app
-        .post(
-            "/v1/mysql/participants",
-            Some(json!({"name": "test_name", "meeting_url_code": code})),
-        )
-        .await;
-    let (status, body) = status_json(res).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["participant_dates"].as_array().unwrap().len(), 51);
-    let (status, meeting) = status_json(app.get(&format!("/v1/mysql/meetings/{code}")).await).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::OK, "{store}");
+    let join = json!({"name": "test_name", "meeting_url_code": code});
+    let (status, body) = status_json(app.post(&format!("/v1/{store}/participants"), Some(join)).await).await;
+    assert_eq!(status, StatusCode::OK, "{store}");
+    assert_eq!(body["participant_dates"].as_array().unwrap().len(), 51, "{store}");
+    let (status, meeting) = status_json(app.get(&format!("/v1/{store}/meetings/{code}")).await).await;
+    assert_eq!(status, StatusCode::OK, "{store}");
     assert_eq!(
         meeting["best_dates"],
-        json!(["2025-01-01", "2025-01-02", "2025-01-03"])
+        json!(["2025-01-01", "2025-01-02", "2025-01-03"]),
+        "{store}"
     );
+}
+
+#[tokio::test]
+async fn one_server_serves_sqlite_postgres_and_mysql_side_by_side() {
+    // Given one server with all three backends mounted
+    let app = spawn_app_with(&[
+        ("mysql", Backend::MySql),
+        ("postgres", Backend::Postgres),
+        ("sqlite", Backend::Sqlite),
+    ])
+    .await;
+    // When the seed's workflow runs against each, Then each answers the same
+    for store in ["mysql", "postgres", "sqlite"] {
+        seed_workflow(&app, store).await;
+    }
+    let (_, health) = status_json(app.get("/health").await).await;
+    let stores = health["stores"].as_array().unwrap();
+    let backends: Vec<&str> = stores.iter().map(|s| s["backend"].as_str().unwrap()).collect();
+    assert_eq!(backends, ["mysql", "postgres", "sqlite"]);
 }
 
 #[tokio::test]
@@ -128,24 +141,13 @@ async fn swagger_ui_is_served_from_the_binary() {
 
 #[tokio::test]
 async fn the_binary_migrates_a_new_sqlite_file_in_a_new_folder() {
-    let dir = std::env::temp_dir().join(format!(
-        "meetifyr-bin-{}",
-        meetifyr_core::UrlCode::generate()
-    ));
+    let dir = std::env::temp_dir().join(format!("meetifyr-bin-{}", meetifyr_core::UrlCode::generate()));
     let db = dir.join("sub/m.db");
     let out = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
-        .args([
-            "migrate",
-            "--store",
-            &format!("sqlite=sqlite://{}", db.display()),
-        ])
+        .args(["migrate", "--store", &format!("sqlite=sqlite://{}", db.display())])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(db.exists());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -174,13 +176,11 @@ async fn an_unusable_store_stops_the_binary_with_one_clear_line() {
 async fn graceful_shutdown_lets_a_request_in_flight_finish() {
     use futures::StreamExt;
     // Given a server and a request whose body is still arriving
-    let dir = std::env::temp_dir().join(format!(
-        "meetifyr-shutdown-{}",
-        meetifyr_core::UrlCode::generate()
-    ));
-    let spec = format!("s=sqlite://{}/m.db", dir.display())
-        .parse()
-        .unwrap();
+    let db = TestDatabase::create(Backend::Sqlite).await;
+    let spec = meetifyr::StoreSpec {
+        name: "s".into(),
+        url: db.url.clone(),
+    };
     let app = meetifyr::App::build(
         "127.0.0.1:0".parse().unwrap(),
         &[spec],
@@ -206,11 +206,10 @@ async fn graceful_shutdown_lets_a_request_in_flight_finish() {
         .as_str()
         .unwrap()
         .to_owned();
-    let chunks =
-        futures::stream::iter([&b"{\"title\": "[..], &b"\"late\"}"[..]]).then(|c| async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            Ok::<_, std::io::Error>(c)
-        });
+    let chunks = futures::stream::iter([&b"{\"title\": "[..], &b"\"late\"}"[..]]).then(|c| async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok::<_, std::io::Error>(c)
+    });
     let slow = tokio::spawn(
         client
             .patch(format!("{base}/v1/meetings/{code}/title"))
@@ -229,5 +228,4 @@ async fn graceful_shutdown_lets_a_request_in_flight_finish() {
         .expect("server stops")
         .unwrap()
         .unwrap();
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -45,12 +45,7 @@ async fn every_missing_field_is_reported_at_once() {
     let app = spawn_app().await;
     let (status, body) = status_json(app.patch("/v1/participant_dates/on", json!({})).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let locs: Vec<&Value> = body["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["loc"])
-        .collect();
+    let locs: Vec<&Value> = body["detail"].as_array().unwrap().iter().map(|e| &e["loc"]).collect();
     assert_eq!(
         locs,
         [
@@ -101,10 +96,7 @@ async fn wrong_types_are_422_naming_the_field() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(first_error(&body)["type"], "int_parsing");
-    assert_eq!(
-        first_error(&body)["loc"],
-        json!(["body", "participant_date_id"])
-    );
+    assert_eq!(first_error(&body)["loc"], json!(["body", "participant_date_id"]));
 }
 
 #[tokio::test]
@@ -185,8 +177,7 @@ async fn an_oversized_body_is_413_with_a_detail() {
     let app = spawn_app().await;
     let code = app.create_meeting().await;
     let huge = json!({ "title": "x".repeat(100_000) });
-    let (status, body) =
-        status_json(app.patch(&format!("/v1/meetings/{code}/title"), huge).await).await;
+    let (status, body) = status_json(app.patch(&format!("/v1/meetings/{code}/title"), huge).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body["detail"].is_string());
 }
@@ -195,16 +186,10 @@ async fn an_oversized_body_is_413_with_a_detail() {
 async fn unknown_routes_and_methods_answer_in_json() {
     let app = spawn_app().await;
     let (status, body) = status_json(app.get("/v1/nothing/here").await).await;
-    assert_eq!(
-        (status, body),
-        (StatusCode::NOT_FOUND, json!({"detail": "Not Found"}))
-    );
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": "Not Found"})));
     let (status, body) = status_json(app.get("/v1/participants").await).await;
     assert_eq!(
         (status, body),
-        (
-            StatusCode::METHOD_NOT_ALLOWED,
-            json!({"detail": "Method Not Allowed"})
-        )
+        (StatusCode::METHOD_NOT_ALLOWED, json!({"detail": "Method Not Allowed"}))
     );
 }

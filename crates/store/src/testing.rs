@@ -1,0 +1,187 @@
+//! Fresh, empty databases for tests, one per test, removed when dropped.
+//!
+//! PostgreSQL and MySQL databases are created on the servers named by
+//! `MEETIFYR_TEST_POSTGRES_URL` and `MEETIFYR_TEST_MYSQL_URL` (an account allowed to create
+//! databases); `./scripts/test.sh` installs, starts and sets them up. SQLite ones are files in a
+//! fresh temporary folder.
+
+use std::{ops::Deref, path::PathBuf, sync::Arc};
+
+use meetifyr_core::{Store, UrlCode};
+use sqlx::{AssertSqlSafe, Connection, Executor};
+
+use crate::{DatabaseUrl, StoreOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    /// From a name as in `MEETIFYR_E2E_BACKEND`: `sqlite`, `postgres` or `mysql`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" => Some(Self::Postgres),
+            "mysql" => Some(Self::MySql),
+            _ => None,
+        }
+    }
+}
+
+/// A fresh database; dropped with this value.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Folder(PathBuf),
+    Server {
+        backend: Backend,
+        admin_url: String,
+        name: String,
+    },
+}
+
+fn server_url(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run ./scripts/test.sh, which starts the database servers and sets it")
+    })
+}
+
+/// `scheme://user:pass@host:port/db?query` with `db` replaced.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with ://");
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let query = tail.find('?').map_or("", |i| &tail[i..]);
+    format!("{scheme}://{authority}/{db}{query}")
+}
+
+fn random_suffix() -> String {
+    UrlCode::generate().as_str().to_ascii_lowercase().replace('-', "_")
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("meetifyr-test-{}", random_suffix()));
+                let url = DatabaseUrl::new(format!("sqlite://{}/test.db", dir.display()));
+                Self {
+                    url,
+                    cleanup: Cleanup::Folder(dir),
+                }
+            }
+            Backend::Postgres | Backend::MySql => {
+                let var = if backend == Backend::Postgres {
+                    "MEETIFYR_TEST_POSTGRES_URL"
+                } else {
+                    "MEETIFYR_TEST_MYSQL_URL"
+                };
+                let admin_url = server_url(var);
+                let name = format!("meetifyr_test_{}", random_suffix());
+                let create = if backend == Backend::Postgres {
+                    format!("create database {name}")
+                } else {
+                    format!("create database {name} character set utf8mb4")
+                };
+                admin_execute(backend, &admin_url, create).await.unwrap_or_else(|e| {
+                    panic!(
+                        "cannot create a test database on {}: {e}",
+                        DatabaseUrl::new(admin_url.clone())
+                    )
+                });
+                let url = DatabaseUrl::new(with_database(&admin_url, &name));
+                Self {
+                    url,
+                    cleanup: Cleanup::Server {
+                        backend,
+                        admin_url,
+                        name,
+                    },
+                }
+            }
+        }
+    }
+}
+
+async fn admin_execute(backend: Backend, admin_url: &str, sql: String) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(admin_url).await?;
+            c.execute(AssertSqlSafe(sql)).await?;
+            c.close().await
+        }
+        Backend::MySql => {
+            let mut c = sqlx::MySqlConnection::connect(admin_url).await?;
+            c.execute(AssertSqlSafe(sql)).await?;
+            c.close().await
+        }
+        Backend::Sqlite => Ok(()),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Folder(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Server {
+                backend,
+                admin_url,
+                name,
+            } => {
+                let (backend, admin_url) = (*backend, admin_url.clone());
+                let sql = match backend {
+                    Backend::Postgres => format!("drop database if exists {name} with (force)"),
+                    _ => format!("drop database if exists {name}"),
+                };
+                // The test's runtime may be shutting down: use one of our own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    rt.block_on(admin_execute(backend, &admin_url, sql)).ok()
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A connected store on its own fresh database, for the contract suite.
+pub struct TestStore {
+    // Field order matters: the store's pool closes before the database is dropped.
+    store: Option<Arc<dyn Store>>,
+    _database: TestDatabase,
+}
+
+impl Deref for TestStore {
+    type Target = dyn Store;
+    fn deref(&self) -> &(dyn Store + 'static) {
+        self.store.as_deref().expect("store lives until drop")
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        drop(self.store.take());
+    }
+}
+
+/// A fresh, migrated store of `backend`.
+pub async fn fresh_store(backend: Backend) -> TestStore {
+    let database = TestDatabase::create(backend).await;
+    let store = crate::connect(&database.url, &StoreOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("cannot open test database {}: {e:?}", database.url));
+    TestStore {
+        store: Some(store),
+        _database: database,
+    }
+}

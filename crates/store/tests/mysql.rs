@@ -1,0 +1,5 @@
+//! The storage contract on MySQL/MariaDB, each test on its own fresh database.
+
+use meetifyr_store::testing::{Backend, fresh_store};
+
+meetifyr_core::contract_tests!(fresh_store(Backend::MySql));
