@@ -13,9 +13,14 @@ pub struct TestApp {
     _databases: Vec<TestDatabase>,
 }
 
-/// The backend the suite runs on: `MEETIFYR_E2E_BACKEND` = sqlite (default), postgres or mysql.
+/// `MEETIFYR_E2E_BACKEND`: sqlite (default), postgres or mysql.
+pub fn backend_name() -> String {
+    std::env::var("MEETIFYR_E2E_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+/// The backend the suite runs on.
 pub fn backend() -> Backend {
-    let name = std::env::var("MEETIFYR_E2E_BACKEND").unwrap_or_else(|_| "sqlite".into());
+    let name = backend_name();
     Backend::from_name(&name).unwrap_or_else(|| panic!("MEETIFYR_E2E_BACKEND={name}: use sqlite, postgres or mysql"))
 }
 
