@@ -38,6 +38,10 @@ macro_rules! contract_tests {
             an_unknown_date_is_not_found,
             concurrent_participant_creations_lose_nothing,
             concurrent_toggles_end_in_the_last_written_state,
+            meetings_are_counted_and_listed_in_code_order,
+            an_imported_meeting_reads_back_identical_with_its_ids,
+            ids_created_after_an_import_continue_after_it,
+            importing_an_existing_code_is_refused,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -476,4 +480,87 @@ pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store)
             .unwrap();
         assert_eq!((pd.enabled, pd.starred), expected, "date {id}");
     }
+}
+
+/// A meeting as another store would hand it over: odd ids, one date busy and one starred.
+fn foreign_meeting(code: &str, id_base: i64) -> crate::Meeting {
+    let range = range("2025-06-01", "2025-06-03");
+    crate::Meeting {
+        url_code: UrlCode::parse(code).unwrap(),
+        title: "Imported \"title\"".into(),
+        location: "Busan".into(),
+        start_date: Some(range.start()),
+        end_date: Some(range.end()),
+        participants: (0..2)
+            .map(|p| crate::Participant {
+                id: id_base + 10 * p,
+                name: format!("guest {p}"),
+                dates: range
+                    .days()
+                    .enumerate()
+                    .map(|(i, date)| crate::ParticipantDate {
+                        id: id_base * 10 + 100 * p + i as i64,
+                        date,
+                        enabled: i != 1,
+                        starred: i == 2,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn meetings_are_counted_and_listed_in_code_order(store: &dyn Store) {
+    assert_eq!(store.count_meetings().await.unwrap(), 0);
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        codes.push(meeting(store).await);
+    }
+    codes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(store.count_meetings().await.unwrap(), 5);
+    let first = store.list_meeting_codes(None, 3).await.unwrap();
+    let rest = store.list_meeting_codes(first.last(), 3).await.unwrap();
+    assert_eq!([first, rest].concat(), codes);
+}
+
+pub async fn an_imported_meeting_reads_back_identical_with_its_ids(store: &dyn Store) {
+    // Given a meeting from elsewhere
+    let original = foreign_meeting("ImportedCode1", 5_000);
+    // When it is imported
+    store.import_meeting(&original).await.unwrap();
+    // Then it reads back exactly, ids and flags included, and works like any other
+    assert_eq!(store.find_meeting(&original.url_code).await.unwrap().unwrap(), original);
+    let date = original.participants[1].dates[1].id;
+    store
+        .update_participant_date(&original.url_code, date, Toggle::Star)
+        .await
+        .unwrap();
+    assert_eq!(flags(store, &original.url_code, date).await, (true, true));
+}
+
+pub async fn ids_created_after_an_import_continue_after_it(store: &dyn Store) {
+    let original = foreign_meeting("ImportedCode2", 7_000);
+    store.import_meeting(&original).await.unwrap();
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let created = store.insert_participant(&code, &name("after")).await.unwrap();
+    let max_participant = original.participants.iter().map(|p| p.id).max().unwrap();
+    let max_date = original
+        .participants
+        .iter()
+        .flat_map(|p| &p.dates)
+        .map(|d| d.id)
+        .max()
+        .unwrap();
+    assert!(created.id > max_participant, "{} <= {max_participant}", created.id);
+    assert!(created.dates[0].0 > max_date, "{} <= {max_date}", created.dates[0].0);
+}
+
+pub async fn importing_an_existing_code_is_refused(store: &dyn Store) {
+    let code = meeting(store).await;
+    let mut clash = foreign_meeting("placeholder", 9_000);
+    clash.url_code = code.clone();
+    let err = store.import_meeting(&clash).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateUrlCode), "{err:?}");
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert!(m.participants.is_empty(), "nothing half-written");
 }

@@ -79,6 +79,17 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a participant and its dates. `ParticipantNotFound`.
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError>;
 
+    /// How many meetings are stored.
+    async fn count_meetings(&self) -> Result<u64, StoreError>;
+
+    /// Codes of stored meetings in ascending order, after `after`, at most `limit`: for walking
+    /// every meeting (see `meetifyr copy`).
+    async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError>;
+
+    /// Stores a meeting exactly as given, keeping its participants' and dates' ids, in one
+    /// transaction; ids created later continue after them. `DuplicateUrlCode` if the code exists.
+    async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
+
     /// Applies a toggle to one date, only if it belongs to that meeting; otherwise modifies
     /// nothing and returns `MeetingNotFound` or `ParticipantDateNotFound`.
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError>;

@@ -24,6 +24,23 @@ pub enum Command {
     Serve,
     /// Bring every store's schema up to date, then exit.
     Migrate,
+    /// Copy every meeting from one database to another (e.g. SQLite to PostgreSQL), keeping url
+    /// codes and participant and date ids. Refuses a target that already has meetings unless
+    /// --into-non-empty is given (then meetings whose code exists there are skipped).
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Source database URL.
+    #[arg(long)]
+    pub from: DatabaseUrl,
+    /// Target database URL (created and migrated if needed).
+    #[arg(long)]
+    pub to: DatabaseUrl,
+    /// Copy into a target that already has meetings, skipping codes it already has.
+    #[arg(long)]
+    pub into_non_empty: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use meetifyr_api::{ApiOptions, NamedStore, router};
 use meetifyr_store::StoreOptions;
 use tokio::net::TcpListener;
 
-pub use config::{Cli, Command, StoreSpec};
+pub use config::{Cli, Command, CopyArgs, StoreSpec};
 
 /// Opens (and migrates) every store, in order. The error names the store and its URL with the
 /// password hidden.
@@ -32,11 +32,67 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        // Drivers often repeat their source's text in their own message.
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
         source = s.source();
     }
     text
+}
+
+/// What `meetifyr copy` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CopyReport {
+    pub copied: u64,
+    pub skipped: u64,
+}
+
+/// Copies every meeting of `from` into `to`, page by page, each meeting in one transaction.
+pub async fn copy(args: &CopyArgs, options: &StoreOptions) -> anyhow::Result<CopyReport> {
+    let open = |url: &'_ meetifyr_store::DatabaseUrl| {
+        let url = url.clone();
+        async move {
+            meetifyr_store::connect(&url, options)
+                .await
+                .map_err(|e| anyhow::anyhow!(error_chain(&e)))
+                .with_context(|| format!("cannot open {url}"))
+        }
+    };
+    let (source, target) = (open(&args.from).await?, open(&args.to).await?);
+    let total = source.count_meetings().await?;
+    let existing = target.count_meetings().await?;
+    if existing > 0 && !args.into_non_empty {
+        anyhow::bail!(
+            "{} already has {existing} meetings; pass --into-non-empty to copy into it anyway",
+            args.to
+        );
+    }
+    tracing::info!(from = %args.from, to = %args.to, total, "copying meetings");
+    let mut report = CopyReport::default();
+    let mut after = None;
+    loop {
+        let page = source.list_meeting_codes(after.as_ref(), 500).await?;
+        let Some(last) = page.last().cloned() else { break };
+        for code in &page {
+            let Some(meeting) = source.find_meeting(code).await? else {
+                continue;
+            }; // deleted meanwhile
+            match target.import_meeting(&meeting).await {
+                Ok(()) => report.copied += 1,
+                Err(meetifyr_core::StoreError::DuplicateUrlCode) if args.into_non_empty => report.skipped += 1,
+                Err(e) => {
+                    return Err(anyhow::anyhow!(error_chain(&e)))
+                        .with_context(|| format!("cannot copy meeting {code} ({} copied so far)", report.copied));
+                }
+            }
+        }
+        tracing::info!(copied = report.copied, skipped = report.skipped, total, "progress");
+        after = Some(last);
+    }
+    Ok(report)
 }
 
 /// A bound, not yet running server.

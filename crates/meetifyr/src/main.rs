@@ -40,6 +40,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Copy(ref args)) => {
+            let report = meetifyr::copy(args, &cli.store_options()).await?;
+            println!(
+                "copied {} meetings, skipped {} already in the target",
+                report.copied, report.skipped
+            );
+            Ok(())
+        }
         None | Some(Command::Serve) => {
             let app = App::build(
                 cli.serve.listen,

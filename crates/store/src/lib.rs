@@ -69,3 +69,27 @@ pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx
             .collect(),
     )
 }
+
+/// `INSERT` of a participant's dates with their own ids (for imports), in any dialect.
+/// `None` when there are no dates.
+pub(crate) fn insert_dates_with_ids<DB>(participant: &meetifyr_core::Participant) -> Option<sqlx::QueryBuilder<DB>>
+where
+    DB: sqlx::Database,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> chrono::NaiveDate: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    if participant.dates.is_empty() {
+        return None;
+    }
+    let mut insert =
+        sqlx::QueryBuilder::new("insert into participant_dates (id, participant_id, date, enabled, starred) ");
+    insert.push_values(&participant.dates, |mut row, d| {
+        row.push_bind(d.id)
+            .push_bind(participant.id)
+            .push_bind(d.date)
+            .push_bind(d.enabled)
+            .push_bind(d.starred);
+    });
+    Some(insert)
+}

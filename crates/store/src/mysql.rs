@@ -18,7 +18,7 @@ use meetifyr_core::{
     Title, Toggle, UrlCode,
 };
 use sqlx::{
-    MySqlPool, QueryBuilder,
+    Connection as _, MySqlPool, QueryBuilder,
     mysql::{MySql, MySqlConnectOptions},
 };
 
@@ -42,9 +42,16 @@ impl MySqlStore {
         let raw = raw
             .strip_prefix("mariadb:")
             .map_or_else(|| raw.to_owned(), |rest| format!("mysql:{rest}"));
-        let connect: MySqlConnectOptions = raw.parse().map_err(classify)?;
+        let connect = raw.parse::<MySqlConnectOptions>().map_err(classify)?.charset("utf8mb4");
+        // One direct attempt first: the pool would turn a refused connection into a time-out.
+        sqlx::MySqlConnection::connect_with(&connect)
+            .await
+            .map_err(classify)?
+            .close()
+            .await
+            .map_err(classify)?;
         let pool = crate::pool_options(options)
-            .connect_with(connect.charset("utf8mb4"))
+            .connect_with(connect)
             .await
             .map_err(classify)?;
         migrator(MIGRATIONS)
@@ -227,6 +234,62 @@ impl Store for MySqlStore {
             }
         }
         Ok(Some(meeting))
+    }
+
+    async fn count_meetings(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("select count(*) from meetings")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(n as u64)
+    }
+
+    async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError> {
+        // url_code is utf8mb4_bin: byte order, as the other backends.
+        let codes: Vec<String> =
+            sqlx::query_scalar("select url_code from meetings where url_code > ? order by url_code limit ?")
+                .bind(after.map_or("", UrlCode::as_str))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(classify)?;
+        Ok(codes.iter().filter_map(|c| UrlCode::parse(c)).collect())
+    }
+
+    async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
+        // InnoDB moves AUTO_INCREMENT past explicit ids by itself.
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        let meeting_id = sqlx::query(
+            "insert into meetings (url_code, title, location, start_date, end_date) values (?, ?, ?, ?, ?)",
+        )
+        .bind(meeting.url_code.as_str())
+        .bind(&meeting.title)
+        .bind(&meeting.location)
+        .bind(meeting.start_date)
+        .bind(meeting.end_date)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::DuplicateUrlCode
+            } else {
+                classify(e)
+            }
+        })?
+        .last_insert_id() as i64;
+        for p in &meeting.participants {
+            sqlx::query("insert into participants (id, meeting_id, name) values (?, ?, ?)")
+                .bind(p.id)
+                .bind(meeting_id)
+                .bind(&p.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::MySql>(p) {
+                insert.build().execute(&mut *tx).await.map_err(classify)?;
+            }
+        }
+        tx.commit().await.map_err(classify)
     }
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {

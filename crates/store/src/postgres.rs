@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use meetifyr_core::{
     CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title, Toggle, UrlCode,
 };
-use sqlx::{PgPool, postgres::PgConnectOptions};
+use sqlx::{Connection as _, PgPool, postgres::PgConnectOptions};
 
 use crate::{
     DatabaseUrl, StoreOptions, decode,
@@ -30,9 +30,20 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects and migrates. The pool reconnects by itself after the server comes back.
     pub async fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
-        let connect: PgConnectOptions = url.expose().parse().map_err(classify)?;
+        let connect = url
+            .expose()
+            .parse::<PgConnectOptions>()
+            .map_err(classify)?
+            .application_name("meetifyr");
+        // One direct attempt first: the pool would turn a refused connection into a time-out.
+        sqlx::PgConnection::connect_with(&connect)
+            .await
+            .map_err(classify)?
+            .close()
+            .await
+            .map_err(classify)?;
         let pool = crate::pool_options(options)
-            .connect_with(connect.application_name("meetifyr"))
+            .connect_with(connect)
             .await
             .map_err(classify)?;
         migrator(MIGRATIONS)
@@ -145,6 +156,74 @@ impl Store for PostgresStore {
             end_date,
             participants: decode::participants(&participants)?,
         }))
+    }
+
+    async fn count_meetings(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("select count(*) from meetings")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(n as u64)
+    }
+
+    async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError> {
+        // Byte order ("C"), as the other backends and Rust compare, whatever the database locale.
+        let codes: Vec<String> = sqlx::query_scalar(
+            r#"select url_code from meetings where url_code collate "C" > $1
+               order by url_code collate "C" limit $2"#,
+        )
+        .bind(after.map_or("", UrlCode::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(codes.iter().filter_map(|c| UrlCode::parse(c)).collect())
+    }
+
+    async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        let meeting_id: i64 = sqlx::query_scalar(
+            "insert into meetings (url_code, title, location, start_date, end_date)
+             values ($1, $2, $3, $4, $5) returning id",
+        )
+        .bind(meeting.url_code.as_str())
+        .bind(&meeting.title)
+        .bind(&meeting.location)
+        .bind(meeting.start_date)
+        .bind(meeting.end_date)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::DuplicateUrlCode
+            } else {
+                classify(e)
+            }
+        })?;
+        for p in &meeting.participants {
+            sqlx::query("insert into participants (id, meeting_id, name) values ($1, $2, $3)")
+                .bind(p.id)
+                .bind(meeting_id)
+                .bind(&p.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::Postgres>(p) {
+                insert.build().execute(&mut *tx).await.map_err(classify)?;
+            }
+        }
+        // Explicit ids do not move identity sequences: move them past what was imported.
+        sqlx::query(
+            "select setval(s, greatest(coalesce((select max(id) from participants), 0), nextval(s)))
+             from pg_get_serial_sequence('participants', 'id') s
+             union all
+             select setval(s, greatest(coalesce((select max(id) from participant_dates), 0), nextval(s)))
+             from pg_get_serial_sequence('participant_dates', 'id') s",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        tx.commit().await.map_err(classify)
     }
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {

@@ -244,6 +244,66 @@ impl Store for SqliteStore {
         }))
     }
 
+    async fn count_meetings(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("select count(*) from meetings")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(classify)?;
+        Ok(n as u64)
+    }
+
+    async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("select url_code from meetings where url_code > ?1 order by url_code limit ?2")
+                .bind(after.map_or("", UrlCode::as_str))
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await
+                .map_err(classify)?;
+        Ok(codes.iter().filter_map(|c| UrlCode::parse(c)).collect())
+    }
+
+    async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin_with("begin immediate").await.map_err(classify)?;
+        let meeting_id: i64 = sqlx::query_scalar(
+            "insert into meetings (url_code, title, location, start_date, end_date)
+             values (?1, ?2, ?3, ?4, ?5) returning id",
+        )
+        .bind(meeting.url_code.as_str())
+        .bind(&meeting.title)
+        .bind(&meeting.location)
+        .bind(meeting.start_date)
+        .bind(meeting.end_date)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::DuplicateUrlCode
+            } else {
+                classify(e)
+            }
+        })?;
+        for p in &meeting.participants {
+            sqlx::query("insert into participants (id, meeting_id, name) values (?1, ?2, ?3)")
+                .bind(p.id)
+                .bind(meeting_id)
+                .bind(&p.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+            // The trigger gave it fresh dates; the imported ones replace them.
+            sqlx::query("delete from participant_dates where participant_id = ?1")
+                .bind(p.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::Sqlite>(p) {
+                insert.build().execute(&mut *tx).await.map_err(classify)?;
+            }
+        }
+        tx.commit().await.map_err(classify)
+    }
+
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
             "update meetings set start_date = ?1, end_date = ?2

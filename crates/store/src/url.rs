@@ -41,6 +41,21 @@ impl DatabaseUrl {
     }
 }
 
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+
+    /// Any `scheme:…` string; whether the scheme is supported is decided when connecting.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let url = Self::new(s);
+        if url.scheme().is_empty() || !url.scheme().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') {
+            return Err(format!(
+                "{url} is not a database URL (sqlite://…, postgres://…, mysql://…)"
+            ));
+        }
+        Ok(url)
+    }
+}
+
 impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.redacted())

@@ -60,6 +60,15 @@ pub async fn spawn_app_with(stores: &[(&str, Backend)]) -> TestApp {
 }
 
 impl TestApp {
+    /// Helpers for a server started elsewhere.
+    pub fn at(base: String) -> Self {
+        Self {
+            base,
+            client: Client::new(),
+            _databases: Vec::new(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

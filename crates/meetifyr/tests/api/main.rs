@@ -3,7 +3,9 @@
 mod helpers;
 
 mod best_dates;
+mod copy;
 mod meetings;
+mod outage;
 mod participant_dates;
 mod participants;
 mod service;

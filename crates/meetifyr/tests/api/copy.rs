@@ -1,0 +1,98 @@
+//! `meetifyr copy`: moving a database to another backend keeps codes, ids and every answer.
+
+use std::process::Command;
+
+use meetifyr::StoreSpec;
+use meetifyr_store::testing::{Backend, TestDatabase};
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn run_copy(from: &TestDatabase, to: &TestDatabase, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_meetifyr"))
+        .args(["copy", "--from", from.url.expose(), "--to", to.url.expose()])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Starts a server on an existing database (not a fresh one) and reads meetings through it.
+async fn read_through_server(db: &TestDatabase, codes: &[String]) -> Vec<Value> {
+    let spec = StoreSpec {
+        name: "s".into(),
+        url: db.url.clone(),
+    };
+    let app = meetifyr::App::build(
+        "127.0.0.1:0".parse().unwrap(),
+        &[spec],
+        &Default::default(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run(std::future::pending()));
+    let mut out = Vec::new();
+    for code in codes {
+        out.push(
+            reqwest::get(format!("{base}/v1/meetings/{code}"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap(),
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
+    // Given meetings with participants, toggles and stars in SQLite
+    let source = TestDatabase::create(Backend::Sqlite).await;
+    let codes = {
+        let spec = StoreSpec {
+            name: "s".into(),
+            url: source.url.clone(),
+        };
+        let app = meetifyr::App::build(
+            "127.0.0.1:0".parse().unwrap(),
+            &[spec],
+            &Default::default(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        let client = TestApp::at(format!("http://{}", app.local_addr()));
+        tokio::spawn(app.run(std::future::pending()));
+        let mut codes = Vec::new();
+        for i in 0..3 {
+            let code = client.meeting_with_range("2025-12-01", "2025-12-05").await;
+            let p = client.add_participant(&code, &format!("kim {i}")).await;
+            client.add_participant(&code, "lee").await;
+            client.toggle("star", &code, date_id(&p, "2025-12-02")).await;
+            client.toggle("off", &code, date_id(&p, "2025-12-04")).await;
+            codes.push(code);
+        }
+        codes.push(client.create_meeting().await); // one without a range
+        codes
+    };
+    let before = read_through_server(&source, &codes).await;
+
+    // When it is copied to an empty PostgreSQL database
+    let target = TestDatabase::create(Backend::Postgres).await;
+    let out = run_copy(&source, &target, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("copied 4 meetings"));
+
+    // Then every meeting answers exactly as before: codes, ids, flags, best dates
+    assert_eq!(read_through_server(&target, &codes).await, before);
+
+    // And copying again is refused, unless asked, and then skips what is there
+    let again = run_copy(&source, &target, &[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has 4 meetings"));
+    let forced = run_copy(&source, &target, &["--into-non-empty"]);
+    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert!(String::from_utf8_lossy(&forced.stdout).contains("copied 0 meetings, skipped 4"));
+}
