@@ -2,7 +2,6 @@
 
 use std::process::Command;
 
-use meetifyr::StoreSpec;
 use meetifyr_store::testing::{Backend, TestDatabase};
 use serde_json::Value;
 
@@ -16,32 +15,12 @@ fn run_copy(from: &TestDatabase, to: &TestDatabase, extra: &[&str]) -> std::proc
         .unwrap()
 }
 
-/// Starts a server on an existing database (not a fresh one) and reads meetings through it.
+/// Reads meetings through a server started on `db` as it is.
 async fn read_through_server(db: &TestDatabase, codes: &[String]) -> Vec<Value> {
-    let spec = StoreSpec {
-        name: "s".into(),
-        url: db.url.clone(),
-    };
-    let app = meetifyr::App::build(
-        "127.0.0.1:0".parse().unwrap(),
-        &[spec],
-        &Default::default(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run(std::future::pending()));
+    let app = serve_on(&db.url).await;
     let mut out = Vec::new();
     for code in codes {
-        out.push(
-            reqwest::get(format!("{base}/v1/meetings/{code}"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap(),
-        );
+        out.push(app.meeting(code).await);
     }
     out
 }
@@ -51,20 +30,7 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     // Given meetings with participants, toggles and stars in SQLite
     let source = TestDatabase::create(Backend::Sqlite).await;
     let codes = {
-        let spec = StoreSpec {
-            name: "s".into(),
-            url: source.url.clone(),
-        };
-        let app = meetifyr::App::build(
-            "127.0.0.1:0".parse().unwrap(),
-            &[spec],
-            &Default::default(),
-            &Default::default(),
-        )
-        .await
-        .unwrap();
-        let client = TestApp::at(format!("http://{}", app.local_addr()));
-        tokio::spawn(app.run(std::future::pending()));
+        let client = serve_on(&source.url).await;
         let mut codes = Vec::new();
         for i in 0..3 {
             let code = client.meeting_with_range("2025-12-01", "2025-12-05").await;

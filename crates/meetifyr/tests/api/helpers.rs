@@ -30,6 +30,25 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[("main", b)]).await
 }
 
+/// A server on an existing database, mounted as the only store.
+pub async fn serve_on(url: &meetifyr_store::DatabaseUrl) -> TestApp {
+    let spec = StoreSpec {
+        name: "s".into(),
+        url: url.clone(),
+    };
+    let app = App::build(
+        "127.0.0.1:0".parse().unwrap(),
+        &[spec],
+        &StoreOptions::default(),
+        &ApiOptions::default(),
+    )
+    .await
+    .expect("app starts");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run(std::future::pending()));
+    TestApp::at(base)
+}
+
 /// A server with one fresh database per (name, backend), mounted in that order.
 pub async fn spawn_app_with(stores: &[(&str, Backend)]) -> TestApp {
     let mut databases = Vec::new();
