@@ -1,0 +1,298 @@
+//! Request profiling for axum services.
+//!
+//! [`track`] wraps every request: it adds `X-Response-Time`, records the duration per route
+//! template (method + matched path such as `GET /v1/sqlite/meetings/{meeting_url_code}`, never
+//! the raw path) in a fixed-size HDR histogram, counts errors by status class, logs requests
+//! slower than a threshold, and feeds the `metrics` recorder that [`Telemetry::prometheus`]
+//! renders. [`Telemetry::summary`] is the JSON summary of seed 004.
+//! The route template reaches [`track`] through [`expose_matched_path`], a `route_layer`.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, OnceLock, RwLock,
+        atomic::{AtomicU64, Ordering::Relaxed},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::{HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+use hdrhistogram::Histogram;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use serde_json::{Value, json};
+
+/// Latency histogram buckets for Prometheus, in seconds.
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The process-wide Prometheus recorder (the `metrics` facade has one global recorder).
+fn prometheus_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), BUCKETS)
+            .expect("non-empty buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics will miss its series");
+        }
+        handle
+    })
+}
+
+/// Per-route figures since start, in microseconds. Fixed memory whatever the traffic.
+struct RouteStats {
+    histogram: Histogram<u64>,
+    sum_us: u64,
+    client_errors: u64,
+    server_errors: u64,
+}
+
+impl RouteStats {
+    fn new() -> Self {
+        Self {
+            // 1 us to 1 h at 2 significant digits: a few KiB per route.
+            histogram: Histogram::new_with_bounds(1, 3_600_000_000, 2).expect("valid bounds"),
+            sum_us: 0,
+            client_errors: 0,
+            server_errors: 0,
+        }
+    }
+}
+
+/// Requests per second over the last minute: one counter per second of a 60-slot ring.
+struct RateWindow {
+    slots: [(u64, u64); 60], // (second since start, requests)
+}
+
+impl RateWindow {
+    fn add(&mut self, second: u64) {
+        let slot = &mut self.slots[(second % 60) as usize];
+        if slot.0 != second {
+            *slot = (second, 0);
+        }
+        slot.1 += 1;
+    }
+
+    fn last_minute(&self, now: u64) -> u64 {
+        self.slots
+            .iter()
+            .filter(|(s, _)| now.saturating_sub(*s) < 60 && *s <= now)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+pub struct Telemetry {
+    started: Instant,
+    slow: Duration,
+    routes: RwLock<HashMap<String, Arc<Mutex<RouteStats>>>>,
+    window: Mutex<RateWindow>,
+    total: AtomicU64,
+}
+
+impl Telemetry {
+    /// Requests slower than `slow` are logged at WARNING.
+    pub fn new(slow: Duration) -> Arc<Self> {
+        prometheus_handle();
+        Arc::new(Self {
+            started: Instant::now(),
+            slow,
+            routes: RwLock::default(),
+            window: Mutex::new(RateWindow {
+                slots: [(u64::MAX, 0); 60],
+            }),
+            total: AtomicU64::new(0),
+        })
+    }
+
+    fn record(&self, method: &Method, route: Option<&str>, status: StatusCode, elapsed: Duration) {
+        let route = route.unwrap_or("unmatched");
+        let endpoint = format!("{method} {route}");
+        let stats = {
+            let known = self.routes.read().expect("routes lock").get(&endpoint).cloned();
+            match known {
+                Some(s) => s,
+                None => self
+                    .routes
+                    .write()
+                    .expect("routes lock")
+                    .entry(endpoint.clone())
+                    .or_insert_with(|| Arc::new(Mutex::new(RouteStats::new())))
+                    .clone(),
+            }
+        };
+        let micros = (elapsed.as_micros() as u64).max(1);
+        {
+            let mut s = stats.lock().expect("route stats lock");
+            let _ = s.histogram.record(micros.min(3_600_000_000));
+            s.sum_us += micros;
+            if status.is_client_error() {
+                s.client_errors += 1;
+            } else if status.is_server_error() {
+                s.server_errors += 1;
+            }
+        }
+        self.total.fetch_add(1, Relaxed);
+        self.window
+            .lock()
+            .expect("window lock")
+            .add(self.started.elapsed().as_secs());
+
+        let labels = [
+            ("method", method.to_string()),
+            ("route", route.to_owned()),
+            ("status", status.as_u16().to_string()),
+        ];
+        metrics::counter!("http_requests_total", &labels).increment(1);
+        metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
+        if elapsed >= self.slow {
+            tracing::warn!(%endpoint, status = status.as_u16(), duration_ms = elapsed.as_secs_f64() * 1e3, "slow request");
+        }
+    }
+
+    /// The JSON summary: `endpoints` with count, avg/min/max/p50/p95/p99 (ms) and errors by
+    /// class; `top_5_slowest` by average; `rps` since start and `rps_last_60s`.
+    pub fn summary(&self) -> Value {
+        let ms = |us: u64| (us as f64 / 1e3 * 1000.0).round() / 1000.0;
+        let mut endpoints = serde_json::Map::new();
+        let mut averages = Vec::new();
+        for (endpoint, stats) in self.routes.read().expect("routes lock").iter() {
+            let s = stats.lock().expect("route stats lock");
+            let count = s.histogram.len();
+            let avg = if count == 0 { 0.0 } else { ms(s.sum_us) / count as f64 };
+            let avg = (avg * 1000.0).round() / 1000.0;
+            averages.push((endpoint.clone(), avg));
+            endpoints.insert(
+                endpoint.clone(),
+                json!({
+                    "count": count,
+                    "avg_ms": avg,
+                    "min_ms": ms(s.histogram.min()),
+                    "max_ms": ms(s.histogram.max()),
+                    "p50_ms": ms(s.histogram.value_at_quantile(0.50)),
+                    "p95_ms": ms(s.histogram.value_at_quantile(0.95)),
+                    "p99_ms": ms(s.histogram.value_at_quantile(0.99)),
+                    "errors": { "4xx": s.client_errors, "5xx": s.server_errors },
+                }),
+            );
+        }
+        averages.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let uptime = self.started.elapsed();
+        let now = uptime.as_secs();
+        let last_minute = self.window.lock().expect("window lock").last_minute(now);
+        let round = |x: f64| (x * 10.0).round() / 10.0;
+        json!({
+            "endpoints": endpoints,
+            "top_5_slowest": averages.iter().take(5).map(|(e, a)| json!({"endpoint": e, "avg_ms": a})).collect::<Vec<_>>(),
+            "rps": round(self.total.load(Relaxed) as f64 / uptime.as_secs_f64().max(1e-3)),
+            "rps_last_60s": round(last_minute as f64 / (uptime.as_secs_f64().min(60.0)).max(1e-3)),
+            "requests": self.total.load(Relaxed),
+            "uptime_seconds": round(uptime.as_secs_f64()),
+        })
+    }
+
+    /// Prometheus text exposition of everything recorded through `metrics`, plus process
+    /// figures (resident memory, CPU seconds, uptime).
+    pub fn prometheus(&self) -> String {
+        if let Some((rss, cpu)) = process_usage() {
+            metrics::gauge!("process_resident_memory_bytes").set(rss as f64);
+            metrics::counter!("process_cpu_seconds_total").absolute(cpu as u64);
+        }
+        metrics::gauge!("process_uptime_seconds").set(self.started.elapsed().as_secs_f64());
+        let handle = prometheus_handle();
+        handle.run_upkeep();
+        handle.render()
+    }
+}
+
+/// Resident bytes and CPU seconds of this process, from /proc (Linux).
+fn process_usage() -> Option<(u64, f64)> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which may hold spaces, closed by the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // /proc reports in USER_HZ, which Linux fixes at 100, and pages of 4 KiB on x86-64.
+    Some((pages * 4096, ticks as f64 / 100.0))
+}
+
+/// `route_layer` middleware: hands the matched route template to [`track`] in the response.
+pub async fn expose_matched_path(req: Request, next: Next) -> Response {
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let mut res = next.run(req).await;
+    if let Some(m) = matched {
+        res.extensions_mut().insert(m);
+    }
+    res
+}
+
+/// Outermost middleware: times the request and records it.
+pub async fn track(State(telemetry): State<Arc<Telemetry>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let mut res = next.run(req).await;
+    let elapsed = started.elapsed();
+    let route = res.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    telemetry.record(&method, route.as_deref(), res.status(), elapsed);
+    let value = format!("{:.3}ms", elapsed.as_secs_f64() * 1e3);
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().insert("x-response-time", v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_has_the_seed_fields_with_percentiles() {
+        let t = Telemetry::new(Duration::from_secs(10));
+        for ms in 1..=100 {
+            t.record(&Method::GET, Some("/items"), StatusCode::OK, Duration::from_millis(ms));
+        }
+        t.record(
+            &Method::GET,
+            Some("/slow"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Duration::from_millis(500),
+        );
+        t.record(&Method::POST, None, StatusCode::NOT_FOUND, Duration::from_millis(1));
+        let s = t.summary();
+        let items = &s["endpoints"]["GET /items"];
+        assert_eq!(items["count"], 100);
+        assert!((items["avg_ms"].as_f64().unwrap() - 50.5).abs() < 0.5, "{items}");
+        assert!((items["p50_ms"].as_f64().unwrap() - 50.0).abs() <= 1.0, "{items}");
+        assert!((items["p95_ms"].as_f64().unwrap() - 95.0).abs() <= 1.5, "{items}");
+        assert!((items["p99_ms"].as_f64().unwrap() - 99.0).abs() <= 1.5, "{items}");
+        assert_eq!(items["min_ms"], 1.0);
+        assert_eq!(s["endpoints"]["GET /slow"]["errors"]["5xx"], 1);
+        assert_eq!(s["endpoints"]["POST unmatched"]["errors"]["4xx"], 1);
+        assert_eq!(s["top_5_slowest"][0]["endpoint"], "GET /slow");
+        assert_eq!(s["requests"], 102);
+        assert!(s["rps"].as_f64().unwrap() > 0.0 && s["rps_last_60s"].as_f64().unwrap() > 0.0);
+    }
+
+    #[test]
+    fn the_rate_window_forgets_seconds_older_than_a_minute() {
+        let mut w = RateWindow {
+            slots: [(u64::MAX, 0); 60],
+        };
+        w.add(0);
+        w.add(0);
+        w.add(59);
+        assert_eq!(w.last_minute(59), 3);
+        w.add(60); // reuses slot 0
+        assert_eq!(w.last_minute(60), 2);
+        assert_eq!(w.last_minute(200), 0);
+    }
+}
