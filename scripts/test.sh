@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# promtool (Debian's prometheus package) checks the /metrics exposition in the tests.
+if ! command -v promtool >/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "promtool is missing: apt-get install prometheus (as root)" >&2
+        exit 1
+    fi
+    echo "[test] installing promtool (Debian package prometheus)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+fi
+
 if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
     ./scripts/databases.sh
 fi

@@ -1,7 +1,8 @@
 //! Request and response bodies, named and shaped as the original's pydantic DTOs.
 
 use axum::{
-    http::{StatusCode, header},
+    body::Bytes,
+    http::header,
     response::{IntoResponse, Response},
 };
 use chrono::NaiveDate;
@@ -64,22 +65,18 @@ impl GetMeetingResponse {
     }
 }
 
-impl IntoResponse for GetMeetingResponse {
-    fn into_response(self) -> Response {
-        json_response(&self, self.size_hint())
+impl GetMeetingResponse {
+    /// The JSON body, written into one allocation.
+    pub fn to_json(&self) -> Result<Bytes, serde_json::Error> {
+        let mut body = Vec::with_capacity(self.size_hint());
+        serde_json::to_writer(&mut body, self)?;
+        Ok(body.into())
     }
 }
 
-/// A 200 JSON response written into a buffer of `capacity` bytes.
-pub fn json_response<T: Serialize>(value: &T, capacity: usize) -> Response {
-    let mut body = Vec::with_capacity(capacity);
-    match serde_json::to_writer(&mut body, value) {
-        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot serialize a response");
-            crate::error::detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-        }
-    }
+/// A 200 response with a JSON body already serialized.
+pub fn json_bytes_response(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 impl From<Meeting> for GetMeetingResponse {

@@ -53,6 +53,8 @@ pub enum ApiError {
     Detail(StatusCode, String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot serialize a response")]
+    Serialize(#[from] serde_json::Error),
 }
 
 impl ApiError {
@@ -73,6 +75,7 @@ impl ApiError {
                 StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 StoreError::DuplicateUrlCode | StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
+            ApiError::Serialize(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -99,6 +102,10 @@ impl IntoResponse for ApiError {
                 detail_response(status, "internal error")
             }
             ApiError::Store(e) => detail_response(status, &e.to_string()),
+            ApiError::Serialize(e) => {
+                tracing::error!(error = %e, "cannot serialize a response");
+                detail_response(status, "internal error")
+            }
         }
     }
 }

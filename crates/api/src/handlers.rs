@@ -1,40 +1,38 @@
 //! The API's handlers, one per route of the original service.
 
-use std::sync::Arc;
-
 use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
+    response::Response,
 };
-use meetifyr_core::{DateRange, Location, Store, StoreError, Title, Toggle, UrlCode};
+use meetifyr_core::{DateRange, Location, StoreError, Title, Toggle, UrlCode};
 
 use crate::{
     dto::*,
     error::ApiError,
     extract::{Body, IntPath},
+    state::StoreState,
 };
-
-pub type AppStore = Arc<dyn Store>;
 
 /// A code that cannot exist is simply not found, with the original's text.
 fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
-async fn meeting_response(store: &dyn Store, code: &UrlCode) -> Result<GetMeetingResponse, ApiError> {
-    let meeting = store
-        .find_meeting(code)
+async fn meeting_response(state: &StoreState, code: &UrlCode) -> Result<Response, ApiError> {
+    let json = state
+        .meeting_json(code)
         .await?
         .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
-    Ok(meeting.into())
+    Ok(json_bytes_response(json))
 }
 
 #[utoipa::path(post, path = "/v1/meetings", tag = "Meeting",
     description = "Creates a meeting and returns its unguessable code.",
     responses((status = 200, body = CreateMeetingResponse)))]
-pub async fn create_meeting(State(store): State<AppStore>) -> Result<Json<CreateMeetingResponse>, ApiError> {
-    let code = meetifyr_core::create_meeting(store.as_ref()).await?;
+pub async fn create_meeting(State(state): State<StoreState>) -> Result<Json<CreateMeetingResponse>, ApiError> {
+    let code = meetifyr_core::create_meeting(state.store.as_ref()).await?;
     Ok(Json(CreateMeetingResponse {
         url_code: code.to_string(),
     }))
@@ -44,11 +42,8 @@ pub async fn create_meeting(State(store): State<AppStore>) -> Result<Json<Create
     description = "A meeting with its participants, their dates, and the best dates.",
     params(("meeting_url_code" = String, Path)),
     responses((status = 200, body = GetMeetingResponse), (status = 404, body = ErrorResponse)))]
-pub async fn get_meeting(
-    State(store): State<AppStore>,
-    Path(raw): Path<String>,
-) -> Result<GetMeetingResponse, ApiError> {
-    meeting_response(store.as_ref(), &code(&raw)?).await
+pub async fn get_meeting(State(state): State<StoreState>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    meeting_response(&state, &code(&raw)?).await
 }
 
 #[utoipa::path(patch, path = "/v1/meetings/{meeting_url_code}/date_range", tag = "Meeting",
@@ -58,16 +53,18 @@ pub async fn get_meeting(
     responses((status = 200, body = GetMeetingResponse), (status = 404, body = ErrorResponse),
         (status = 422, description = "range too long, reversed, already set, or invalid", body = ErrorResponse)))]
 pub async fn update_date_range(
-    State(store): State<AppStore>,
+    State(state): State<StoreState>,
     Path(raw): Path<String>,
     Body(body): Body<DateRangeBody>,
-) -> Result<GetMeetingResponse, ApiError> {
+) -> Result<Response, ApiError> {
     // The original judges the range before looking the meeting up.
     let range = DateRange::new(body.start, body.end)
         .map_err(|e| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let code = code(&raw)?;
-    store.update_date_range(&code, range).await?;
-    meeting_response(store.as_ref(), &code).await
+    let updated = state.store.update_date_range(&code, range).await;
+    state.meeting_changed(&code);
+    updated?;
+    meeting_response(&state, &code).await
 }
 
 #[utoipa::path(patch, path = "/v1/meetings/{meeting_url_code}/title", tag = "Meeting",
@@ -75,11 +72,14 @@ pub async fn update_date_range(
     request_body = UpdateMeetingTitleRequest,
     responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_title(
-    State(store): State<AppStore>,
+    State(state): State<StoreState>,
     Path(raw): Path<String>,
     Body(title): Body<Title>,
 ) -> Result<StatusCode, ApiError> {
-    store.update_title(&code(&raw)?, &title).await?;
+    let code = code(&raw)?;
+    let updated = state.store.update_title(&code, &title).await;
+    state.meeting_changed(&code);
+    updated?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -88,11 +88,14 @@ pub async fn update_title(
     request_body = UpdateMeetingLocationRequest,
     responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn update_location(
-    State(store): State<AppStore>,
+    State(state): State<StoreState>,
     Path(raw): Path<String>,
     Body(location): Body<Location>,
 ) -> Result<StatusCode, ApiError> {
-    store.update_location(&code(&raw)?, &location).await?;
+    let code = code(&raw)?;
+    let updated = state.store.update_location(&code, &location).await;
+    state.meeting_changed(&code);
+    updated?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,12 +105,13 @@ pub async fn update_location(
     responses((status = 200, body = CreateParticipantResponse), (status = 400, body = ErrorResponse),
         (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn create_participant(
-    State(store): State<AppStore>,
+    State(state): State<StoreState>,
     Body(body): Body<CreateParticipantBody>,
 ) -> Result<Json<CreateParticipantResponse>, ApiError> {
-    let created = store
-        .insert_participant(&code(&body.meeting_url_code)?, &body.name)
-        .await?;
+    let code = code(&body.meeting_url_code)?;
+    let created = state.store.insert_participant(&code, &body.name).await;
+    state.meeting_changed(&code);
+    let created = created?;
     Ok(Json(CreateParticipantResponse {
         participant_id: created.id,
         participant_dates: created
@@ -121,17 +125,22 @@ pub async fn create_participant(
 #[utoipa::path(delete, path = "/v1/participants/{participant_id}", tag = "Participant",
     params(("participant_id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
-pub async fn delete_participant(State(store): State<AppStore>, IntPath(id): IntPath) -> Result<StatusCode, ApiError> {
-    store.delete_participant(id).await?;
+pub async fn delete_participant(State(state): State<StoreState>, IntPath(id): IntPath) -> Result<StatusCode, ApiError> {
+    let deleted = state.store.delete_participant(id).await;
+    state.participant_deleted(id);
+    deleted?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn toggle(store: &dyn Store, body: ToggleBody, toggle: Toggle) -> Result<GetMeetingResponse, ApiError> {
+async fn toggle(state: &StoreState, body: ToggleBody, toggle: Toggle) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
-    store
+    let updated = state
+        .store
         .update_participant_date(&code, body.participant_date_id, toggle)
-        .await?;
-    meeting_response(store, &code).await
+        .await;
+    state.meeting_changed(&code);
+    updated?;
+    meeting_response(state, &code).await
 }
 
 macro_rules! toggle_handler {
@@ -142,10 +151,10 @@ macro_rules! toggle_handler {
                 (status = 404, description = "unknown meeting, or a date not of that meeting", body = ErrorResponse),
                 (status = 422, body = ErrorResponse)))]
         pub async fn $fn(
-            State(store): State<AppStore>,
+            State(state): State<StoreState>,
             Body(body): Body<ToggleBody>,
-        ) -> Result<GetMeetingResponse, ApiError> {
-            toggle(store.as_ref(), body, $toggle).await
+        ) -> Result<Response, ApiError> {
+            toggle(&state, body, $toggle).await
         }
     };
 }

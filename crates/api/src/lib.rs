@@ -5,9 +5,12 @@ mod dto;
 mod error;
 mod extract;
 mod handlers;
+mod metrics;
 mod openapi;
+mod state;
 
 pub use error::{ApiError, FieldError};
+pub use meetifyr_cache::CacheConfig;
 
 use std::{sync::Arc, time::Duration};
 
@@ -34,13 +37,20 @@ pub struct NamedStore {
     pub store: Arc<dyn Store>,
 }
 
-/// HTTP-level limits.
+/// HTTP-level settings.
 #[derive(Debug, Clone)]
 pub struct ApiOptions {
     /// Largest accepted request body; larger ones get 413.
     pub max_body_bytes: usize,
     /// A request still running after this gets 503.
     pub request_timeout: Duration,
+    /// The GET-meeting response cache; `None` turns it off.
+    pub cache: Option<CacheConfig>,
+    /// Requests slower than this are logged at WARNING.
+    pub slow_request: Duration,
+    /// Time and record every request (`X-Response-Time`, route statistics); off only to measure
+    /// what it costs.
+    pub profiling: bool,
 }
 
 impl Default for ApiOptions {
@@ -48,12 +58,15 @@ impl Default for ApiOptions {
         Self {
             max_body_bytes: 16 * 1024,
             request_timeout: Duration::from_secs(30),
+            cache: Some(CacheConfig::default()),
+            slow_request: Duration::from_millis(500),
+            profiling: true,
         }
     }
 }
 
 /// The routes of one store, as the original served them under `/v1/mysql`.
-fn store_routes() -> Router<handlers::AppStore> {
+fn store_routes() -> Router<state::StoreState> {
     use handlers::*;
     Router::new()
         .route("/meetings", post(create_meeting))
@@ -74,15 +87,30 @@ fn store_routes() -> Router<handlers::AppStore> {
 
 /// The whole application. `stores` must be non-empty with distinct, unreserved names.
 pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
+    let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
+    let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
-        let routes = store_routes().with_state(named.store.clone());
+        let state = state::StoreState {
+            name: named.name.as_str().into(),
+            store: named.store.clone(),
+            cache: cache.clone(),
+        };
+        let routes = store_routes().with_state(state);
         if i == 0 {
             app = app.nest("/v1", routes.clone());
         }
         app = app.nest(&format!("/v1/{}", named.name), routes);
     }
-    app.route("/health", get(health).with_state(Arc::new(stores)))
+    let stores = Arc::new(stores);
+    let metrics = metrics::MetricsState {
+        telemetry: telemetry.clone(),
+        cache,
+        stores: stores.clone(),
+    };
+    let app = app
+        .route("/health", get(health).with_state(stores))
+        .route("/metrics", get(metrics::metrics).with_state(metrics))
         .merge(openapi::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -94,7 +122,15 @@ pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http());
+    if !options.profiling {
+        return app;
+    }
+    app.route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
+        .layer(axum::middleware::from_fn_with_state(
+            telemetry,
+            meetifyr_telemetry::track,
+        ))
 }
 
 async fn not_found() -> Response {

@@ -29,6 +29,7 @@ use crate::{dto::*, handlers};
         handlers::star,
         handlers::unstar,
         crate::health,
+        crate::metrics::metrics,
     ),
     components(schemas(
         CreateMeetingResponse,

@@ -36,6 +36,13 @@ pub enum StoreError {
     Backend(#[source] Source),
 }
 
+/// Connections a store holds: open in all, and idle among them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+}
+
 /// Python's `str(None)`, as the original printed missing dates.
 fn show(d: Option<NaiveDate>) -> String {
     d.map_or_else(|| "None".to_owned(), |d| d.to_string())
@@ -47,6 +54,11 @@ fn show(d: Option<NaiveDate>) -> String {
 pub trait Store: Send + Sync + 'static {
     /// The backend's kind, e.g. `"sqlite"`.
     fn backend(&self) -> &'static str;
+
+    /// Connections of this store's pools, if it has any.
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
 
     /// Ok when the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;

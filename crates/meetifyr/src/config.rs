@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, str::FromStr, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
-use meetifyr_api::{ApiOptions, RESERVED_STORE_NAMES};
+use meetifyr_api::{ApiOptions, CacheConfig, RESERVED_STORE_NAMES};
 use meetifyr_store::{DatabaseUrl, StoreOptions};
 
 #[derive(Debug, Parser)]
@@ -83,6 +83,32 @@ pub struct ServeArgs {
     /// Seconds before a request is abandoned with 503.
     #[arg(long, env = "MEETIFYR_REQUEST_TIMEOUT", default_value_t = 30.0, global = true)]
     pub request_timeout: f64,
+
+    /// The GET-meeting response cache, per process (every write invalidates it before answering).
+    #[arg(long, env = "MEETIFYR_CACHE", value_enum, default_value_t = Switch::On, global = true)]
+    pub cache: Switch,
+
+    /// Seconds a cached meeting is kept at most.
+    #[arg(long, env = "MEETIFYR_CACHE_TTL", default_value_t = 60.0, global = true)]
+    pub cache_ttl: f64,
+
+    /// Bytes the cache may hold; least used entries go first.
+    #[arg(long, env = "MEETIFYR_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024, global = true)]
+    pub cache_max_bytes: u64,
+
+    /// The profiling middleware (X-Response-Time, per-route statistics); off only to measure it.
+    #[arg(long, env = "MEETIFYR_PROFILING", value_enum, default_value_t = Switch::On, global = true)]
+    pub profiling: Switch,
+
+    /// Requests slower than this many milliseconds are logged at WARNING.
+    #[arg(long, env = "MEETIFYR_SLOW_REQUEST_MS", default_value_t = 500, global = true)]
+    pub slow_request_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 impl Cli {
@@ -97,6 +123,7 @@ impl Cli {
         for (flag, v) in [
             ("--acquire-timeout", self.stores.acquire_timeout),
             ("--request-timeout", self.serve.request_timeout),
+            ("--cache-ttl", self.serve.cache_ttl),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 3600.0) {
                 return Err(format!("{flag} must be between 0 and 3600 seconds"));
@@ -116,6 +143,12 @@ impl Cli {
         ApiOptions {
             max_body_bytes: self.serve.max_body_bytes,
             request_timeout: Duration::from_secs_f64(self.serve.request_timeout),
+            cache: (self.serve.cache == Switch::On).then(|| CacheConfig {
+                default_ttl: Duration::from_secs_f64(self.serve.cache_ttl),
+                max_bytes: self.serve.cache_max_bytes,
+            }),
+            slow_request: Duration::from_millis(self.serve.slow_request_ms),
+            profiling: self.serve.profiling == Switch::On,
         }
     }
 }

@@ -175,6 +175,13 @@ impl Store for MySqlStore {
         "mysql"
     }
 
+    fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
+        Some(meetifyr_core::PoolStats {
+            size: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+        })
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("select 1").execute(&self.pool).await.map_err(classify)?;
         Ok(())

@@ -38,6 +38,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migratio
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// In memory, `reader` and `writer` are the same single-connection pool.
+    in_memory: bool,
 }
 
 impl SqliteStore {
@@ -63,12 +65,12 @@ impl SqliteStore {
                 .connect_with(base)
                 .await
                 .map_err(classify)?;
-            let store = Self {
+            migrate(&pool).await?;
+            return Ok(Self {
                 reader: pool.clone(),
                 writer: pool,
-            };
-            store.migrate().await?;
-            return Ok(store);
+                in_memory: true,
+            });
         }
 
         if let Some(dir) = parsed_dir(url) {
@@ -85,11 +87,7 @@ impl SqliteStore {
             .connect_with(file.clone())
             .await
             .map_err(classify)?;
-        let store_for_migration = Self {
-            reader: writer.clone(),
-            writer: writer.clone(),
-        };
-        store_for_migration.migrate().await?;
+        migrate(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(options.pool_size.max(1))
             .test_before_acquire(false)
@@ -97,14 +95,11 @@ impl SqliteStore {
             .connect_with(file.read_only(true))
             .await
             .map_err(classify)?;
-        Ok(Self { reader, writer })
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        migrator(MIGRATIONS)
-            .run(&self.writer)
-            .await
-            .map_err(|e| StoreError::Backend(Box::new(e)))
+        Ok(Self {
+            reader,
+            writer,
+            in_memory: false,
+        })
     }
 
     /// Why an UPDATE guarded by the meeting touched no row.
@@ -130,6 +125,13 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    migrator(MIGRATIONS)
+        .run(pool)
+        .await
+        .map_err(|e| StoreError::Backend(Box::new(e)))
 }
 
 /// The folder of a file URL, so it can be created before SQLite opens the file.
@@ -195,6 +197,18 @@ fn toggle_sql(toggle: Toggle) -> &'static str {
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
+        let pools: &[&SqlitePool] = if self.in_memory {
+            &[&self.writer]
+        } else {
+            &[&self.reader, &self.writer]
+        };
+        Some(meetifyr_core::PoolStats {
+            size: pools.iter().map(|p| p.size()).sum(),
+            idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

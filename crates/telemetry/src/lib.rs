@@ -43,6 +43,30 @@ fn prometheus_handle() -> &'static PrometheusHandle {
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("another metrics recorder is installed; /metrics will miss its series");
         }
+        metrics::describe_counter!(
+            "http_requests_total",
+            "HTTP requests by method, route template and status."
+        );
+        metrics::describe_histogram!(
+            "http_request_duration_seconds",
+            metrics::Unit::Seconds,
+            "Time from request to response headers, by method and route template."
+        );
+        metrics::describe_gauge!(
+            "process_resident_memory_bytes",
+            metrics::Unit::Bytes,
+            "Resident memory."
+        );
+        metrics::describe_counter!(
+            "process_cpu_seconds_total",
+            metrics::Unit::Seconds,
+            "User and system CPU time."
+        );
+        metrics::describe_gauge!(
+            "process_uptime_seconds",
+            metrics::Unit::Seconds,
+            "Seconds since the service started."
+        );
         handle
     })
 }

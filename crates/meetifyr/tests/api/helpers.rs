@@ -51,6 +51,11 @@ pub async fn serve_on(url: &meetifyr_store::DatabaseUrl) -> TestApp {
 
 /// A server with one fresh database per (name, backend), mounted in that order.
 pub async fn spawn_app_with(stores: &[(&str, Backend)]) -> TestApp {
+    spawn_app_with_options(stores, &ApiOptions::default()).await
+}
+
+/// As [`spawn_app_with`], with HTTP options of the test's choosing.
+pub async fn spawn_app_with_options(stores: &[(&str, Backend)], options: &ApiOptions) -> TestApp {
     let mut databases = Vec::new();
     let mut specs = Vec::new();
     for (name, backend) in stores {
@@ -65,7 +70,7 @@ pub async fn spawn_app_with(stores: &[(&str, Backend)]) -> TestApp {
         "127.0.0.1:0".parse().unwrap(),
         &specs,
         &StoreOptions::default(),
-        &ApiOptions::default(),
+        options,
     )
     .await
     .expect("app starts");

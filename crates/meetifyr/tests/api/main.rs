@@ -5,6 +5,7 @@ mod helpers;
 mod best_dates;
 mod copy;
 mod meetings;
+mod observability;
 mod outage;
 mod participant_dates;
 mod participants;
