@@ -25,7 +25,7 @@ cargo build --release --quiet --bin meetifyr
 dir=$(mktemp -d)
 trap 'stop_server; rm -rf "$dir"' EXIT
 pg=postgres://meetifyr:meetifyr@127.0.0.1:5432/meetifyr_bench
-start_server --store "mysql=mysql://meetifyr:meetifyr@127.0.0.1:3306/meetifyr_bench" \
+start_server --cache off --store "mysql=mysql://meetifyr:meetifyr@127.0.0.1:3306/meetifyr_bench" \
     --store "postgres=$pg" --store "sqlite=sqlite://$dir/bench.db" --store "edgedb=$pg"
 
 stores=(mysql postgres sqlite)

@@ -16,7 +16,7 @@ source bench/lib.sh
 cargo build --release --quiet --bin meetifyr
 dir=$(mktemp -d)
 trap 'stop_server; rm -rf "$dir"' EXIT
-start_server --store "sqlite=sqlite://$dir/bench.db"
+start_server --cache off --store "sqlite=sqlite://$dir/bench.db"
 
 base="http://127.0.0.1:$port/v1"
 read_code=$(python3 bench/seed_meeting.py "$base" 10 31)

@@ -13,7 +13,7 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    hash::{BuildHasher, Hash, Hasher},
+    hash::BuildHasher,
     sync::{
         Arc, Mutex, RwLock,
         atomic::{AtomicU64, Ordering::Relaxed},
@@ -152,9 +152,7 @@ impl Cache {
     }
 
     fn stripe(&self, key: &str) -> &AtomicU64 {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        &self.key_epochs[h.finish() as usize % STRIPES]
+        &self.key_epochs[self.hasher.hash_one(key) as usize % STRIPES]
     }
 
     /// The value, if present and not expired. Counts nothing; see [`Cache::get_or_load`].

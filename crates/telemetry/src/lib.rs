@@ -71,25 +71,54 @@ fn prometheus_handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Per-route figures since start, in microseconds. Fixed memory whatever the traffic.
-struct RouteStats {
+/// Figures of one endpoint (method + route template) since start, in microseconds, with its
+/// `metrics` handles resolved once (label sets are hashed and allocated only on first use).
+/// Fixed memory whatever the traffic.
+struct EndpointStats {
+    method: Method,
     histogram: Histogram<u64>,
     sum_us: u64,
     client_errors: u64,
     server_errors: u64,
+    duration: metrics::Histogram,
+    requests: Vec<(StatusCode, metrics::Counter)>,
 }
 
-impl RouteStats {
-    fn new() -> Self {
+impl EndpointStats {
+    fn new(method: &Method, route: &str) -> Self {
+        let labels = [("method", method.to_string()), ("route", route.to_owned())];
         Self {
-            // 1 us to 1 h at 2 significant digits: a few KiB per route.
+            method: method.clone(),
+            // 1 us to 1 h at 2 significant digits: a few KiB per endpoint.
             histogram: Histogram::new_with_bounds(1, 3_600_000_000, 2).expect("valid bounds"),
             sum_us: 0,
             client_errors: 0,
             server_errors: 0,
+            duration: metrics::histogram!("http_request_duration_seconds", &labels),
+            requests: Vec::new(),
         }
     }
+
+    fn requests_counter(&mut self, route: &str, status: StatusCode) -> &metrics::Counter {
+        let at = match self.requests.iter().position(|(s, _)| *s == status) {
+            Some(i) => i,
+            None => {
+                let labels = [
+                    ("method", self.method.to_string()),
+                    ("route", route.to_owned()),
+                    ("status", status.as_u16().to_string()),
+                ];
+                self.requests
+                    .push((status, metrics::counter!("http_requests_total", &labels)));
+                self.requests.len() - 1
+            }
+        };
+        &self.requests[at].1
+    }
 }
+
+/// The endpoints of one route template, by method.
+type RouteEntry = Mutex<Vec<EndpointStats>>;
 
 /// Requests per second over the last minute: one counter per second of a 60-slot ring.
 struct RateWindow {
@@ -117,7 +146,7 @@ impl RateWindow {
 pub struct Telemetry {
     started: Instant,
     slow: Duration,
-    routes: RwLock<HashMap<String, Arc<Mutex<RouteStats>>>>,
+    routes: RwLock<HashMap<String, Arc<RouteEntry>>>,
     window: Mutex<RateWindow>,
     total: AtomicU64,
 }
@@ -139,46 +168,48 @@ impl Telemetry {
 
     fn record(&self, method: &Method, route: Option<&str>, status: StatusCode, elapsed: Duration) {
         let route = route.unwrap_or("unmatched");
-        let endpoint = format!("{method} {route}");
-        let stats = {
-            let known = self.routes.read().expect("routes lock").get(&endpoint).cloned();
+        let entry = {
+            let known = self.routes.read().expect("routes lock").get(route).cloned();
             match known {
-                Some(s) => s,
+                Some(e) => e,
                 None => self
                     .routes
                     .write()
                     .expect("routes lock")
-                    .entry(endpoint.clone())
-                    .or_insert_with(|| Arc::new(Mutex::new(RouteStats::new())))
+                    .entry(route.to_owned())
+                    .or_default()
                     .clone(),
             }
         };
         let micros = (elapsed.as_micros() as u64).max(1);
         {
-            let mut s = stats.lock().expect("route stats lock");
-            let _ = s.histogram.record(micros.min(3_600_000_000));
-            s.sum_us += micros;
+            let mut endpoints = entry.lock().expect("route stats lock");
+            let at = match endpoints.iter().position(|e| e.method == method) {
+                Some(i) => i,
+                None => {
+                    endpoints.push(EndpointStats::new(method, route));
+                    endpoints.len() - 1
+                }
+            };
+            let e = &mut endpoints[at];
+            let _ = e.histogram.record(micros.min(3_600_000_000));
+            e.sum_us += micros;
             if status.is_client_error() {
-                s.client_errors += 1;
+                e.client_errors += 1;
             } else if status.is_server_error() {
-                s.server_errors += 1;
+                e.server_errors += 1;
             }
+            e.duration.record(elapsed.as_secs_f64());
+            e.requests_counter(route, status).increment(1);
         }
         self.total.fetch_add(1, Relaxed);
         self.window
             .lock()
             .expect("window lock")
             .add(self.started.elapsed().as_secs());
-
-        let labels = [
-            ("method", method.to_string()),
-            ("route", route.to_owned()),
-            ("status", status.as_u16().to_string()),
-        ];
-        metrics::counter!("http_requests_total", &labels).increment(1);
-        metrics::histogram!("http_request_duration_seconds", &labels[..2]).record(elapsed.as_secs_f64());
         if elapsed >= self.slow {
-            tracing::warn!(%endpoint, status = status.as_u16(), duration_ms = elapsed.as_secs_f64() * 1e3, "slow request");
+            tracing::warn!(endpoint = %format_args!("{method} {route}"), status = status.as_u16(),
+                duration_ms = elapsed.as_secs_f64() * 1e3, "slow request");
         }
     }
 
@@ -188,25 +219,27 @@ impl Telemetry {
         let ms = |us: u64| (us as f64 / 1e3 * 1000.0).round() / 1000.0;
         let mut endpoints = serde_json::Map::new();
         let mut averages = Vec::new();
-        for (endpoint, stats) in self.routes.read().expect("routes lock").iter() {
-            let s = stats.lock().expect("route stats lock");
-            let count = s.histogram.len();
-            let avg = if count == 0 { 0.0 } else { ms(s.sum_us) / count as f64 };
-            let avg = (avg * 1000.0).round() / 1000.0;
-            averages.push((endpoint.clone(), avg));
-            endpoints.insert(
-                endpoint.clone(),
-                json!({
-                    "count": count,
-                    "avg_ms": avg,
-                    "min_ms": ms(s.histogram.min()),
-                    "max_ms": ms(s.histogram.max()),
-                    "p50_ms": ms(s.histogram.value_at_quantile(0.50)),
-                    "p95_ms": ms(s.histogram.value_at_quantile(0.95)),
-                    "p99_ms": ms(s.histogram.value_at_quantile(0.99)),
-                    "errors": { "4xx": s.client_errors, "5xx": s.server_errors },
-                }),
-            );
+        for (route, entry) in self.routes.read().expect("routes lock").iter() {
+            for s in entry.lock().expect("route stats lock").iter() {
+                let endpoint = format!("{} {route}", s.method);
+                let count = s.histogram.len();
+                let avg = if count == 0 { 0.0 } else { ms(s.sum_us) / count as f64 };
+                let avg = (avg * 1000.0).round() / 1000.0;
+                averages.push((endpoint.clone(), avg));
+                endpoints.insert(
+                    endpoint.clone(),
+                    json!({
+                        "count": count,
+                        "avg_ms": avg,
+                        "min_ms": ms(s.histogram.min()),
+                        "max_ms": ms(s.histogram.max()),
+                        "p50_ms": ms(s.histogram.value_at_quantile(0.50)),
+                        "p95_ms": ms(s.histogram.value_at_quantile(0.95)),
+                        "p99_ms": ms(s.histogram.value_at_quantile(0.99)),
+                        "errors": { "4xx": s.client_errors, "5xx": s.server_errors },
+                    }),
+                );
+            }
         }
         averages.sort_by(|a, b| b.1.total_cmp(&a.1));
         let uptime = self.started.elapsed();
@@ -217,7 +250,7 @@ impl Telemetry {
             "endpoints": endpoints,
             "top_5_slowest": averages.iter().take(5).map(|(e, a)| json!({"endpoint": e, "avg_ms": a})).collect::<Vec<_>>(),
             "rps": round(self.total.load(Relaxed) as f64 / uptime.as_secs_f64().max(1e-3)),
-            "rps_last_60s": round(last_minute as f64 / (uptime.as_secs_f64().min(60.0)).max(1e-3)),
+            "rps_last_60s": round(last_minute as f64 / uptime.as_secs_f64().clamp(1e-3, 60.0)),
             "requests": self.total.load(Relaxed),
             "uptime_seconds": round(uptime.as_secs_f64()),
         })

@@ -265,3 +265,54 @@ async fn with_the_cache_off_everything_still_answers_and_says_so() {
     assert_eq!(app.meeting(&code).await["participants"].as_array().unwrap().len(), 1);
     assert_eq!(summary(&app).await["cache"], json!({"enabled": false}));
 }
+
+#[tokio::test]
+async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
+    // Given the real binary with a threshold every request exceeds
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db = meetifyr_store::testing::TestDatabase::create(meetifyr_store::testing::Backend::Sqlite).await;
+    let mut server = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--store",
+            &format!("s={}", db.url.expose()),
+        ])
+        .args(["--slow-request-ms", "0", "--log", "warn"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let app = TestApp::at(format!("http://127.0.0.1:{port}"));
+    let mut up = false;
+    for _ in 0..100 {
+        if app.client.get(app.url("/health")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    if !up {
+        let _ = server.kill();
+        panic!("the server did not start");
+    }
+    // When a meeting is read
+    let code = app.create_meeting().await;
+    app.meeting(&code).await;
+    // Then a WARNING names the route template, the status and the duration
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    let line = log
+        .lines()
+        .find(|l| l.contains("slow request") && l.contains("GET /v1/meetings/{meeting_url_code}"))
+        .unwrap_or_else(|| panic!("no slow-request warning in:\n{log}"));
+    assert!(
+        line.contains("WARN") && line.contains("status=200") && line.contains("duration_ms="),
+        "{line}"
+    );
+    assert!(!line.contains(&code), "{line}");
+}
