@@ -59,7 +59,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for s in &cli.stores.stores {
                 tracing::info!(store = %s.name, url = %s.url, "store ready at /v1/{}/", s.name);
             }
-            tracing::info!("Meetifyr listening on http://{} (docs at /docs)", app.local_addr());
+            match cli.api_options().cache {
+                Some(c) => tracing::info!(
+                    ttl_seconds = c.default_ttl.as_secs_f64(),
+                    max_bytes = c.max_bytes,
+                    "GET-meeting cache on, in this process only: other processes on the same \
+                     databases do not invalidate it (run one process per database, or --cache off)"
+                ),
+                None => tracing::info!("GET-meeting cache off"),
+            }
+            tracing::info!(
+                "Meetifyr listening on http://{} (docs at /docs, metrics at /metrics)",
+                app.local_addr()
+            );
             app.run(shutdown_signal()).await?;
             Ok(())
         }

@@ -79,6 +79,8 @@ async fn prometheus_metrics_name_route_templates_and_pass_promtool() {
         "meetifyr_cache_misses_total",
         "meetifyr_cache_invalidations_total",
         "meetifyr_cache_evictions_total",
+        "meetifyr_cache_hit_latency_avg_seconds",
+        "meetifyr_cache_miss_latency_avg_seconds",
         "meetifyr_db_pool_connections{",
         "process_resident_memory_bytes",
         "process_cpu_seconds_total",
