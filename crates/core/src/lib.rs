@@ -17,4 +17,4 @@ pub use domain::{
 };
 pub use iso_date::{format_iso_date, parse_iso_date, serialize_date, serialize_dates, serialize_opt_date};
 pub use ranking::{BEST_DATES, best_dates};
-pub use store::{PoolStats, Store, StoreError, create_meeting};
+pub use store::{PoolStats, Store, StoreError, create_meeting, range_not_applied, toggle_not_applied};

@@ -107,6 +107,31 @@ pub trait Store: Send + Sync + 'static {
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError>;
 }
 
+/// The error for a range update that matched no row, given what the store holds for that code
+/// (`None`: no such meeting). Shared by the backends so they all answer alike.
+pub fn range_not_applied(code: &UrlCode, stored: Option<(Option<NaiveDate>, Option<NaiveDate>)>) -> StoreError {
+    match stored {
+        None => StoreError::MeetingNotFound(code.to_string()),
+        Some((start, end)) => StoreError::DateRangeAlreadySet {
+            url_code: code.to_string(),
+            start,
+            end,
+        },
+    }
+}
+
+/// The error for a toggle that matched no row, given whether the meeting exists.
+pub fn toggle_not_applied(code: &UrlCode, date_id: i64, meeting_exists: bool) -> StoreError {
+    if meeting_exists {
+        StoreError::ParticipantDateNotFound {
+            id: date_id,
+            url_code: code.to_string(),
+        }
+    } else {
+        StoreError::MeetingNotFound(code.to_string())
+    }
+}
+
 /// Creates a meeting under a fresh random code, drawing again on the (astronomically rare)
 /// collision.
 pub async fn create_meeting(store: &dyn Store) -> Result<UrlCode, StoreError> {

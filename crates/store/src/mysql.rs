@@ -61,10 +61,6 @@ impl MySqlStore {
         Ok(Self { pool })
     }
 
-    pub fn pool(&self) -> &MySqlPool {
-        &self.pool
-    }
-
     async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
         let done = sqlx::query(sql)
             .bind(value)
@@ -319,14 +315,7 @@ impl Store for MySqlStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(classify)?;
-        Err(match stored {
-            None => StoreError::MeetingNotFound(code.to_string()),
-            Some((start, end)) => StoreError::DateRangeAlreadySet {
-                url_code: code.to_string(),
-                start,
-                end,
-            },
-        })
+        Err(meetifyr_core::range_not_applied(code, stored))
     }
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
@@ -384,12 +373,6 @@ impl Store for MySqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        Err(match exists {
-            Some(_) => StoreError::ParticipantDateNotFound {
-                id: date_id,
-                url_code: code.to_string(),
-            },
-            None => StoreError::MeetingNotFound(code.to_string()),
-        })
+        Err(meetifyr_core::toggle_not_applied(code, date_id, exists.is_some()))
     }
 }

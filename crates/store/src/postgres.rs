@@ -53,8 +53,17 @@ impl PostgresStore {
         Ok(Self { pool })
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
+        let done = sqlx::query(sql)
+            .bind(value)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        }
+        Ok(())
     }
 }
 
@@ -254,40 +263,25 @@ impl Store for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(classify)?;
-        Err(match stored {
-            None => StoreError::MeetingNotFound(code.to_string()),
-            Some((start, end)) => StoreError::DateRangeAlreadySet {
-                url_code: code.to_string(),
-                start,
-                end,
-            },
-        })
+        Err(meetifyr_core::range_not_applied(code, stored))
     }
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
-        let done = sqlx::query("update meetings set title = $1 where url_code = $2")
-            .bind(title.as_str())
-            .bind(code.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(classify)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
-        }
-        Ok(())
+        self.update_text(
+            "update meetings set title = $1 where url_code = $2",
+            code,
+            title.as_str(),
+        )
+        .await
     }
 
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError> {
-        let done = sqlx::query("update meetings set location = $1 where url_code = $2")
-            .bind(location.as_str())
-            .bind(code.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(classify)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
-        }
-        Ok(())
+        self.update_text(
+            "update meetings set location = $1 where url_code = $2",
+            code,
+            location.as_str(),
+        )
+        .await
     }
 
     async fn insert_participant(
@@ -347,12 +341,6 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        Err(match exists {
-            Some(_) => StoreError::ParticipantDateNotFound {
-                id: date_id,
-                url_code: code.to_string(),
-            },
-            None => StoreError::MeetingNotFound(code.to_string()),
-        })
+        Err(meetifyr_core::toggle_not_applied(code, date_id, exists.is_some()))
     }
 }

@@ -338,14 +338,7 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.writer)
                 .await
                 .map_err(classify)?;
-        Err(match stored {
-            None => StoreError::MeetingNotFound(code.to_string()),
-            Some((start, end)) => StoreError::DateRangeAlreadySet {
-                url_code: code.to_string(),
-                start,
-                end,
-            },
-        })
+        Err(meetifyr_core::range_not_applied(code, stored))
     }
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
@@ -420,14 +413,11 @@ impl Store for SqliteStore {
         if done.rows_affected() == 1 {
             return Ok(());
         }
-        if self.meeting_exists(code).await? {
-            Err(StoreError::ParticipantDateNotFound {
-                id: date_id,
-                url_code: code.to_string(),
-            })
-        } else {
-            Err(StoreError::MeetingNotFound(code.to_string()))
-        }
+        Err(meetifyr_core::toggle_not_applied(
+            code,
+            date_id,
+            self.meeting_exists(code).await?,
+        ))
     }
 }
 
