@@ -26,8 +26,14 @@ fn is_connection_loss(code: Option<&str>) -> bool {
     code.is_some_and(|c| c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03"))
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+/// For INSERTs into `meetings`, whose only unique column is `url_code`: a unique violation
+/// means the code is taken (the caller draws another); anything else as [`classify`].
+pub(crate) fn classify_meeting_insert(e: sqlx::Error) -> StoreError {
+    if matches!(&e, sqlx::Error::Database(db) if db.is_unique_violation()) {
+        StoreError::DuplicateUrlCode
+    } else {
+        classify(e)
+    }
 }
 
 /// Deadlock victim or serialization failure: safe to run the whole transaction again.

@@ -93,3 +93,11 @@ where
     });
     Some(insert)
 }
+
+/// Open and idle connections of some pools, added up.
+pub(crate) fn pool_stats<DB: sqlx::Database>(pools: &[&sqlx::Pool<DB>]) -> meetifyr_core::PoolStats {
+    meetifyr_core::PoolStats {
+        size: pools.iter().map(|p| p.size()).sum(),
+        idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
+    }
+}

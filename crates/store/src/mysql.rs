@@ -24,7 +24,7 @@ use sqlx::{
 
 use crate::{
     DatabaseUrl, StoreOptions,
-    error::{classify, is_unique_violation, retrying},
+    error::{classify, classify_meeting_insert, retrying},
     migrator,
 };
 
@@ -172,10 +172,7 @@ impl Store for MySqlStore {
     }
 
     fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
-        Some(meetifyr_core::PoolStats {
-            size: self.pool.size(),
-            idle: self.pool.num_idle() as u32,
-        })
+        Some(crate::pool_stats(&[&self.pool]))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -188,13 +185,7 @@ impl Store for MySqlStore {
             .bind(code.as_str())
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::DuplicateUrlCode
-                } else {
-                    classify(e)
-                }
-            })?;
+            .map_err(classify_meeting_insert)?;
         Ok(())
     }
 
@@ -272,13 +263,7 @@ impl Store for MySqlStore {
         .bind(meeting.end_date)
         .execute(&mut *tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::DuplicateUrlCode
-            } else {
-                classify(e)
-            }
-        })?
+        .map_err(classify_meeting_insert)?
         .last_insert_id() as i64;
         for p in &meeting.participants {
             sqlx::query("insert into participants (id, meeting_id, name) values (?, ?, ?)")

@@ -17,7 +17,7 @@ use sqlx::{Connection as _, PgPool, postgres::PgConnectOptions};
 
 use crate::{
     DatabaseUrl, StoreOptions, decode,
-    error::{classify, is_unique_violation, retrying},
+    error::{classify, classify_meeting_insert, retrying},
     migrator,
 };
 
@@ -129,10 +129,7 @@ impl Store for PostgresStore {
     }
 
     fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
-        Some(meetifyr_core::PoolStats {
-            size: self.pool.size(),
-            idle: self.pool.num_idle() as u32,
-        })
+        Some(crate::pool_stats(&[&self.pool]))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -145,13 +142,7 @@ impl Store for PostgresStore {
             .bind(code.as_str())
             .execute(&self.pool)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::DuplicateUrlCode
-                } else {
-                    classify(e)
-                }
-            })?;
+            .map_err(classify_meeting_insert)?;
         Ok(())
     }
 
@@ -209,13 +200,7 @@ impl Store for PostgresStore {
         .bind(meeting.end_date)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::DuplicateUrlCode
-            } else {
-                classify(e)
-            }
-        })?;
+        .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
             sqlx::query("insert into participants (id, meeting_id, name) values ($1, $2, $3)")
                 .bind(p.id)

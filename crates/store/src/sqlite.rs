@@ -29,7 +29,7 @@ use sqlx::{
 
 use crate::{
     DatabaseUrl, StoreOptions, decode,
-    error::{classify, is_unique_violation},
+    error::{classify, classify_meeting_insert},
     migrator,
 };
 
@@ -200,15 +200,13 @@ impl Store for SqliteStore {
     }
 
     fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
+        // In memory, reader and writer are the same pool: count it once.
         let pools: &[&SqlitePool] = if self.in_memory {
             &[&self.writer]
         } else {
             &[&self.reader, &self.writer]
         };
-        Some(meetifyr_core::PoolStats {
-            size: pools.iter().map(|p| p.size()).sum(),
-            idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
-        })
+        Some(crate::pool_stats(pools))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -221,13 +219,7 @@ impl Store for SqliteStore {
             .bind(code.as_str())
             .execute(&self.writer)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::DuplicateUrlCode
-                } else {
-                    classify(e)
-                }
-            })?;
+            .map_err(classify_meeting_insert)?;
         Ok(())
     }
 
@@ -290,13 +282,7 @@ impl Store for SqliteStore {
         .bind(meeting.end_date)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::DuplicateUrlCode
-            } else {
-                classify(e)
-            }
-        })?;
+        .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
             sqlx::query("insert into participants (id, meeting_id, name) values (?1, ?2, ?3)")
                 .bind(p.id)
