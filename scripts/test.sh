@@ -28,3 +28,28 @@ for backend in postgres mysql; do
     echo "== end-to-end HTTP suite on $backend"
     MEETIFYR_E2E_BACKEND=$backend cargo test -p meetifyr --test api "$@"
 done
+
+# The load path itself, through the one command users run (scripts/load.sh, debug build): every
+# scenario for a few seconds on all three stores with loose gates, then a gate that cannot pass
+# must fail the run with exit code 3. Skipped when a test filter was given.
+if [ $# -eq 0 ]; then
+    smoke=$(mktemp -d)
+    trap 'rm -rf "$smoke"' EXIT
+    for scenario in workflow read contention; do
+        echo "== load smoke: $scenario on mysql, postgres, sqlite"
+        ./scripts/load.sh --debug --stores mysql,postgres,sqlite --scenario "$scenario" -u 6 -r 6 -t 3s \
+            --read-meetings 5 --gates crates/load/gates/smoke.toml --results "$smoke" --progress-every 0
+    done
+    for report in report.html goose-report.html summary.json requests.csv table.txt; do
+        test -s "$(echo "$smoke"/*-read-baseline/"$report")" || { echo "load smoke: no $report" >&2; exit 1; }
+    done
+    echo "== load smoke: an impossible gate must fail the run"
+    status=0
+    ./scripts/load.sh --debug --stores sqlite -u 2 -r 2 -t 2s --gates crates/load/gates/impossible.toml \
+        --results "$smoke" --progress-every 0 >"$smoke/impossible.log" 2>&1 || status=$?
+    if [ "$status" -ne 3 ] || ! grep -q "FAIL" "$smoke/impossible.log"; then
+        echo "load smoke: the impossible gate gave exit $status, not 3:" >&2
+        cat "$smoke/impossible.log" >&2
+        exit 1
+    fi
+fi
