@@ -28,6 +28,8 @@ for backend in postgres mysql; do
     echo "== end-to-end HTTP suite on $backend"
     MEETIFYR_E2E_BACKEND=$backend cargo test -p meetifyr --test api "$@"
 done
+echo "== ExBuy end-to-end suite on postgres"
+EXBUY_TEST_BACKEND=postgres cargo test -p exbuy --test http "$@"
 
 # The load path itself, through the one command users run (scripts/load.sh, debug build): every
 # scenario for a few seconds on all three stores with loose gates, then a gate that cannot pass

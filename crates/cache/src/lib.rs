@@ -70,7 +70,7 @@ struct Counters {
 }
 
 /// A snapshot of the cache's statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct CacheStats {
     pub hits: u64,
     pub misses: u64,
