@@ -45,6 +45,11 @@ if [ $# -eq 0 ]; then
     for report in report.html goose-report.html summary.json requests.csv table.txt; do
         test -s "$(echo "$smoke"/*-read-baseline/"$report")" || { echo "load smoke: no $report" >&2; exit 1; }
     done
+    for backend in sqlite postgres; do
+        echo "== load smoke: ExBuy mixed (the k6 mix) on $backend"
+        EXBUY_BACKEND=$backend EXBUY_SEED="--products 300 --orders 600 --reviews 500" ./scripts/exbuy-load.sh --debug \
+            --scenario mixed -u 6 -r 6 -t 3s --gates crates/load/gates/smoke.toml --results "$smoke" --progress-every 0
+    done
     echo "== load smoke: an impossible gate must fail the run"
     status=0
     ./scripts/load.sh --debug --stores sqlite -u 2 -r 2 -t 2s --gates crates/load/gates/impossible.toml \

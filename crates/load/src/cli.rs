@@ -70,6 +70,12 @@ pub enum ScenarioKind {
     Read,
     /// Half the users toggle dates of a few meetings, the other half read those meetings.
     Contention,
+    /// ExBuy (point --host at it): k6 read-heavy.js's mix, 100 ms think time.
+    ReadHeavy,
+    /// ExBuy: k6 write-heavy.js's mix (70% writes), 200 ms think time.
+    WriteHeavy,
+    /// ExBuy: k6 mixed.js's mix (60% reads, 40% writes), 150 ms think time.
+    Mixed,
 }
 
 impl ScenarioKind {
@@ -78,7 +84,15 @@ impl ScenarioKind {
             Self::Workflow => "workflow",
             Self::Read => "read",
             Self::Contention => "contention",
+            Self::ReadHeavy => "read-heavy",
+            Self::WriteHeavy => "write-heavy",
+            Self::Mixed => "mixed",
         }
+    }
+
+    /// Whether the scenario targets ExBuy rather than Meetifyr's stores.
+    pub fn is_exbuy(self) -> bool {
+        matches!(self, Self::ReadHeavy | Self::WriteHeavy | Self::Mixed)
     }
 }
 

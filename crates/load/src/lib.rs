@@ -1,6 +1,7 @@
 //! `meetifyr-load`: Meetifyr's load tests over HTTP, on goose.
 
 pub mod cli;
+pub mod exbuy;
 pub mod gates;
 pub mod report;
 pub mod scenarios;
@@ -26,10 +27,22 @@ pub enum Outcome {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<Outcome> {
-    let stores = validate_stores(&args.stores)?;
+    let stores = if args.scenario.is_exbuy() {
+        vec!["exbuy".to_owned()]
+    } else {
+        validate_stores(&args.stores)?
+    };
     let gates = args.gates.as_deref().map(Gates::load).transpose()?;
     let host = args.host.trim_end_matches('/').to_owned();
-    reachable(&host).await?;
+    reachable(
+        &host,
+        if args.scenario.is_exbuy() {
+            "/api/health"
+        } else {
+            "/health"
+        },
+    )
+    .await?;
 
     let shape = Shape::of(&args);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -43,11 +56,11 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 
     let mut targets = Vec::new();
-    for store in &stores {
+    for store in stores.iter().filter(|_| !args.scenario.is_exbuy()) {
         let meetings = match args.scenario {
-            ScenarioKind::Workflow => Vec::new(),
             ScenarioKind::Read => prepare(&host, store, args.read_meetings).await?,
             ScenarioKind::Contention => prepare(&host, store, args.contention_meetings).await?,
+            _ => Vec::new(),
         };
         targets.push(Arc::new(Target::new(store, meetings)));
     }
@@ -65,6 +78,9 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
         for scenario in scenarios::scenarios(args.scenario, target)? {
             attack = attack.register_scenario(scenario);
         }
+    }
+    if args.scenario.is_exbuy() {
+        attack = attack.register_scenario(scenarios::counted(exbuy::scenario(args.scenario)?));
     }
 
     let progress = (args.progress_every > 0).then(|| tokio::spawn(show_progress(args.progress_every)));
@@ -159,9 +175,9 @@ fn validate_stores(stores: &[String]) -> anyhow::Result<Vec<String>> {
     Ok(stores)
 }
 
-async fn reachable(host: &str) -> anyhow::Result<()> {
+async fn reachable(host: &str, health: &str) -> anyhow::Result<()> {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
-    let url = format!("{host}/health");
+    let url = format!("{host}{health}");
     let response = client
         .get(&url)
         .send()

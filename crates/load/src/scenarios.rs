@@ -76,7 +76,15 @@ pub fn scenarios(kind: ScenarioKind, target: Arc<Target>) -> anyhow::Result<Vec<
             counted(named("toggle").register_transaction(bind(&target, "toggle", toggle))),
             counted(named("watch").register_transaction(bind(&target, "read", read_meeting))),
         ],
+        _ => anyhow::bail!("{} is an ExBuy scenario", kind.name()),
     })
+}
+
+/// Counts the scenario's users in and out, for the progress line.
+pub fn counted(scenario: Scenario) -> Scenario {
+    scenario
+        .register_transaction(user_started())
+        .register_transaction(user_stopped())
 }
 
 type Step = for<'r> fn(&'r mut GooseUser, Arc<Target>) -> BoxFuture<'r, TransactionResult>;
