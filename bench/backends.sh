@@ -21,7 +21,7 @@ PGPASSWORD=meetifyr psql -qh 127.0.0.1 -U meetifyr -d postgres \
 mysql -h127.0.0.1 -umeetifyr -pmeetifyr \
     -e "drop database if exists meetifyr_bench; create database meetifyr_bench character set utf8mb4"
 
-cargo build --release --quiet --bin meetifyr
+cargo build --release --quiet --workspace --bins
 dir=$(mktemp -d)
 trap 'stop_server; rm -rf "$dir"' EXIT
 pg=postgres://meetifyr:meetifyr@127.0.0.1:5432/meetifyr_bench

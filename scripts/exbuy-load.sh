@@ -15,9 +15,10 @@ cd "$(dirname "$0")/.."
 
 profile=release
 if [[ ${1:-} == --debug ]]; then profile=debug; shift; fi
-flags=(--quiet -p meetifyr -p meetifyr-load --bins)
+flags=(--quiet --workspace --bins)
 [[ $profile == release ]] && flags+=(--release)
-cargo build "${flags[@]}"
+# MEETIFYR_PREBUILT=1: use the binaries already in target/ (the test suite builds them).
+[[ -n ${MEETIFYR_PREBUILT:-} ]] || cargo build "${flags[@]}"
 
 port=${PORT:-19200}
 dir=$(mktemp -d)

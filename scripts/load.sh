@@ -27,9 +27,10 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     esac
 done
 
-flags=(--quiet -p meetifyr -p meetifyr-load --bins)
+flags=(--quiet --workspace --bins)
 [[ $profile == release ]] && flags+=(--release)
-cargo build "${flags[@]}"
+# MEETIFYR_PREBUILT=1: use the binaries already in target/ (the test suite builds them).
+[[ -n ${MEETIFYR_PREBUILT:-} ]] || cargo build "${flags[@]}"
 
 port=${PORT:-18200}
 dir=$(mktemp -d)

@@ -419,15 +419,30 @@ async fn product_detail(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let id = path_id(&id)?;
-    let optimize = optimized(&params);
+    cached_product_view(&state, &id, &params, "detail", |db, id, optimize| async move {
+        load_product_detail(&db, id, optimize).await
+    })
+    .await
+}
+
+/// A per-product view, cached under the product's tag.
+async fn cached_product_view<F, Fut>(
+    state: &AppState,
+    raw_id: &str,
+    params: &HashMap<String, String>,
+    view: &str,
+    load: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(Db, i64, bool) -> Fut,
+    Fut: Future<Output = ApiResult<Option<(Value, u32)>>>,
+{
+    let id = path_id(raw_id)?;
+    let optimize = optimized(params);
     let db = state.db.clone();
-    cached(
-        &state,
-        &format!("product:{id}:detail"),
-        vec![product_tag(id)],
-        || async move { load_product_detail(&db, id, optimize).await },
-    )
+    cached(state, &format!("product:{id}:{view}"), vec![product_tag(id)], || {
+        load(db, id, optimize)
+    })
     .await
 }
 
@@ -506,15 +521,9 @@ async fn product_reviews(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let id = path_id(&id)?;
-    let optimize = optimized(&params);
-    let db = state.db.clone();
-    cached(
-        &state,
-        &format!("product:{id}:reviews"),
-        vec![product_tag(id)],
-        || async move { load_product_reviews(&db, id, optimize).await },
-    )
+    cached_product_view(&state, &id, &params, "reviews", |db, id, optimize| async move {
+        load_product_reviews(&db, id, optimize).await
+    })
     .await
 }
 

@@ -37,12 +37,8 @@ pub struct LoadCpu {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    pub scenario: String,
-    pub preset: String,
-    pub shape: String,
-    pub host: String,
-    pub stores: Vec<String>,
-    pub started_at: String,
+    #[serde(flatten)]
+    pub run: RunInfo,
     pub duration_s: f64,
     pub max_users: usize,
     pub requests: Vec<Row>,
@@ -51,6 +47,7 @@ pub struct Summary {
 }
 
 /// Everything the run knew before it started, to head the summary.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
     pub scenario: String,
     pub preset: String,
@@ -135,12 +132,7 @@ impl Summary {
         requests.sort_by(|a, b| (&a.store, &a.name).cmp(&(&b.store, &b.name)));
         let overall = Row::of("overall".into(), None, &all, failures, secs);
         Summary {
-            scenario: info.scenario,
-            preset: info.preset,
-            shape: info.shape,
-            host: info.host,
-            stores: info.stores,
-            started_at: info.started_at,
+            run: info,
             duration_s: secs,
             max_users: metrics.maximum_users,
             requests,
@@ -152,12 +144,7 @@ impl Summary {
     #[cfg(test)]
     pub fn for_tests(requests: Vec<Row>, overall: Row, max_users: usize) -> Summary {
         Summary {
-            scenario: "test".into(),
-            preset: "test".into(),
-            shape: String::new(),
-            host: String::new(),
-            stores: vec![],
-            started_at: String::new(),
+            run: RunInfo::default(),
             duration_s: 1.0,
             max_users,
             requests,
@@ -187,7 +174,7 @@ impl Summary {
 
     /// Requests lined up per store (req/s and p95), when more than one store ran.
     pub fn side_by_side(&self) -> Option<String> {
-        if self.stores.len() < 2 {
+        if self.run.stores.len() < 2 {
             return None;
         }
         let mut names: Vec<String> = Vec::new();
@@ -204,13 +191,13 @@ impl Summary {
         let width = names.iter().map(String::len).chain([header.len()]).max().unwrap_or(0);
         let mut out = String::new();
         let _ = write!(out, "{header:<width$}");
-        for store in &self.stores {
+        for store in &self.run.stores {
             let _ = write!(out, " {store:>22}");
         }
         out.push('\n');
         for name in &names {
             let _ = write!(out, "{name:<width$}");
-            for store in &self.stores {
+            for store in &self.run.stores {
                 let row = self
                     .requests
                     .iter()
@@ -267,12 +254,12 @@ impl Summary {
         let _ = write!(
             h,
             "<h1>meetifyr-load: {} ({})</h1><p>{} · started {} · {} · stores {} · {:.0} s · up to {} users</p>",
-            esc(&self.scenario),
-            esc(&self.preset),
-            esc(&self.host),
-            esc(&self.started_at),
-            esc(&self.shape),
-            esc(&self.stores.join(", ")),
+            esc(&self.run.scenario),
+            esc(&self.run.preset),
+            esc(&self.run.host),
+            esc(&self.run.started_at),
+            esc(&self.run.shape),
+            esc(&self.run.stores.join(", ")),
             self.duration_s,
             self.max_users
         );
