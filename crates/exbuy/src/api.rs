@@ -16,7 +16,7 @@ use meetifyr_telemetry::Telemetry;
 use serde_json::{Map, Value, json};
 use sqlx::any::AnyRow;
 
-use crate::db::Db;
+use crate::db::{Db, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{CATEGORIES, STATUSES, iso, money, now_micros, parse_money};
 use crate::sql::{Arg, Sql, int, text};
@@ -755,10 +755,14 @@ struct ProductInfo {
 }
 
 /// Loads the named products; the first unknown id is the original's 404.
-async fn load_products(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> ApiResult<HashMap<i64, ProductInfo>> {
+async fn load_products(
+    conn: &mut sqlx::AnyConnection,
+    kind: Kind,
+    ids: &[i64],
+) -> ApiResult<HashMap<i64, ProductInfo>> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new("SELECT id, price_cents FROM shop_product WHERE id IN (");
+        let mut sql = Sql::new("SELECT id, price_cents FROM shop_product WHERE id IN (").numbered_for(kind);
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -799,13 +803,15 @@ async fn take_stock(conn: &mut sqlx::AnyConnection, wanted: &BTreeMap<i64, i64>)
 /// Inserts orders and their items in the open transaction; returns the order ids in order.
 async fn insert_orders(
     conn: &mut sqlx::AnyConnection,
+    kind: Kind,
     orders: &[NewOrder],
     products: &HashMap<i64, ProductInfo>,
 ) -> ApiResult<Vec<i64>> {
     let now = now_micros();
     let mut ids = Vec::with_capacity(orders.len());
     for chunk in orders.chunks(500) {
-        let mut sql = Sql::new("INSERT INTO shop_order (user_id, status, total_cents, created_at, updated_at) VALUES ");
+        let mut sql = Sql::new("INSERT INTO shop_order (user_id, status, total_cents, created_at, updated_at) VALUES ")
+            .numbered_for(kind);
         for (i, order) in chunk.iter().enumerate() {
             let total: i64 = order
                 .items
@@ -840,7 +846,8 @@ async fn insert_orders(
         .flat_map(|(id, o)| o.items.iter().map(move |it| (*id, it)))
         .collect();
     for chunk in items.chunks(1000) {
-        let mut sql = Sql::new("INSERT INTO shop_orderitem (order_id, product_id, quantity, unit_cents) VALUES ");
+        let mut sql = Sql::new("INSERT INTO shop_orderitem (order_id, product_id, quantity, unit_cents) VALUES ")
+            .numbered_for(kind);
         for (i, (order_id, item)) in chunk.iter().enumerate() {
             sql.push(if i > 0 { ", (" } else { "(" })
                 .bind(Arg::Int(*order_id))
@@ -866,9 +873,9 @@ async fn place_orders(state: &AppState, orders: &[NewOrder]) -> ApiResult<Vec<i6
     let ids: Vec<i64> = wanted.keys().copied().collect();
     let mut tx = state.db.begin_write().await?;
     let result = async {
-        let products = load_products(&mut tx, &ids).await?;
+        let products = load_products(&mut tx, state.db.kind, &ids).await?;
         take_stock(&mut tx, &wanted).await?;
-        insert_orders(&mut tx, orders, &products).await
+        insert_orders(&mut tx, state.db.kind, orders, &products).await
     }
     .await;
     match result {

@@ -98,8 +98,15 @@ impl Config {
 
 /// `exbuy`'s main: parse, connect (migrating), then serve or seed.
 pub async fn main_with(config: Config) -> anyhow::Result<()> {
+    // sqlx logs slow statements whole at WARN: a seeding INSERT of thousands of rows would flood
+    // the log, so its query log is errors-only unless the filter names it.
+    let filter = if config.log.contains("sqlx") {
+        config.log.clone()
+    } else {
+        format!("{},sqlx::query=error", config.log)
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()))
         .init();
     let db = Db::connect(&config.database, config.pool_size).await?;
     match config.command {
