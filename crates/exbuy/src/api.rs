@@ -762,7 +762,7 @@ async fn load_products(
 ) -> ApiResult<HashMap<i64, ProductInfo>> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new("SELECT id, price_cents FROM shop_product WHERE id IN (").numbered_for(kind);
+        let mut sql = Sql::new("SELECT id, price_cents FROM shop_product WHERE id IN (").plain_placeholders_for(kind);
         for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -811,7 +811,7 @@ async fn insert_orders(
     let mut ids = Vec::with_capacity(orders.len());
     for chunk in orders.chunks(500) {
         let mut sql = Sql::new("INSERT INTO shop_order (user_id, status, total_cents, created_at, updated_at) VALUES ")
-            .numbered_for(kind);
+            .plain_placeholders_for(kind);
         for (i, order) in chunk.iter().enumerate() {
             let total: i64 = order
                 .items
@@ -847,7 +847,7 @@ async fn insert_orders(
         .collect();
     for chunk in items.chunks(1000) {
         let mut sql = Sql::new("INSERT INTO shop_orderitem (order_id, product_id, quantity, unit_cents) VALUES ")
-            .numbered_for(kind);
+            .plain_placeholders_for(kind);
         for (i, (order_id, item)) in chunk.iter().enumerate() {
             sql.push(if i > 0 { ", (" } else { "(" })
                 .bind(Arg::Int(*order_id))

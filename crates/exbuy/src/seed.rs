@@ -180,7 +180,7 @@ fn rows_per_insert(batch: usize, columns: usize) -> usize {
 }
 
 async fn insert_rows(db: &Db, head: &str, columns: usize, rows: &[Vec<Arg>]) -> anyhow::Result<()> {
-    let mut sql = Sql::new(head).numbered_for(db.kind);
+    let mut sql = Sql::new(head).plain_placeholders_for(db.kind);
     for (i, row) in rows.iter().enumerate() {
         debug_assert_eq!(row.len(), columns);
         sql.push(if i == 0 { "(" } else { ", (" });
