@@ -32,6 +32,9 @@ pub struct AppState {
     pub cache: Option<Arc<Cache>>,
     pub upload_dir: PathBuf,
     pub telemetry: Arc<Telemetry>,
+    /// One ranking query at a time: after an order invalidates it, concurrent readers wait for
+    /// the first one's result instead of each running the full aggregation.
+    pub ranking: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub struct Options {
@@ -49,6 +52,7 @@ pub fn router(db: Db, options: &Options) -> Router {
         cache: options.cache.as_ref().map(|c| Arc::new(Cache::new(c))),
         upload_dir: options.upload_dir.clone(),
         telemetry: telemetry.clone(),
+        ranking: Arc::default(),
     };
     let api = Router::new()
         .route("/api/health", get(health))
@@ -630,21 +634,30 @@ async fn delete_product(State(state): State<AppState>, Path(id): Path<String>) -
     sql.args.push(Arg::Int(id));
     let deleted = sql.execute(&mut *tx).await?;
     tx.commit().await?;
-    invalidate(&state, &[id]);
+    invalidate(&state, &[id], Sales::Changed);
     if deleted == 0 {
         return Err(ApiError::not_found());
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// After a write that changed these products (stock, reviews, existence) and so the sales
-/// ranking: drop what the cache holds about them, before answering.
-fn invalidate(state: &AppState, products: &[i64]) {
+/// Whether a write changed what was sold (orders, order items), and so the ranking.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sales {
+    Changed,
+    Unchanged,
+}
+
+/// After a write that changed these products (stock, reviews, existence): drop what the cache
+/// holds about them, and the ranking if sales changed, before answering.
+fn invalidate(state: &AppState, products: &[i64], sales: Sales) {
     if let Some(cache) = &state.cache {
         for id in products {
             cache.invalidate_by_tag(&product_tag(*id));
         }
-        cache.invalidate_by_tag(TOP_PRODUCTS_TAG);
+        if sales == Sales::Changed {
+            cache.invalidate_by_tag(TOP_PRODUCTS_TAG);
+        }
     }
 }
 
@@ -864,6 +877,44 @@ async fn insert_orders(
     Ok(ids)
 }
 
+/// Keeps `shop_product_sales` (what top-products ranks) in step with the order items, in the
+/// same transaction: the ranking is then an index scan, not an aggregation over every item.
+async fn record_sales(
+    conn: &mut sqlx::AnyConnection,
+    orders: &[NewOrder],
+    products: &HashMap<i64, ProductInfo>,
+) -> ApiResult<()> {
+    // product → (quantity, revenue, orders containing it)
+    let mut sales: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+    for order in orders {
+        let mut seen = std::collections::HashSet::new();
+        for item in &order.items {
+            let entry = sales.entry(item.product_id).or_default();
+            entry.0 += item.quantity;
+            entry.1 += item.quantity * products[&item.product_id].price_cents;
+            if seen.insert(item.product_id) {
+                entry.2 += 1;
+            }
+        }
+    }
+    for (product_id, (quantity, revenue, count)) in sales {
+        let mut sql = Sql::new(
+            "INSERT INTO shop_product_sales (product_id, quantity, revenue_cents, order_count) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (product_id) DO UPDATE SET quantity = shop_product_sales.quantity + excluded.quantity, \
+             revenue_cents = shop_product_sales.revenue_cents + excluded.revenue_cents, \
+             order_count = shop_product_sales.order_count + excluded.order_count",
+        );
+        sql.args.extend([
+            Arg::Int(product_id),
+            Arg::Int(quantity),
+            Arg::Int(revenue),
+            Arg::Int(count),
+        ]);
+        sql.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Orders are created, and stock taken, all or nothing.
 async fn place_orders(state: &AppState, orders: &[NewOrder]) -> ApiResult<Vec<i64>> {
     let mut wanted: BTreeMap<i64, i64> = BTreeMap::new();
@@ -875,13 +926,15 @@ async fn place_orders(state: &AppState, orders: &[NewOrder]) -> ApiResult<Vec<i6
     let result = async {
         let products = load_products(&mut tx, state.db.kind, &ids).await?;
         take_stock(&mut tx, &wanted).await?;
-        insert_orders(&mut tx, state.db.kind, orders, &products).await
+        let order_ids = insert_orders(&mut tx, state.db.kind, orders, &products).await?;
+        record_sales(&mut tx, orders, &products).await?;
+        Ok(order_ids)
     }
     .await;
     match result {
         Ok(order_ids) => {
             tx.commit().await?;
-            invalidate(state, &ids);
+            invalidate(state, &ids, Sales::Changed);
             Ok(order_ids)
         }
         Err(e) => {
@@ -1057,6 +1110,15 @@ async fn delete_order(State(state): State<AppState>, Path(id): Path<String>) -> 
         .iter()
         .map(|r| int(r, "product_id"))
         .collect::<sqlx::Result<_>>()?;
+    let mut unsell = Sql::new(
+        "UPDATE shop_product_sales SET \
+         quantity = quantity - (SELECT SUM(i.quantity) FROM shop_orderitem i WHERE i.order_id = $1 AND i.product_id = shop_product_sales.product_id), \
+         revenue_cents = revenue_cents - (SELECT SUM(i.quantity * i.unit_cents) FROM shop_orderitem i WHERE i.order_id = $1 AND i.product_id = shop_product_sales.product_id), \
+         order_count = order_count - 1 \
+         WHERE product_id IN (SELECT product_id FROM shop_orderitem WHERE order_id = $1)",
+    );
+    unsell.args.push(Arg::Int(id));
+    unsell.execute(&mut *tx).await?;
     let mut sql = Sql::new("DELETE FROM shop_order WHERE id = $1");
     sql.args.push(Arg::Int(id));
     let deleted = sql.execute(&mut *tx).await?;
@@ -1064,7 +1126,7 @@ async fn delete_order(State(state): State<AppState>, Path(id): Path<String>) -> 
     if deleted == 0 {
         return Err(ApiError::not_found());
     }
-    invalidate(&state, &touched);
+    invalidate(&state, &touched, Sales::Changed);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1139,7 +1201,7 @@ async fn reserve(
         reserve_optimistic(&state.db, product_id, quantity).await
     };
     // Stock may have changed even when the answer is an error (e.g. a lost connection).
-    invalidate(&state, &[product_id]);
+    invalidate(&state, &[product_id], Sales::Unchanged);
     let remaining = remaining?;
     Ok(Json(
         json!({"product_id": product_id, "reserved": quantity, "remaining_stock": remaining}),
@@ -1220,35 +1282,33 @@ async fn top_products(
         Some(l) if (0..=1000).contains(&l) => l,
         Some(_) => return Err(ApiError::field("limit", "Ensure this value is between 0 and 1000.")),
     };
+    let key = format!("top-products:{limit}");
+    if let Some(bytes) = state.cache.as_ref().and_then(|c| c.get(&key)) {
+        return Ok(json_bytes(StatusCode::OK, bytes, None));
+    }
+    let _one_at_a_time = state.ranking.lock().await;
     let db = state.db.clone();
-    cached(
-        &state,
-        &format!("top-products:{limit}"),
-        vec![TOP_PRODUCTS_TAG.into()],
-        || async move {
-            let sql = Sql::new(&format!(
-                "SELECT oi.product_id, p.name, CAST(SUM(oi.quantity) AS BIGINT) AS total_quantity, \
-             CAST(SUM(oi.quantity * oi.unit_cents) AS BIGINT) AS revenue_cents, \
-             COUNT(DISTINCT oi.order_id) AS order_count \
-             FROM shop_orderitem oi JOIN shop_product p ON oi.product_id = p.id \
-             GROUP BY oi.product_id, p.name ORDER BY revenue_cents DESC, oi.product_id LIMIT {limit}"
-            ));
-            let rows = sql.fetch_all(&db.read).await?;
-            let list = rows
-                .iter()
-                .map(|r| {
-                    Ok(json!({
-                        "product_id": int(r, "product_id")?,
-                        "product_name": text(r, "name")?,
-                        "total_quantity": int(r, "total_quantity")?,
-                        "total_revenue": int(r, "revenue_cents")? as f64 / 100.0,
-                        "order_count": int(r, "order_count")?,
-                    }))
-                })
-                .collect::<sqlx::Result<Vec<_>>>()?;
-            Ok(Some((Value::Array(list), 1)))
-        },
-    )
+    cached(&state, &key, vec![TOP_PRODUCTS_TAG.into()], || async move {
+        let sql = Sql::new(&format!(
+            "SELECT s.product_id, p.name, s.quantity AS total_quantity, s.revenue_cents, s.order_count \
+             FROM shop_product_sales s JOIN shop_product p ON p.id = s.product_id \
+             WHERE s.quantity > 0 ORDER BY s.revenue_cents DESC, s.product_id LIMIT {limit}"
+        ));
+        let rows = sql.fetch_all(&db.read).await?;
+        let list = rows
+            .iter()
+            .map(|r| {
+                Ok(json!({
+                    "product_id": int(r, "product_id")?,
+                    "product_name": text(r, "name")?,
+                    "total_quantity": int(r, "total_quantity")?,
+                    "total_revenue": int(r, "revenue_cents")? as f64 / 100.0,
+                    "order_count": int(r, "order_count")?,
+                }))
+            })
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        Ok(Some((Value::Array(list), 1)))
+    })
     .await
 }
 
@@ -1340,7 +1400,7 @@ async fn create_review(State(state): State<AppState>, body: Bytes) -> ApiResult<
         .bind(Arg::Int(now_micros()))
         .push(") RETURNING id, product_id, user_id, rating, body, created_at");
     let inserted = sql.fetch_one(&state.db.write).await;
-    invalidate(&state, &[product]);
+    invalidate(&state, &[product], Sales::Unchanged);
     let row = inserted?;
     Ok((StatusCode::CREATED, Json(review_json(&row, None)?)).into_response())
 }

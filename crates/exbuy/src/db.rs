@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS shop_orderitem (
     quantity INTEGER NOT NULL,
     unit_cents BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS shop_product_sales (
+    product_id BIGINT PRIMARY KEY REFERENCES shop_product (id) ON DELETE CASCADE,
+    quantity BIGINT NOT NULL,
+    revenue_cents BIGINT NOT NULL,
+    order_count BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS shop_review (
     id {ID},
     product_id BIGINT NOT NULL REFERENCES shop_product (id) ON DELETE CASCADE,
@@ -84,6 +90,7 @@ CREATE INDEX IF NOT EXISTS orderitem_product ON shop_orderitem (product_id);
 CREATE INDEX IF NOT EXISTS review_product ON shop_review (product_id, created_at);
 CREATE INDEX IF NOT EXISTS review_user ON shop_review (user_id, created_at);
 CREATE INDEX IF NOT EXISTS review_created ON shop_review (created_at, id);
+CREATE INDEX IF NOT EXISTS sales_revenue ON shop_product_sales (revenue_cents, product_id);
 ";
 
 impl Db {
@@ -157,7 +164,23 @@ impl Db {
             .execute(&db.write)
             .await
             .context("creating indexes")?;
+        db.rebuild_sales_if_empty()
+            .await
+            .context("building the sales summary")?;
         Ok(db)
+    }
+
+    /// Fills the per-product sales summary from the order items when it is empty and there are
+    /// items (a database seeded or filled before the summary existed).
+    pub async fn rebuild_sales_if_empty(&self) -> sqlx::Result<()> {
+        sqlx::raw_sql(
+            "INSERT INTO shop_product_sales (product_id, quantity, revenue_cents, order_count) \
+             SELECT product_id, SUM(quantity), SUM(quantity * unit_cents), COUNT(DISTINCT order_id) \
+             FROM shop_orderitem WHERE NOT EXISTS (SELECT 1 FROM shop_product_sales) GROUP BY product_id",
+        )
+        .execute(&self.write)
+        .await?;
+        Ok(())
     }
 
     /// A write transaction: on SQLite `BEGIN IMMEDIATE`, so it holds the write lock from the

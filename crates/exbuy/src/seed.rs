@@ -322,6 +322,7 @@ pub async fn seed(db: &Db, options: &SeedOptions) -> anyhow::Result<()> {
             rows.clear();
         }
     }
+    db.rebuild_sales_if_empty().await.context("summarising sales")?;
     if db.kind == Kind::Postgres {
         // Explicit ids leave the identity sequences behind: new rows continue after the seeded ones.
         for table in ["shop_product", "shop_order", "shop_orderitem", "shop_review"] {

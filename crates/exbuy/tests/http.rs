@@ -616,6 +616,36 @@ async fn top_products_follow_new_orders() {
     assert!(top[0]["total_revenue"].as_f64().unwrap() > best);
     let (_, none) = app.get_json("/api/stats/top-products?limit=0").await;
     assert_eq!(none, json!([]));
+    // The ranking is kept in a summary table: after orders and a deleted order it must still
+    // equal the aggregation over every order item.
+    let r = app
+        .client
+        .delete(format!("{}/api/orders/7/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    app.post(
+        "/api/orders/",
+        json!({"user_id": 2, "items": [{"product_id": 3, "quantity": 2}, {"product_id": 3, "quantity": 1}]}),
+    )
+    .await;
+    let (_, ranked) = app.get_json("/api/stats/top-products?limit=1000").await;
+    let rows = sqlx::query(
+        "SELECT product_id, CAST(SUM(quantity) AS BIGINT) AS q, CAST(SUM(quantity * unit_cents) AS BIGINT) AS r, \
+         COUNT(DISTINCT order_id) AS n FROM shop_orderitem GROUP BY product_id ORDER BY r DESC, product_id",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(ranked.as_array().unwrap().len(), rows.len());
+    for (got, row) in ranked.as_array().unwrap().iter().zip(&rows) {
+        use sqlx::Row;
+        assert_eq!(got["product_id"], row.get::<i64, _>("product_id"));
+        assert_eq!(got["total_quantity"], row.get::<i64, _>("q"));
+        assert_eq!(got["order_count"], row.get::<i64, _>("n"));
+        assert!((got["total_revenue"].as_f64().unwrap() - row.get::<i64, _>("r") as f64 / 100.0).abs() < 1e-6);
+    }
 }
 
 #[tokio::test]
