@@ -4,7 +4,7 @@
 # to results/<time>-<scenario>-<preset>/ (or --results DIR). Exit code: the load tool's (3 = a gate
 # failed).
 #
-#   scripts/load.sh --stores mysql,postgres,sqlite --scenario read --preset baseline -u 50 -t 30s
+#   scripts/load.sh --stores mysql,postgres,sqlite --scenario workflow,read --preset baseline -u 50 -t 30s
 #   scripts/load.sh --stores sqlite --preset stress --gates crates/load/gates/seed.toml
 #   scripts/load.sh --debug …          # debug build (the CI smoke run): no release rebuild
 #

@@ -46,13 +46,17 @@ if [ $# -eq 0 ]; then
     export MEETIFYR_PREBUILT=1 # the binaries `cargo test --workspace --all-targets` just built
     smoke=$(mktemp -d)
     trap 'rm -rf "$smoke"' EXIT
+    echo "== load smoke: workflow, read and contention on mysql, postgres, sqlite (one command)"
+    ./scripts/load.sh --debug --stores mysql,postgres,sqlite --scenario workflow,read,contention -u 6 -r 6 -t 3s \
+        --read-meetings 5 --gates crates/load/gates/smoke.toml --results "$smoke" --progress-every 0
     for scenario in workflow read contention; do
-        echo "== load smoke: $scenario on mysql, postgres, sqlite"
-        ./scripts/load.sh --debug --stores mysql,postgres,sqlite --scenario "$scenario" -u 6 -r 6 -t 3s \
-            --read-meetings 5 --gates crates/load/gates/smoke.toml --results "$smoke" --progress-every 0
-    done
-    for report in report.html goose-report.html summary.json requests.csv table.txt; do
-        test -s "$(echo "$smoke"/*-read-baseline/"$report")" || { echo "load smoke: no $report" >&2; exit 1; }
+        for report in report.html goose-report.html summary.json requests.csv table.txt; do
+            test -s "$(echo "$smoke"/*-$scenario-baseline/"$report")" || { echo "load smoke: no $scenario $report" >&2; exit 1; }
+        done
+        for store in mysql postgres sqlite; do
+            grep -q "get_meetings_$store" "$(echo "$smoke"/*-$scenario-baseline/requests.csv)" ||
+                { echo "load smoke: $scenario has no figures for $store" >&2; exit 1; }
+        done
     done
     for backend in sqlite postgres; do
         echo "== load smoke: ExBuy mixed (the k6 mix) on $backend"

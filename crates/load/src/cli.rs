@@ -17,9 +17,10 @@ pub struct Args {
     #[arg(long, env = "MEETIFYR_LOAD_HOST", default_value = "http://127.0.0.1:8000")]
     pub host: String,
 
-    /// What the users do.
-    #[arg(long, value_enum, default_value_t = ScenarioKind::Workflow)]
-    pub scenario: ScenarioKind,
+    /// What the users do; several, comma-separated, run one after another (each with its own
+    /// results folder), e.g. `--scenario workflow,read`.
+    #[arg(long = "scenario", value_enum, value_delimiter = ',', default_value = "workflow")]
+    pub scenarios: Vec<ScenarioKind>,
 
     /// Stores to load side by side, comma-separated (each mounted at /v1/{store}).
     #[arg(long, value_delimiter = ',', default_value = "sqlite")]

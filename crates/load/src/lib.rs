@@ -21,43 +21,52 @@ use crate::report::{LoadCpu, RunInfo, Summary};
 use crate::scenarios::{PROGRESS, Target};
 
 /// How a finished run went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Passed,
     GatesFailed,
 }
 
+/// Runs each scenario in turn; gates failed if any scenario's did.
 pub async fn run(args: Args) -> anyhow::Result<Outcome> {
-    let stores = if args.scenario.is_exbuy() {
+    if args.scenarios.is_empty() {
+        bail!("--scenario names no scenario");
+    }
+    let mut outcome = Outcome::Passed;
+    for &kind in &args.scenarios {
+        if run_one(&args, kind).await? == Outcome::GatesFailed {
+            outcome = Outcome::GatesFailed;
+        }
+    }
+    Ok(outcome)
+}
+
+async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
+    PROGRESS.requests.store(0, Ordering::Relaxed);
+    PROGRESS.failures.store(0, Ordering::Relaxed);
+    let stores = if kind.is_exbuy() {
         vec!["exbuy".to_owned()]
     } else {
         validate_stores(&args.stores)?
     };
     let gates = args.gates.as_deref().map(Gates::load).transpose()?;
     let host = args.host.trim_end_matches('/').to_owned();
-    reachable(
-        &host,
-        if args.scenario.is_exbuy() {
-            "/api/health"
-        } else {
-            "/health"
-        },
-    )
-    .await?;
+    reachable(&host, if kind.is_exbuy() { "/api/health" } else { "/health" }).await?;
 
-    let shape = Shape::of(&args);
+    let shape = Shape::of(args);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let started = chrono::DateTime::from_timestamp(now.as_secs() as i64, 0).unwrap_or_default();
     let dir = args.results.join(format!(
         "{}-{}-{}",
         started.format("%Y%m%dT%H%M%SZ"),
-        args.scenario.name(),
+        kind.name(),
         args.preset.name()
     ));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 
     let mut targets = Vec::new();
-    for store in stores.iter().filter(|_| !args.scenario.is_exbuy()) {
-        let meetings = match args.scenario {
+    for store in stores.iter().filter(|_| !kind.is_exbuy()) {
+        let meetings = match kind {
             ScenarioKind::Read => prepare(&host, store, args.read_meetings).await?,
             ScenarioKind::Contention => prepare(&host, store, args.contention_meetings).await?,
             _ => Vec::new(),
@@ -67,7 +76,7 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
 
     println!(
         "meetifyr-load: {} on {} at {host}; {} ({}); results in {}",
-        args.scenario.name(),
+        kind.name(),
         stores.join(", "),
         args.preset.name(),
         shape.describe(),
@@ -75,12 +84,12 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
     );
     let mut attack = GooseAttack::initialize_with_config(goose_configuration(&host, &shape, &dir)?)?;
     for target in targets {
-        for scenario in scenarios::scenarios(args.scenario, target)? {
+        for scenario in scenarios::scenarios(kind, target)? {
             attack = attack.register_scenario(scenario);
         }
     }
-    if args.scenario.is_exbuy() {
-        attack = attack.register_scenario(scenarios::counted(exbuy::scenario(args.scenario)?));
+    if kind.is_exbuy() {
+        attack = attack.register_scenario(scenarios::counted(exbuy::scenario(kind)?));
     }
 
     let progress = (args.progress_every > 0).then(|| tokio::spawn(show_progress(args.progress_every)));
@@ -101,7 +110,7 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
     };
 
     let info = RunInfo {
-        scenario: args.scenario.name().into(),
+        scenario: kind.name().into(),
         preset: args.preset.name().into(),
         shape: shape.describe(),
         host,
