@@ -45,17 +45,5 @@ export EXBUY_UPLOAD_DIR=$dir/uploads EXBUY_LOG=${EXBUY_LOG:-warn}
 
 "./target/$profile/exbuy" --listen "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
 server=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
-if ! curl -sf "http://127.0.0.1:$port/api/health" >/dev/null; then
-    echo "scripts/exbuy-load.sh: exbuy did not start:" >&2
-    cat "$dir/server.log" >&2
-    exit 1
-fi
-
-status=0
-"./target/$profile/meetifyr-load" --host "http://127.0.0.1:$port" "$@" || status=$?
-if grep -qE "ERROR|panicked" "$dir/server.log"; then
-    echo "== exbuy log (errors):" >&2
-    grep -E "ERROR|panicked" "$dir/server.log" | head -20 >&2
-fi
-exit "$status"
+source scripts/load-lib.sh
+load_against /api/health "$@"
