@@ -16,6 +16,13 @@ if ! command -v promtool >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
 
+# curl: the load smoke waits for the servers' health with it.
+if ! command -v curl >/dev/null; then
+    echo "[test] installing curl" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+fi
+
 if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
     ./scripts/databases.sh
 fi
@@ -28,7 +35,8 @@ cargo test --workspace --all-targets "$@"
 # The HTTP suites again on the servers: the test binaries just built, run directly (a narrower
 # cargo selection such as `-p meetifyr --test api` resolves features differently and would
 # compile half the tree a second time).
-executable() { cargo test --workspace --all-targets --no-run 2>&1 | sed -n "s|.*Executable $1 (\(.*\))|\1|p"; }
+built=$(cargo test --workspace --all-targets --no-run 2>&1)
+executable() { sed -n "s|.*Executable $1 (\(.*\))|\1|p" <<<"$built"; }
 api=$(executable tests/api/main.rs)
 http=$(executable tests/http.rs)
 [ -x "$api" ] && [ -x "$http" ] || { echo "test binaries not found (api: '$api', http: '$http')" >&2; exit 1; }

@@ -69,15 +69,6 @@ fn describe() {
     });
 }
 
-fn wants_json(headers: &HeaderMap, query: Option<&str>) -> bool {
-    let asked = query.is_some_and(|q| q.split('&').any(|kv| kv == "format=json"));
-    let accepts = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json") && !v.contains("text/plain"));
-    asked || accepts
-}
-
 /// Request figures, cache statistics and connection pools.
 #[utoipa::path(get, path = "/metrics", tag = "Health",
     params(("format" = Option<String>, Query, description = "`json` for the JSON summary")),
@@ -90,7 +81,7 @@ pub async fn metrics(State(m): State<MetricsState>, headers: HeaderMap, RawQuery
         .iter()
         .map(|s| (s.name.as_str(), s.store.backend(), s.store.pool_stats()))
         .collect();
-    if wants_json(&headers, query.as_deref()) {
+    if meetifyr_telemetry::wants_json(&headers, query.as_deref()) {
         let mut summary = m.telemetry.summary();
         summary["cache"] = match cache {
             Some(c) => json!({

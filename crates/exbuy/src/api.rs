@@ -108,12 +108,7 @@ async fn api_root(headers: HeaderMap) -> Json<Value> {
 }
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    let json_wanted = query.as_deref().is_some_and(|q| q.contains("format=json"))
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("application/json"));
-    if json_wanted {
+    if meetifyr_telemetry::wants_json(&headers, query.as_deref()) {
         let mut summary = state.telemetry.summary();
         if let Some(cache) = &state.cache {
             summary["cache"] = serde_json::to_value(cache.stats()).unwrap_or(Value::Null);

@@ -210,18 +210,9 @@ impl Db {
     }
 }
 
-/// The URL with its password replaced by `***`.
+/// The URL with its password replaced by `***` (Meetifyr's `DatabaseUrl` does the redacting).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    meetifyr_store::DatabaseUrl::new(url).to_string()
 }
 
 #[cfg(test)]

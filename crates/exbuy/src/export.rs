@@ -173,15 +173,18 @@ impl Export {
         } else if self.last_id < 0 {
             return Ok(None);
         }
+        // The batch's orders first (keyset), then their items counted in one join.
         let mut sql = Sql::new(
             "SELECT o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at, \
-             (SELECT COUNT(*) FROM shop_orderitem i WHERE i.order_id = o.id) AS item_count, \
-             (SELECT CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) FROM shop_orderitem i WHERE i.order_id = o.id) AS item_quantity \
-             FROM shop_order o WHERE o.id > ",
+             COUNT(i.id) AS item_count, CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) AS item_quantity \
+             FROM (SELECT * FROM shop_order o WHERE o.id > ",
         );
         sql.bind(Arg::Int(self.last_id));
         filtered(&mut sql, self.range);
-        sql.push(&format!(" ORDER BY o.id LIMIT {BATCH}"));
+        sql.push(&format!(
+            " ORDER BY o.id LIMIT {BATCH}) o LEFT JOIN shop_orderitem i ON i.order_id = o.id \
+             GROUP BY o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at ORDER BY o.id"
+        ));
         let rows = sql.fetch_all(&self.db.read).await?;
         for row in &rows {
             writer

@@ -283,6 +283,17 @@ fn process_usage() -> Option<(u64, f64)> {
 }
 
 /// `route_layer` middleware: hands the matched route template to [`track`] in the response.
+/// Whether `/metrics` should answer with the JSON summary: `?format=json`, or an `Accept` that
+/// asks for JSON rather than Prometheus text.
+pub fn wants_json(headers: &axum::http::HeaderMap, query: Option<&str>) -> bool {
+    let asked = query.is_some_and(|q| q.split('&').any(|kv| kv == "format=json"));
+    let accepts = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json") && !v.contains("text/plain"));
+    asked || accepts
+}
+
 pub async fn expose_matched_path(req: Request, next: Next) -> Response {
     let matched = req.extensions().get::<MatchedPath>().cloned();
     let mut res = next.run(req).await;
