@@ -70,7 +70,9 @@ impl ApiError {
                 StoreError::MeetingNotFound(_)
                 | StoreError::ParticipantNotFound(_)
                 | StoreError::ParticipantDateNotFound { .. } => StatusCode::NOT_FOUND,
-                StoreError::DateRangeAlreadySet { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                StoreError::DateRangeAlreadySet { .. } | StoreError::Availability(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 StoreError::DateRangeNotSet => StatusCode::BAD_REQUEST,
                 StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 StoreError::DuplicateUrlCode | StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,6 +94,10 @@ impl IntoResponse for ApiError {
             // A struct, not `json!`, keeps FastAPI's key order: type, loc, msg, input.
             ApiError::Validation(detail) => (status, Json(ValidationBody { detail })).into_response(),
             ApiError::Detail(_, text) => detail_response(status, &text),
+            ApiError::Store(StoreError::Availability(problems)) => {
+                let detail = problems.iter().map(crate::extract::availability_error).collect();
+                (status, Json(ValidationBody { detail })).into_response()
+            }
             ApiError::Store(e) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 tracing::warn!(error = %error_chain(&e), "store unavailable");
                 detail_response(status, "the database is unavailable; try again shortly")

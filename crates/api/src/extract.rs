@@ -7,7 +7,7 @@ use axum::{
     http::{StatusCode, request::Parts},
 };
 use chrono::NaiveDate;
-use meetifyr_core::TextError;
+use meetifyr_core::{Availability, AvailabilityError, DaySet, TextError};
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, FieldError};
@@ -152,24 +152,62 @@ impl<'a> Fields<'a> {
     /// A required `YYYY-MM-DD` date.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let value = self.get(name)?;
-        let parsed = match value {
-            Value::String(s) => parse_date(s).map_err(|why| {
+        date_value(value, Self::loc(name)).map_err(|e| self.errors.push(e)).ok()
+    }
+
+    /// A list of at most [`DaySet::CAPACITY`] `YYYY-MM-DD` dates; an absent optional one is empty.
+    pub fn dates(&mut self, name: &str, required: bool) -> Option<Vec<NaiveDate>> {
+        let value = if required {
+            self.get(name)?
+        } else {
+            match self.object.get(name) {
+                None | Some(Value::Null) => return Some(Vec::new()),
+                Some(v) => v,
+            }
+        };
+        let Value::Array(items) = value else {
+            self.errors.push(FieldError::new(
+                "list_type",
+                Self::loc(name),
+                "Input should be a valid list",
+                value.clone(),
+            ));
+            return None;
+        };
+        let max = DaySet::CAPACITY;
+        if items.len() > max {
+            self.errors.push(
                 FieldError::new(
-                    "date_from_datetime_parsing",
+                    "too_long",
                     Self::loc(name),
-                    format!("Input should be a valid date or datetime, {why}"),
+                    format!(
+                        "List should have at most {max} items after validation, not {}",
+                        items.len()
+                    ),
                     value.clone(),
                 )
-                .with_ctx(json!({ "error": why }))
-            }),
-            _ => Err(FieldError::new(
-                "date_type",
-                Self::loc(name),
-                "Input should be a valid date",
-                value.clone(),
-            )),
-        };
-        parsed.map_err(|e| self.errors.push(e)).ok()
+                .with_ctx(json!({ "field_type": "List", "max_length": max, "actual_length": items.len() })),
+            );
+            return None;
+        }
+        let before = self.errors.len();
+        let dates: Vec<NaiveDate> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                date_value(item, vec![json!("body"), json!(name), json!(i)])
+                    .map_err(|e| self.errors.push(e))
+                    .ok()
+            })
+            .collect();
+        (self.errors.len() == before).then_some(dates)
+    }
+
+    /// An answer from its two lists, each problem reported at its item.
+    pub fn availability(&mut self, free: Vec<NaiveDate>, starred: Vec<NaiveDate>) -> Option<Availability> {
+        Availability::new(free, starred)
+            .map_err(|problems| self.errors.extend(problems.iter().map(availability_error)))
+            .ok()
     }
 
     /// A required integer. Like pydantic's lax mode, integral floats and numeric strings pass.
@@ -199,6 +237,38 @@ impl<'a> Fields<'a> {
             })
             .ok()
     }
+}
+
+/// One `YYYY-MM-DD` value at `loc`, refused in pydantic's words.
+fn date_value(value: &Value, loc: Vec<Value>) -> Result<NaiveDate, FieldError> {
+    match value {
+        Value::String(s) => parse_date(s).map_err(|why| {
+            FieldError::new(
+                "date_from_datetime_parsing",
+                loc,
+                format!("Input should be a valid date or datetime, {why}"),
+                value.clone(),
+            )
+            .with_ctx(json!({ "error": why }))
+        }),
+        _ => Err(FieldError::new(
+            "date_type",
+            loc,
+            "Input should be a valid date",
+            value.clone(),
+        )),
+    }
+}
+
+/// An item of an answer that cannot stand, as pydantic reports a failed validator.
+pub fn availability_error(e: &AvailabilityError) -> FieldError {
+    FieldError::new(
+        "value_error",
+        vec![json!("body"), json!(e.field), json!(e.index)],
+        format!("Value error, {e}"),
+        json!(e.date.to_string()),
+    )
+    .with_ctx(json!({ "error": e.to_string() }))
 }
 
 /// Strict ISO `YYYY-MM-DD`; the error says why, in pydantic's words.

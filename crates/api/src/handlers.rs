@@ -3,8 +3,8 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
-    response::Response,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use meetifyr_core::{DateRange, Location, StoreError, Title, Toggle, UrlCode};
 
@@ -12,7 +12,7 @@ use crate::{
     dto::*,
     error::ApiError,
     extract::{Body, IntPath},
-    state::StoreState,
+    state::{MeetingSnapshot, StoreState},
 };
 
 /// A code that cannot exist is simply not found, with the original's text.
@@ -20,12 +20,40 @@ fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
-async fn meeting_response(state: &StoreState, code: &UrlCode) -> Result<Response, ApiError> {
-    let json = state
-        .meeting_json(code)
+async fn snapshot(state: &StoreState, code: &UrlCode) -> Result<MeetingSnapshot, ApiError> {
+    Ok(state
+        .meeting(code)
         .await?
-        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
-    Ok(json_bytes_response(json))
+        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?)
+}
+
+/// A meeting as GET returns it, with its version as `ETag`.
+async fn meeting_response(state: &StoreState, code: &UrlCode) -> Result<Response, ApiError> {
+    let snapshot = snapshot(state, code).await?;
+    let etag = snapshot.etag();
+    let mut response = json_bytes_response(snapshot.json);
+    set_validators(&mut response, &etag);
+    Ok(response)
+}
+
+/// `ETag`, and `Cache-Control: no-cache` so that browsers revalidate (a 304 costs no body).
+fn set_validators(response: &mut Response, etag: &str) {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for this header).
+fn none_match_hits(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 #[utoipa::path(post, path = "/v1/meetings", tag = "Meeting",
@@ -39,11 +67,31 @@ pub async fn create_meeting(State(state): State<StoreState>) -> Result<Json<Crea
 }
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}", tag = "Meeting",
-    description = "A meeting with its participants, their dates, and the best dates.",
-    params(("meeting_url_code" = String, Path)),
-    responses((status = 200, body = GetMeetingResponse), (status = 404, body = ErrorResponse)))]
-pub async fn get_meeting(State(state): State<StoreState>, Path(raw): Path<String>) -> Result<Response, ApiError> {
-    meeting_response(&state, &code(&raw)?).await
+    description = "A meeting with its participants, their dates, and the best dates. `ETag` is the \
+        meeting's version, which every write to it or its participants increases; send it back in \
+        `If-None-Match` to get 304 while nothing changed.",
+    params(("meeting_url_code" = String, Path),
+        ("If-None-Match" = Option<String>, Header, description = "an ETag received before, e.g. `\"7\"`")),
+    responses(
+        (status = 200, body = GetMeetingResponse,
+            headers(("ETag" = String, description = "the meeting's version, e.g. `\"7\"`"))),
+        (status = 304, description = "the version named in If-None-Match is still the current one",
+            headers(("ETag" = String))),
+        (status = 404, body = ErrorResponse)))]
+pub async fn get_meeting(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let snapshot = snapshot(&state, &code(&raw)?).await?;
+    let etag = snapshot.etag();
+    let mut response = if none_match_hits(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        json_bytes_response(snapshot.json)
+    };
+    set_validators(&mut response, &etag);
+    Ok(response)
 }
 
 #[utoipa::path(patch, path = "/v1/meetings/{meeting_url_code}/date_range", tag = "Meeting",
@@ -157,6 +205,29 @@ macro_rules! toggle_handler {
             toggle(&state, body, $toggle).await
         }
     };
+}
+
+#[utoipa::path(put, path = "/v1/participants/{participant_id}/availability", tag = "Participant",
+    description = "Replaces a participant's whole answer in one call (one stroke of a painting \
+        user): the days listed in `free` become free, every other day of the range busy, and the \
+        days in `starred` starred. Nothing is applied unless all of it is valid. Returns the \
+        meeting like the toggles do.",
+    params(("participant_id" = i64, Path)),
+    request_body = ReplaceAvailabilityRequest,
+    responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
+        (status = 400, description = "the meeting has no range yet", body = ErrorResponse),
+        (status = 404, description = "unknown meeting, or a participant not of that meeting", body = ErrorResponse),
+        (status = 422, description = "a day listed twice, starred but not free, or outside the range", body = ErrorResponse)))]
+pub async fn replace_availability(
+    State(state): State<StoreState>,
+    IntPath(id): IntPath,
+    Body(body): Body<AvailabilityBody>,
+) -> Result<Response, ApiError> {
+    let code = code(&body.meeting_url_code)?;
+    let replaced = state.store.replace_availability(&code, id, &body.answer).await;
+    state.meeting_changed(&code);
+    replaced?;
+    meeting_response(&state, &code).await
 }
 
 toggle_handler!(turn_on, Toggle::On, "/v1/participant_dates/on", "Marks the date free.");

@@ -79,6 +79,10 @@ fn store_routes() -> Router<state::StoreState> {
             "/participants/{participant_id}",
             axum::routing::delete(delete_participant),
         )
+        .route(
+            "/participants/{participant_id}/availability",
+            axum::routing::put(replace_availability),
+        )
         .route("/participant_dates/on", patch(turn_on))
         .route("/participant_dates/off", patch(turn_off))
         .route("/participant_dates/star", patch(star))

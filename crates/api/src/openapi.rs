@@ -24,6 +24,7 @@ use crate::{dto::*, handlers};
         handlers::update_location,
         handlers::create_participant,
         handlers::delete_participant,
+        handlers::replace_availability,
         handlers::turn_on,
         handlers::turn_off,
         handlers::star,
@@ -43,6 +44,7 @@ use crate::{dto::*, handlers};
         CreateParticipantResponse,
         CreatedParticipantDate,
         TurnOnOffStarParticipantDateRequest,
+        ReplaceAvailabilityRequest,
         ErrorResponse,
     ))
 )]

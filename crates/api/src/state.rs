@@ -6,7 +6,36 @@ use axum::body::Bytes;
 use meetifyr_cache::Cache;
 use meetifyr_core::{Store, UrlCode};
 
-use crate::{dto::GetMeetingResponse, error::ApiError};
+use crate::{dto::MeetingJson, error::ApiError};
+
+/// A meeting's GET body and the version it shows.
+pub struct MeetingSnapshot {
+    pub version: i64,
+    pub json: Bytes,
+}
+
+impl MeetingSnapshot {
+    /// The cache holds bytes: the version (8 bytes, big-endian) then the JSON.
+    fn encode(version: i64, json: &[u8]) -> Bytes {
+        let mut out = Vec::with_capacity(8 + json.len());
+        out.extend_from_slice(&version.to_be_bytes());
+        out.extend_from_slice(json);
+        out.into()
+    }
+
+    fn decode(encoded: Bytes) -> Self {
+        let version = i64::from_be_bytes(encoded[..8].try_into().expect("8 bytes"));
+        Self {
+            version,
+            json: encoded.slice(8..),
+        }
+    }
+
+    /// The strong entity tag of this version: `"N"`.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
 
 /// The state of the routes under `/v1/{name}/`.
 #[derive(Clone)]
@@ -27,8 +56,8 @@ impl StoreState {
         format!("{}/participant:{id}", self.name)
     }
 
-    /// The serialized GET response of a meeting, from the cache when it holds it.
-    pub async fn meeting_json(&self, code: &UrlCode) -> Result<Option<Bytes>, ApiError> {
+    /// The serialized GET response of a meeting and its version, from the cache when it holds it.
+    pub async fn meeting(&self, code: &UrlCode) -> Result<Option<MeetingSnapshot>, ApiError> {
         let load = || async {
             let Some(meeting) = self.store.find_meeting(code).await? else {
                 return Ok(None);
@@ -38,12 +67,14 @@ impl StoreState {
                 .iter()
                 .map(|p| self.participant_tag(p.id))
                 .collect();
-            Ok::<_, ApiError>(Some((GetMeetingResponse::from(meeting).to_json()?, tags)))
+            let json = MeetingJson(&meeting).to_bytes()?;
+            Ok::<_, ApiError>(Some((MeetingSnapshot::encode(meeting.version, &json), tags)))
         };
-        match &self.cache {
-            Some(cache) => cache.get_or_load(&format!("{}:{code}", self.meetings()), load).await,
-            None => Ok(load().await?.map(|(json, _)| json)),
-        }
+        let encoded = match &self.cache {
+            Some(cache) => cache.get_or_load(&format!("{}:{code}", self.meetings()), load).await?,
+            None => load().await?.map(|(encoded, _)| encoded),
+        };
+        Ok(encoded.map(MeetingSnapshot::decode))
     }
 
     /// After any write to a meeting (attempted: its outcome may be unknown), before answering.

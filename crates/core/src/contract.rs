@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use futures::future::join_all;
 
-use crate::{DateRange, Location, ParticipantName, Store, StoreError, Title, Toggle, UrlCode};
+use crate::{
+    Availability, AvailabilityProblem, DateId, DateRange, DaySet, Location, Meeting, ParticipantDate, ParticipantName,
+    Store, StoreError, Title, Toggle, UrlCode,
+};
 
 /// Instantiates every contract test for one backend. `$fresh` is an async expression giving a
 /// value that derefs to a fresh `dyn Store`-compatible store, evaluated once per test.
@@ -42,6 +45,12 @@ macro_rules! contract_tests {
             an_imported_meeting_reads_back_identical_with_its_ids,
             ids_created_after_an_import_continue_after_it,
             importing_an_existing_code_is_refused,
+            every_write_bumps_the_version_and_a_failed_one_does_not,
+            date_ids_name_a_participant_and_a_day_below_2_pow_53,
+            a_toggle_of_a_day_outside_the_range_is_not_found,
+            an_answer_replaces_the_whole_availability,
+            an_answer_with_days_outside_the_range_changes_nothing,
+            an_answer_for_an_unknown_or_foreign_participant_is_not_found,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -80,15 +89,33 @@ async fn meeting_with_range(store: &dyn Store, start: &str, end: &str) -> UrlCod
     code
 }
 
+/// Every participant's dates, as GET lists them.
+fn all_dates(m: &Meeting) -> Vec<ParticipantDate> {
+    m.participants.iter().flat_map(|p| m.dates(p)).collect()
+}
+
+/// The dates of one participant.
+fn dates_of(m: &Meeting, participant: i64) -> Vec<ParticipantDate> {
+    let p = m
+        .participants
+        .iter()
+        .find(|p| p.id == participant)
+        .expect("participant exists");
+    m.dates(p).collect()
+}
+
 /// The (enabled, starred) flags of one date, read back through `find_meeting`.
 async fn flags(store: &dyn Store, code: &UrlCode, date_id: i64) -> (bool, bool) {
     let m = store.find_meeting(code).await.unwrap().expect("meeting exists");
-    m.participants
+    all_dates(&m)
         .iter()
-        .flat_map(|p| &p.dates)
         .find(|pd| pd.id == date_id)
         .map(|pd| (pd.enabled, pd.starred))
         .expect("date exists")
+}
+
+async fn version(store: &dyn Store, code: &UrlCode) -> i64 {
+    store.find_meeting(code).await.unwrap().expect("meeting exists").version
 }
 
 pub async fn a_new_meeting_is_empty(store: &dyn Store) {
@@ -98,7 +125,7 @@ pub async fn a_new_meeting_is_empty(store: &dyn Store) {
     let m = store.find_meeting(&code).await.unwrap().expect("found");
     assert_eq!(m.url_code, code);
     assert_eq!((m.title.as_str(), m.location.as_str()), ("", ""));
-    assert_eq!((m.start_date, m.end_date), (None, None));
+    assert_eq!(m.range, None);
     assert!(m.participants.is_empty());
 }
 
@@ -121,10 +148,7 @@ pub async fn the_date_range_is_stored(store: &dyn Store) {
         .await
         .unwrap();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(
-        (m.start_date, m.end_date),
-        (Some(d("2025-12-01")), Some(d("2025-12-31")))
-    );
+    assert_eq!(m.range, Some(range("2025-12-01", "2025-12-31")));
 }
 
 pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
@@ -141,10 +165,7 @@ pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
         format!("meeting: {code} start: 2025-12-01 end: 2025-12-07 are already set")
     );
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(
-        (m.start_date, m.end_date),
-        (Some(d("2025-12-01")), Some(d("2025-12-07")))
-    );
+    assert_eq!(m.range, Some(range("2025-12-01", "2025-12-07")));
     // An identical second request is refused too.
     let again = store.update_date_range(&code, range("2025-12-01", "2025-12-07")).await;
     assert!(matches!(again, Err(StoreError::DateRangeAlreadySet { .. })));
@@ -182,7 +203,7 @@ pub async fn racing_date_ranges_apply_exactly_one(store: &dyn Store) {
         );
     }
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(m.end_date, Some(winners[0].end()));
+    assert_eq!(m.end_date(), Some(winners[0].end()));
 }
 
 pub async fn title_and_location_are_stored(store: &dyn Store) {
@@ -255,9 +276,9 @@ pub async fn creating_a_participant_creates_one_free_date_per_day(store: &dyn St
     assert_eq!(m.participants.len(), 1);
     let p = &m.participants[0];
     assert_eq!((p.id, p.name.as_str()), (created.id, "test"));
-    let listed: Vec<(i64, NaiveDate)> = p.dates.iter().map(|pd| (pd.id, pd.date)).collect();
+    let listed: Vec<(i64, NaiveDate)> = m.dates(p).map(|pd| (pd.id, pd.date)).collect();
     assert_eq!(listed, created.dates);
-    assert!(p.dates.iter().all(|pd| pd.enabled && !pd.starred));
+    assert!(m.dates(p).all(|pd| pd.enabled && !pd.starred));
 }
 
 pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
@@ -268,6 +289,9 @@ pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
     assert_eq!(created.dates.last().unwrap().1, d("2025-03-04"));
     let ids: std::collections::HashSet<i64> = created.dates.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids.len(), 63);
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.participants[0].free, DaySet::first(63));
+    assert_eq!(dates_of(&m, created.id).len(), 63);
 }
 
 pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
@@ -305,7 +329,7 @@ pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
     let names: Vec<&str> = m.participants.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["zed", "amy", "kim", "bob"]);
     for p in &m.participants {
-        let days: Vec<NaiveDate> = p.dates.iter().map(|pd| pd.date).collect();
+        let days: Vec<NaiveDate> = m.dates(p).map(|pd| pd.date).collect();
         assert_eq!(days, range("2025-01-01", "2025-01-05").days().collect::<Vec<_>>());
     }
 }
@@ -427,38 +451,33 @@ pub async fn concurrent_participant_creations_lose_nothing(store: &dyn Store) {
     let created: Vec<_> = created.into_iter().map(|r| r.expect("created")).collect();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert_eq!(m.participants.len(), 200);
-    assert!(m.participants.iter().all(|p| p.dates.len() == 31));
+    assert!(m.participants.iter().all(|p| m.dates(p).count() == 31));
     let mut ids: Vec<i64> = created.iter().map(|c| c.id).collect();
     ids.sort_unstable();
     assert_eq!(m.participants.iter().map(|p| p.id).collect::<Vec<_>>(), ids);
-    let date_ids: std::collections::HashSet<i64> = m
-        .participants
-        .iter()
-        .flat_map(|p| p.dates.iter().map(|pd| pd.id))
-        .collect();
+    let date_ids: std::collections::HashSet<i64> = all_dates(&m).iter().map(|pd| pd.id).collect();
     assert_eq!(date_ids.len(), 200 * 31);
 }
 
 pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store) {
-    // Given 5 participants x 31 days = 155 dates, and for each date its own sequence of toggles
-    let code = meeting_with_range(store, "2025-03-01", "2025-03-31").await;
-    let mut date_ids = Vec::new();
-    for i in 0..5 {
-        let p = store.insert_participant(&code, &name(&format!("p{i}"))).await.unwrap();
-        date_ids.extend(p.dates.iter().map(|(id, _)| *id));
-    }
+    // Given one participant of a 63-day meeting: all its days live in one row
+    let code = meeting_with_range(store, "2025-01-01", "2025-03-04").await;
+    let other = store.insert_participant(&code, &name("bystander")).await.unwrap();
+    let p = store.insert_participant(&code, &name("busy bee")).await.unwrap();
     let all = [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar];
-    // 155 dates, 3 or 4 toggles each: 500 toggles in all
-    let plans: Vec<(i64, Vec<Toggle>)> = date_ids
+    // 63 days, 7 or 8 toggles each: 500 toggles in all
+    let plans: Vec<(i64, Vec<Toggle>)> = p
+        .dates
         .iter()
         .enumerate()
-        .map(|(i, id)| {
-            let n = if i < 500 - 3 * 155 { 4 } else { 3 };
+        .map(|(i, (id, _))| {
+            let n = if i < 500 - 7 * 63 { 8 } else { 7 };
             (*id, (0..n).map(|k| all[(i * 7 + k * 3) % 4]).collect())
         })
         .collect();
     assert_eq!(plans.iter().map(|(_, t)| t.len()).sum::<usize>(), 500);
-    // When every date's toggles run in order, all dates at once
+    let before = version(store, &code).await;
+    // When every day's toggles run in order, all days at once
     join_all(plans.iter().map(|(id, toggles)| {
         let code = &code;
         async move {
@@ -468,43 +487,35 @@ pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store)
         }
     }))
     .await;
-    // Then every date holds what its own last writes define
+    // Then every day holds what its own writes define, nothing else moved, and each write
+    // bumped the version once
     let m = store.find_meeting(&code).await.unwrap().unwrap();
+    let dates = dates_of(&m, p.id);
     for (id, toggles) in &plans {
         let expected = toggles.iter().fold((true, false), |(e, s), t| t.apply(e, s));
-        let pd = m
-            .participants
-            .iter()
-            .flat_map(|p| &p.dates)
-            .find(|pd| pd.id == *id)
-            .unwrap();
+        let pd = dates.iter().find(|pd| pd.id == *id).unwrap();
         assert_eq!((pd.enabled, pd.starred), expected, "date {id}");
     }
+    assert!(dates_of(&m, other.id).iter().all(|pd| pd.enabled && !pd.starred));
+    assert_eq!(m.version, before + 500);
 }
 
-/// A meeting as another store would hand it over: odd ids, one date busy and one starred.
-fn foreign_meeting(code: &str, id_base: i64) -> crate::Meeting {
+/// A meeting as another store would hand it over: odd ids, a version of its own, one day busy
+/// and one starred.
+fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
     let range = range("2025-06-01", "2025-06-03");
-    crate::Meeting {
+    Meeting {
         url_code: UrlCode::parse(code).unwrap(),
         title: "Imported \"title\"".into(),
         location: "Busan".into(),
-        start_date: Some(range.start()),
-        end_date: Some(range.end()),
+        range: Some(range),
+        version: 41,
         participants: (0..2)
             .map(|p| crate::Participant {
                 id: id_base + 10 * p,
                 name: format!("guest {p}"),
-                dates: range
-                    .days()
-                    .enumerate()
-                    .map(|(i, date)| crate::ParticipantDate {
-                        id: id_base * 10 + 100 * p + i as i64,
-                        date,
-                        enabled: i != 1,
-                        starred: i == 2,
-                    })
-                    .collect(),
+                free: DaySet::from_bits(0b101).unwrap(),
+                starred: DaySet::from_bits(0b100).unwrap(),
             })
             .collect(),
     }
@@ -530,7 +541,7 @@ pub async fn an_imported_meeting_reads_back_identical_with_its_ids(store: &dyn S
     store.import_meeting(&original).await.unwrap();
     // Then it reads back exactly, ids and flags included, and works like any other
     assert_eq!(store.find_meeting(&original.url_code).await.unwrap().unwrap(), original);
-    let date = original.participants[1].dates[1].id;
+    let date = DateId::encode(original.participants[1].id, d("2025-06-02"));
     store
         .update_participant_date(&original.url_code, date, Toggle::Star)
         .await
@@ -544,15 +555,7 @@ pub async fn ids_created_after_an_import_continue_after_it(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
     let created = store.insert_participant(&code, &name("after")).await.unwrap();
     let max_participant = original.participants.iter().map(|p| p.id).max().unwrap();
-    let max_date = original
-        .participants
-        .iter()
-        .flat_map(|p| &p.dates)
-        .map(|d| d.id)
-        .max()
-        .unwrap();
     assert!(created.id > max_participant, "{} <= {max_participant}", created.id);
-    assert!(created.dates[0].0 > max_date, "{} <= {max_date}", created.dates[0].0);
 }
 
 pub async fn importing_an_existing_code_is_refused(store: &dyn Store) {
@@ -563,4 +566,156 @@ pub async fn importing_an_existing_code_is_refused(store: &dyn Store) {
     assert!(matches!(err, StoreError::DuplicateUrlCode), "{err:?}");
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert!(m.participants.is_empty(), "nothing half-written");
+}
+
+pub async fn every_write_bumps_the_version_and_a_failed_one_does_not(store: &dyn Store) {
+    // Given a new meeting
+    let code = meeting(store).await;
+    let mut last = version(store, &code).await;
+    let mut bumped = |now: i64, what: &str| {
+        assert!(now > last, "{what}: version {now} did not grow past {last}");
+        last = now;
+    };
+    // When each kind of write happens, Then the version grows
+    store
+        .update_date_range(&code, range("2025-01-01", "2025-01-03"))
+        .await
+        .unwrap();
+    bumped(version(store, &code).await, "range");
+    store.update_title(&code, &Title::parse("t").unwrap()).await.unwrap();
+    bumped(version(store, &code).await, "title");
+    store
+        .update_location(&code, &Location::parse("l").unwrap())
+        .await
+        .unwrap();
+    bumped(version(store, &code).await, "location");
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    bumped(version(store, &code).await, "participant created");
+    store
+        .update_participant_date(&code, p.dates[0].0, Toggle::Off)
+        .await
+        .unwrap();
+    bumped(version(store, &code).await, "toggle");
+    let answer = Availability::new(vec![d("2025-01-02")], vec![d("2025-01-02")]).unwrap();
+    store.replace_availability(&code, p.id, &answer).await.unwrap();
+    bumped(version(store, &code).await, "answer");
+    store.delete_participant(p.id).await.unwrap();
+    bumped(version(store, &code).await, "participant deleted");
+    // And writes that fail leave it alone
+    let _ = store.update_date_range(&code, range("2025-02-01", "2025-02-02")).await;
+    let _ = store.update_participant_date(&code, p.dates[0].0, Toggle::On).await;
+    let _ = store.delete_participant(p.id).await;
+    assert_eq!(version(store, &code).await, last);
+    // Versions are per meeting
+    let other = meeting(store).await;
+    store.update_title(&other, &Title::parse("x").unwrap()).await.unwrap();
+    assert_eq!(version(store, &code).await, last);
+}
+
+pub async fn date_ids_name_a_participant_and_a_day_below_2_pow_53(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-12-30", "2026-01-02").await;
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    for (id, day) in &p.dates {
+        assert!(*id > 0 && *id < 1 << 53, "{id}");
+        assert_eq!(DateId::decode(*id), Some((p.id, *day)));
+    }
+}
+
+pub async fn a_toggle_of_a_day_outside_the_range_is_not_found(store: &dyn Store) {
+    // Given a participant of a 3-day meeting
+    let code = meeting_with_range(store, "2025-01-02", "2025-01-04").await;
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let before = store.find_meeting(&code).await.unwrap().unwrap();
+    // When days just outside the range, or garbage, are toggled
+    for id in [
+        DateId::encode(p.id, d("2025-01-01")),
+        DateId::encode(p.id, d("2025-01-05")),
+        DateId::encode(p.id + 1000, d("2025-01-02")),
+        -1,
+        i64::MAX,
+    ] {
+        let err = store
+            .update_participant_date(&code, id, Toggle::Star)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::ParticipantDateNotFound { .. }),
+            "{id}: {err:?}"
+        );
+    }
+    // Then nothing changed
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap(), before);
+}
+
+pub async fn an_answer_replaces_the_whole_availability(store: &dyn Store) {
+    // Given a participant free on all five days, and another one
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let q = store.insert_participant(&code, &name("q")).await.unwrap();
+    // When its answer becomes: free on the 2nd, 4th and 5th, starring the 5th
+    let answer = Availability::new(
+        vec![d("2025-01-05"), d("2025-01-02"), d("2025-01-04")],
+        vec![d("2025-01-05")],
+    )
+    .unwrap();
+    store.replace_availability(&code, p.id, &answer).await.unwrap();
+    // Then exactly that is stored, and the other participant is untouched
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    let flags: Vec<(bool, bool)> = dates_of(&m, p.id).iter().map(|pd| (pd.enabled, pd.starred)).collect();
+    assert_eq!(
+        flags,
+        vec![
+            (false, false),
+            (true, false),
+            (false, false),
+            (true, false),
+            (true, true)
+        ]
+    );
+    assert!(dates_of(&m, q.id).iter().all(|pd| pd.enabled && !pd.starred));
+    // And an empty answer means busy every day
+    let none = Availability::new(vec![], vec![]).unwrap();
+    store.replace_availability(&code, p.id, &none).await.unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert!(dates_of(&m, p.id).iter().all(|pd| !pd.enabled && !pd.starred));
+}
+
+pub async fn an_answer_with_days_outside_the_range_changes_nothing(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let before = store.find_meeting(&code).await.unwrap().unwrap();
+    let answer = Availability::new(vec![d("2025-01-02"), d("2025-01-04")], vec![d("2025-01-04")]).unwrap();
+    let err = store.replace_availability(&code, p.id, &answer).await.unwrap_err();
+    let StoreError::Availability(problems) = err else {
+        panic!("{err:?}");
+    };
+    let named: Vec<(&str, usize)> = problems.iter().map(|e| (e.field, e.index)).collect();
+    assert_eq!(named, vec![("free", 1), ("starred", 0)]);
+    assert!(problems.iter().all(|e| e.kind == AvailabilityProblem::OutsideRange));
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap(), before);
+}
+
+pub async fn an_answer_for_an_unknown_or_foreign_participant_is_not_found(store: &dyn Store) {
+    let a = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let b = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let in_b = store.insert_participant(&b, &name("in b")).await.unwrap();
+    let answer = Availability::new(vec![d("2025-01-01")], vec![]).unwrap();
+    let foreign = store.replace_availability(&a, in_b.id, &answer).await.unwrap_err();
+    assert!(
+        matches!(foreign, StoreError::ParticipantNotFound(id) if id == in_b.id),
+        "{foreign:?}"
+    );
+    let unknown = store.replace_availability(&a, 987_654, &answer).await.unwrap_err();
+    assert!(
+        matches!(unknown, StoreError::ParticipantNotFound(987_654)),
+        "{unknown:?}"
+    );
+    let nowhere = UrlCode::parse("nosuchcode").unwrap();
+    let missing = store
+        .replace_availability(&nowhere, in_b.id, &answer)
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::MeetingNotFound(_)), "{missing:?}");
+    let m = store.find_meeting(&b).await.unwrap().unwrap();
+    assert!(dates_of(&m, in_b.id).iter().all(|pd| pd.enabled));
 }

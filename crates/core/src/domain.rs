@@ -1,7 +1,7 @@
 //! Domain types that are valid once built.
 
 use base64::Engine as _;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 /// The longest allowed range: `end - start` may be at most this many days (63 calendar days).
@@ -91,6 +91,16 @@ impl DateRange {
     /// Never true: a range holds at least one day. Here for clippy's `len_without_is_empty`.
     pub fn is_empty(&self) -> bool {
         false
+    }
+
+    /// The position of `date` in the range (its bit in a [`DaySet`]), if it lies within.
+    pub fn offset(&self, date: NaiveDate) -> Option<usize> {
+        (self.start <= date && date <= self.end).then(|| (date - self.start).num_days() as usize)
+    }
+
+    /// Every day of the range, as a set.
+    pub fn all_days(&self) -> DaySet {
+        DaySet::first(self.len())
     }
 
     /// Every day of the range, ascending.
@@ -191,7 +201,92 @@ impl Toggle {
     }
 }
 
-/// One day of one participant.
+/// A set of days of a meeting's range: bit `k` stands for `start + k` days. A range has at most
+/// 63 days, so every set fits in the non-negative half of a signed 64-bit integer (BIGINT).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DaySet(u64);
+
+impl DaySet {
+    /// Days a set can hold: bits 0 to 62.
+    pub const CAPACITY: usize = MAX_RANGE_DAYS as usize + 1;
+
+    /// The empty set.
+    pub const EMPTY: Self = Self(0);
+
+    /// Every day of a range of `len` days (`len` at most [`DaySet::CAPACITY`]).
+    pub fn first(len: usize) -> Self {
+        Self((1u64 << len.min(Self::CAPACITY)) - 1)
+    }
+
+    /// The set stored as `bits`; `None` for a negative number (bit 63), which no range reaches.
+    pub fn from_bits(bits: i64) -> Option<Self> {
+        u64::try_from(bits).ok().map(Self)
+    }
+
+    /// The stored form: a non-negative BIGINT.
+    pub fn bits(self) -> i64 {
+        self.0 as i64
+    }
+
+    pub fn contains(self, k: usize) -> bool {
+        k < 64 && self.0 >> k & 1 == 1
+    }
+
+    pub fn insert(&mut self, k: usize) {
+        debug_assert!(k < Self::CAPACITY);
+        self.0 |= 1 << k;
+    }
+
+    pub fn is_subset(self, of: Self) -> bool {
+        self.0 & !of.0 == 0
+    }
+
+    /// The days both sets hold.
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    /// How many days the set holds.
+    pub fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// The public id of one participant's day: `participant_id * 2^22 + day`, where `day` counts days
+/// from 0000-01-01 (every `YYYY-MM-DD` fits in 22 bits). It is derived, not stored: it stays the
+/// same if the range moves, decodes without a lookup, and stays below 2^53 (JavaScript's exact
+/// integers) for every participant id below 2^31.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateId;
+
+impl DateId {
+    const DAY_BITS: u32 = 22;
+    /// `num_days_from_ce` of 0000-01-01 is -365; day numbers start at 1.
+    const DAY_OFFSET: i32 = 366;
+
+    pub fn encode(participant_id: i64, date: NaiveDate) -> i64 {
+        let day = i64::from(date.num_days_from_ce() + Self::DAY_OFFSET);
+        (participant_id << Self::DAY_BITS) | day
+    }
+
+    /// The participant and day an id names, or `None` when it names none.
+    pub fn decode(id: i64) -> Option<(i64, NaiveDate)> {
+        if id <= 0 {
+            return None;
+        }
+        let participant = id >> Self::DAY_BITS;
+        let day = (id & ((1 << Self::DAY_BITS) - 1)) as i32;
+        let date = NaiveDate::from_num_days_from_ce_opt(day - Self::DAY_OFFSET)?;
+        // Only days a client could have been given: years 0 to 9999, participant ids from 1.
+        (participant > 0 && (0..=9999).contains(&date.year())).then_some((participant, date))
+    }
+}
+
+/// One day of one participant, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParticipantDate {
     pub id: i64,
@@ -200,23 +295,47 @@ pub struct ParticipantDate {
     pub starred: bool,
 }
 
+/// A participant and its whole answer: the days it is free, and among them those it prefers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
     pub id: i64,
     pub name: String,
-    /// Ascending by date.
-    pub dates: Vec<ParticipantDate>,
+    pub free: DaySet,
+    /// Always a subset of `free`.
+    pub starred: DaySet,
 }
 
-/// A meeting with everything GET shows: participants in creation order, their dates ascending.
+/// A meeting with everything GET shows: participants in creation order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
     pub url_code: UrlCode,
     pub title: String,
     pub location: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
+    pub range: Option<DateRange>,
+    /// Grows with every write to the meeting or its participants.
+    pub version: i64,
     pub participants: Vec<Participant>,
+}
+
+impl Meeting {
+    pub fn start_date(&self) -> Option<NaiveDate> {
+        self.range.map(|r| r.start())
+    }
+
+    pub fn end_date(&self) -> Option<NaiveDate> {
+        self.range.map(|r| r.end())
+    }
+
+    /// A participant's days, one per day of the range, ascending.
+    pub fn dates<'a>(&self, participant: &'a Participant) -> impl Iterator<Item = ParticipantDate> + use<'a> {
+        let days = self.range.map(|r| r.days()).into_iter().flatten();
+        days.enumerate().map(move |(k, date)| ParticipantDate {
+            id: DateId::encode(participant.id, date),
+            date,
+            enabled: participant.free.contains(k),
+            starred: participant.starred.contains(k),
+        })
+    }
 }
 
 /// What creating a participant returns: its id and its dates' ids, ascending by date.
@@ -224,6 +343,113 @@ pub struct Meeting {
 pub struct CreatedParticipant {
     pub id: i64,
     pub dates: Vec<(i64, NaiveDate)>,
+}
+
+impl CreatedParticipant {
+    /// A new participant of a meeting with this range: one date per day.
+    pub fn new(id: i64, range: DateRange) -> Self {
+        Self {
+            id,
+            dates: range.days().map(|d| (DateId::encode(id, d), d)).collect(),
+        }
+    }
+}
+
+/// A participant's whole answer as a client sends it (one stroke): the free days and the
+/// starred days, each listed once, every starred day also free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Availability {
+    free: Vec<NaiveDate>,
+    starred: Vec<NaiveDate>,
+}
+
+/// Why an answer was refused; `field` and `index` say which item of the body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}")]
+pub struct AvailabilityError {
+    pub field: &'static str,
+    pub index: usize,
+    pub date: NaiveDate,
+    pub kind: AvailabilityProblem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AvailabilityProblem {
+    #[error("Date is listed more than once")]
+    Duplicate,
+    #[error("A starred date must also be free")]
+    StarredNotFree,
+    #[error("Date is outside the meeting's range")]
+    OutsideRange,
+}
+
+impl Availability {
+    /// Every problem of the answer, in body order.
+    pub fn new(free: Vec<NaiveDate>, starred: Vec<NaiveDate>) -> Result<Self, Vec<AvailabilityError>> {
+        let mut errors = Vec::new();
+        let mut report = |field, index, date, kind| {
+            errors.push(AvailabilityError {
+                field,
+                index,
+                date,
+                kind,
+            })
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in free.iter().enumerate() {
+            if !seen.insert(*d) {
+                report("free", i, *d, AvailabilityProblem::Duplicate);
+            }
+        }
+        let mut seen_starred = std::collections::HashSet::new();
+        for (i, d) in starred.iter().enumerate() {
+            if !seen_starred.insert(*d) {
+                report("starred", i, *d, AvailabilityProblem::Duplicate);
+            } else if !seen.contains(d) {
+                report("starred", i, *d, AvailabilityProblem::StarredNotFree);
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { free, starred })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn free(&self) -> &[NaiveDate] {
+        &self.free
+    }
+
+    pub fn starred(&self) -> &[NaiveDate] {
+        &self.starred
+    }
+
+    /// The answer as day sets over `range`; every day outside it is reported.
+    pub fn in_range(&self, range: DateRange) -> Result<(DaySet, DaySet), Vec<AvailabilityError>> {
+        let mut errors = Vec::new();
+        let mut to_set = |field: &'static str, days: &[NaiveDate]| {
+            let mut set = DaySet::EMPTY;
+            for (index, &date) in days.iter().enumerate() {
+                match range.offset(date) {
+                    Some(k) => set.insert(k),
+                    None => errors.push(AvailabilityError {
+                        field,
+                        index,
+                        date,
+                        kind: AvailabilityProblem::OutsideRange,
+                    }),
+                }
+            }
+            set
+        };
+        let free = to_set("free", &self.free);
+        let starred = to_set("starred", &self.starred);
+        if errors.is_empty() {
+            Ok((free, starred))
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -313,5 +539,90 @@ mod tests {
         assert_eq!(Toggle::Star.apply(false, false), (true, true));
         assert_eq!(Toggle::Unstar.apply(true, true), (true, false));
         assert_eq!(Toggle::Unstar.apply(false, false), (false, false));
+    }
+
+    #[test]
+    fn day_sets_hold_up_to_63_days_in_a_non_negative_bigint() {
+        assert_eq!(DaySet::first(0), DaySet::EMPTY);
+        assert_eq!(DaySet::first(3).bits(), 0b111);
+        let all = DaySet::first(63);
+        assert_eq!(all.bits(), i64::MAX);
+        assert_eq!(all.len(), 63);
+        assert!(all.contains(62) && !all.contains(63));
+        assert_eq!(DaySet::from_bits(-1), None);
+        assert!(DaySet::first(2).is_subset(DaySet::first(3)));
+        assert!(!DaySet::first(3).is_subset(DaySet::first(2)));
+    }
+
+    #[test]
+    fn date_ids_decode_back_and_stay_below_2_pow_53() {
+        for (participant, day) in [(1, "0000-01-01"), (7, "2025-12-31"), ((1 << 31) - 1, "9999-12-31")] {
+            let id = DateId::encode(participant, d(day));
+            assert!(id > 0 && id < 1 << 53, "{id}");
+            assert_eq!(DateId::decode(id), Some((participant, d(day))));
+        }
+        assert_ne!(DateId::encode(1, d("2025-01-02")), DateId::encode(2, d("2025-01-02")));
+        assert_eq!(DateId::decode(0), None);
+        assert_eq!(DateId::decode(-5), None);
+        assert_eq!(DateId::decode(424_242), None, "no participant 0");
+        assert_eq!(DateId::decode((1 << 22) | ((1 << 22) - 1)), None, "after 9999");
+    }
+
+    #[test]
+    fn a_participants_dates_follow_the_range_and_its_bits() {
+        let range = DateRange::new(d("2025-01-01"), d("2025-01-03")).unwrap();
+        let mut free = DaySet::EMPTY;
+        free.insert(0);
+        free.insert(2);
+        let mut starred = DaySet::EMPTY;
+        starred.insert(2);
+        let p = Participant {
+            id: 9,
+            name: "p".into(),
+            free,
+            starred,
+        };
+        let m = Meeting {
+            url_code: UrlCode::generate(),
+            title: String::new(),
+            location: String::new(),
+            range: Some(range),
+            version: 1,
+            participants: vec![],
+        };
+        let flags: Vec<(bool, bool)> = m.dates(&p).map(|pd| (pd.enabled, pd.starred)).collect();
+        assert_eq!(flags, vec![(true, false), (false, false), (true, true)]);
+        assert_eq!(m.dates(&p).nth(1).unwrap().id, DateId::encode(9, d("2025-01-02")));
+    }
+
+    #[test]
+    fn an_answer_with_duplicates_or_stars_on_busy_days_is_refused_naming_each_item() {
+        let errors = Availability::new(
+            vec![d("2025-01-01"), d("2025-01-01")],
+            vec![d("2025-01-02"), d("2025-01-01"), d("2025-01-01")],
+        )
+        .unwrap_err();
+        let found: Vec<(&str, usize, AvailabilityProblem)> =
+            errors.iter().map(|e| (e.field, e.index, e.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("free", 1, AvailabilityProblem::Duplicate),
+                ("starred", 0, AvailabilityProblem::StarredNotFree),
+                ("starred", 2, AvailabilityProblem::Duplicate),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_answer_becomes_day_sets_over_the_range() {
+        let range = DateRange::new(d("2025-01-01"), d("2025-01-05")).unwrap();
+        let a = Availability::new(vec![d("2025-01-05"), d("2025-01-02")], vec![d("2025-01-05")]).unwrap();
+        let (free, starred) = a.in_range(range).unwrap();
+        assert_eq!((free.bits(), starred.bits()), (0b10010, 0b10000));
+        let outside = Availability::new(vec![d("2024-12-31"), d("2025-01-06")], vec![]).unwrap();
+        let errors = outside.in_range(range).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors.iter().all(|e| e.kind == AvailabilityProblem::OutsideRange));
     }
 }

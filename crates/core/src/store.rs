@@ -3,7 +3,10 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use crate::{CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle, UrlCode};
+use crate::{
+    Availability, AvailabilityError, CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle,
+    UrlCode,
+};
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
@@ -25,6 +28,9 @@ pub enum StoreError {
     },
     #[error("start and end should be set.")]
     DateRangeNotSet,
+    /// Days of an answer that the meeting's range does not hold.
+    #[error("the answer names days outside the meeting's range")]
+    Availability(Vec<AvailabilityError>),
     /// The generated url code exists already; the caller draws another.
     #[error("url code already taken")]
     DuplicateUrlCode,
@@ -70,25 +76,26 @@ pub trait Store: Send + Sync + 'static {
     /// The meeting with everything GET shows, or `Ok(None)`.
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError>;
 
-    /// Sets the range once. `MeetingNotFound`, or `DateRangeAlreadySet` with the stored values;
+    /// Sets the range once (and bumps the version). `MeetingNotFound`, or `DateRangeAlreadySet` with the stored values;
     /// of two racing calls exactly one succeeds.
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError>;
 
-    /// `MeetingNotFound` only when no such meeting exists (writing the same value is fine).
+    /// Bumps the version. `MeetingNotFound` only when no such meeting exists (writing the same
+    /// value is fine).
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError>;
 
     /// As [`Store::update_title`].
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError>;
 
-    /// Creates a participant with one free, unstarred date per day of the meeting's range,
-    /// in one transaction. `MeetingNotFound`, `DateRangeNotSet`.
+    /// Creates a participant free on every day of the meeting's range, none starred, and bumps
+    /// the meeting's version, atomically. `MeetingNotFound`, `DateRangeNotSet`.
     async fn insert_participant(
         &self,
         code: &UrlCode,
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError>;
 
-    /// Deletes a participant and its dates. `ParticipantNotFound`.
+    /// Deletes a participant and bumps its meeting's version. `ParticipantNotFound`.
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError>;
 
     /// How many meetings are stored.
@@ -98,13 +105,25 @@ pub trait Store: Send + Sync + 'static {
     /// every meeting (see `meetifyr copy`).
     async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError>;
 
-    /// Stores a meeting exactly as given, keeping its participants' and dates' ids, in one
+    /// Stores a meeting exactly as given, keeping its participants' ids and its version, in one
     /// transaction; ids created later continue after them. `DuplicateUrlCode` if the code exists.
     async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError>;
 
-    /// Applies a toggle to one date, only if it belongs to that meeting; otherwise modifies
-    /// nothing and returns `MeetingNotFound` or `ParticipantDateNotFound`.
+    /// Applies a toggle to one day (a [`crate::DateId`]) of a participant of that meeting, and
+    /// bumps the version, in one atomic step that concurrent toggles cannot undo. A day outside
+    /// the range, another meeting's participant or an id naming nothing modifies nothing:
+    /// `MeetingNotFound` or `ParticipantDateNotFound`.
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError>;
+
+    /// Replaces a participant's whole answer and bumps the version, atomically.
+    /// `MeetingNotFound`, `ParticipantNotFound` (also for another meeting's participant),
+    /// `DateRangeNotSet`, or `Availability` naming the days outside the range.
+    async fn replace_availability(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        answer: &Availability,
+    ) -> Result<(), StoreError>;
 }
 
 /// The error for a range update that matched no row, given what the store holds for that code

@@ -58,6 +58,12 @@ pub struct Args {
     #[arg(long, default_value = "results")]
     pub results: PathBuf,
 
+    /// Path checked before the run to see that the server is up (any 2xx); `none` to skip the
+    /// check, for servers without one (such as the original Python service). Default: `/health`,
+    /// or `/api/health` for ExBuy.
+    #[arg(long)]
+    pub health: Option<String>,
+
     /// Seconds between progress lines (0: none).
     #[arg(long, default_value_t = 2)]
     pub progress_every: u64,

@@ -51,7 +51,11 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
     };
     let gates = args.gates.as_deref().map(Gates::load).transpose()?;
     let host = args.host.trim_end_matches('/').to_owned();
-    reachable(&host, if kind.is_exbuy() { "/api/health" } else { "/health" }).await?;
+    let default_health = if kind.is_exbuy() { "/api/health" } else { "/health" };
+    match args.health.as_deref().unwrap_or(default_health) {
+        "none" => {}
+        path => reachable(&host, path).await?,
+    }
 
     let shape = Shape::of(args);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -14,7 +14,7 @@ pub use url::{DatabaseUrl, StoreOptions};
 
 use std::sync::Arc;
 
-use meetifyr_core::{Store, StoreError};
+use meetifyr_core::{DateRange, Store, StoreError, Toggle};
 
 /// Connects to the database behind `url`, creating it if it is a missing SQLite file, and
 /// brings its schema up to date.
@@ -70,28 +70,48 @@ pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx
     )
 }
 
-/// `INSERT` of a participant's dates with their own ids (for imports), in any dialect.
-/// `None` when there are no dates.
-pub(crate) fn insert_dates_with_ids<DB>(participant: &meetifyr_core::Participant) -> Option<sqlx::QueryBuilder<DB>>
-where
-    DB: sqlx::Database,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> chrono::NaiveDate: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    if participant.dates.is_empty() {
-        return None;
+/// The `SET` list of a toggle over the participant's `free_days` and `starred_days`, given the
+/// SQL expression of the day's bit. Off clears the star too; a star frees the day: so a star
+/// never stands on a busy day.
+pub(crate) fn toggle_assignments(toggle: Toggle, bit: &str) -> String {
+    match toggle {
+        Toggle::On => format!("free_days = free_days | {bit}"),
+        Toggle::Off => format!("free_days = free_days & ~{bit}, starred_days = starred_days & ~{bit}"),
+        Toggle::Star => format!("free_days = free_days | {bit}, starred_days = starred_days | {bit}"),
+        Toggle::Unstar => format!("starred_days = starred_days & ~{bit}"),
     }
-    let mut insert =
-        sqlx::QueryBuilder::new("insert into participant_dates (id, participant_id, date, enabled, starred) ");
-    insert.push_values(&participant.dates, |mut row, d| {
-        row.push_bind(d.id)
-            .push_bind(participant.id)
-            .push_bind(d.date)
-            .push_bind(d.enabled)
-            .push_bind(d.starred);
-    });
-    Some(insert)
+}
+
+/// One statement per toggle, built once by `build`.
+pub(crate) struct ToggleStatements([String; 4]);
+
+impl ToggleStatements {
+    pub(crate) fn new(build: impl Fn(Toggle) -> String) -> Self {
+        Self([Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar].map(build))
+    }
+
+    pub(crate) fn get(&self, toggle: Toggle) -> sqlx::AssertSqlSafe<&str> {
+        let i = match toggle {
+            Toggle::On => 0,
+            Toggle::Off => 1,
+            Toggle::Star => 2,
+            Toggle::Unstar => 3,
+        };
+        sqlx::AssertSqlSafe(self.0[i].as_str())
+    }
+}
+
+/// A stored range, which the stores only ever write valid.
+pub(crate) fn stored_range(
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+) -> Result<Option<DateRange>, StoreError> {
+    match (start, end) {
+        (Some(start), Some(end)) => DateRange::new(start, end)
+            .map(Some)
+            .map_err(|e| StoreError::Backend(format!("stored range is invalid: {e}").into())),
+        _ => Ok(None),
+    }
 }
 
 /// Open and idle connections of some pools, added up.

@@ -6,21 +6,19 @@
 //! Dialect: `BOOLEAN` is `TINYINT(1)`; `url_code` uses `utf8mb4_bin` so codes stay
 //! case-sensitive; the driver sets `CLIENT_FOUND_ROWS`, so an UPDATE that writes the stored
 //! value still counts its row (the original's asyncmy did not, hence its 404 on an unchanged
-//! title). GET reads one joined result set in one round trip. Creating a participant is one
-//! transaction of four statements whatever the range length: the multi-row INSERT of its dates
-//! is followed by one SELECT for their ids, since MySQL has no `RETURNING`. Transactions that
-//! InnoDB aborts as deadlock victims are retried.
+//! title). GET reads one joined result set (a row per participant, its answer as two bit sets)
+//! in one round trip. Toggles and answers are one multi-table UPDATE that changes the
+//! participant and bumps the meeting's version together; creating and deleting a participant
+//! are short transactions (MySQL has no `RETURNING` and no data-modifying CTEs). Transactions
+//! that InnoDB aborts as deadlock victims are retried.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    CreatedParticipant, DateRange, Location, Meeting, Participant, ParticipantDate, ParticipantName, Store, StoreError,
-    Title, Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
+    Toggle, UrlCode,
 };
-use sqlx::{
-    Connection as _, MySqlPool, QueryBuilder,
-    mysql::{MySql, MySqlConnectOptions},
-};
+use sqlx::{Connection as _, MySqlPool, mysql::MySqlConnectOptions};
 
 use crate::{
     DatabaseUrl, StoreOptions,
@@ -28,10 +26,18 @@ use crate::{
     migrator,
 };
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/mysql/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/mysql/0001_init.sql")),
+    (
+        2,
+        "answers as day sets",
+        include_str!("../migrations/mysql/0002_answers_as_day_sets.sql"),
+    ),
+];
 
 pub struct MySqlStore {
     pool: MySqlPool,
+    toggles: crate::ToggleStatements,
 }
 
 impl MySqlStore {
@@ -58,7 +64,21 @@ impl MySqlStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            toggles: toggle_statements(),
+        })
+    }
+
+    async fn meeting_range(&self, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
+        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(classify)?;
+        row.map(|(id, start, end)| Ok((id, crate::stored_range(start, end)?)))
+            .transpose()
     }
 
     async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
@@ -80,8 +100,9 @@ impl MySqlStore {
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
+        // Locks the meeting row first: its version is bumped below anyway.
         let meeting: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?")
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ? for update")
                 .bind(code.as_str())
                 .fetch_optional(&mut *tx)
                 .await
@@ -89,80 +110,79 @@ impl MySqlStore {
         let Some((meeting_id, start, end)) = meeting else {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         };
-        let (Some(start), Some(end)) = (start, end) else {
-            return Err(StoreError::DateRangeNotSet);
-        };
-        let range = DateRange::new(start, end).map_err(|e| StoreError::Backend(Box::new(e)))?;
-        let id = sqlx::query("insert into participants (meeting_id, name) values (?, ?)")
+        let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
+        let id = sqlx::query("insert into participants (meeting_id, name, free_days) values (?, ?, ?)")
             .bind(meeting_id)
             .bind(name.as_str())
+            .bind(range.all_days().bits())
             .execute(&mut *tx)
             .await
             .map_err(classify)?
             .last_insert_id() as i64;
-        let mut insert: QueryBuilder<MySql> =
-            QueryBuilder::new("insert into participant_dates (participant_id, date) ");
-        insert.push_values(range.days(), |mut row, day| {
-            row.push_bind(id).push_bind(day);
-        });
-        insert.build().execute(&mut *tx).await.map_err(classify)?;
-        let dates: Vec<(i64, NaiveDate)> =
-            sqlx::query_as("select id, date from participant_dates where participant_id = ? order by date")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(classify)?;
+        sqlx::query("update meetings set version = version + 1 where id = ?")
+            .bind(meeting_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         tx.commit().await.map_err(classify)?;
-        Ok(CreatedParticipant { id, dates })
+        Ok(CreatedParticipant::new(id, range))
+    }
+
+    async fn try_delete_participant(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        let bumped = sqlx::query(
+            "update meetings m join participants p on p.meeting_id = m.id
+             set m.version = m.version + 1 where p.id = ?",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        if bumped.rows_affected() == 0 {
+            return Err(StoreError::ParticipantNotFound(id));
+        }
+        sqlx::query("delete from participants where id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        tx.commit().await.map_err(classify)
     }
 }
 
 const FIND_MEETING: &str = "
-select m.title, m.location, m.start_date, m.end_date,
-       p.id, p.name, d.id, d.date, d.enabled, d.starred
+select m.title, m.location, m.start_date, m.end_date, m.version,
+       p.id, p.name, p.free_days, p.starred_days
 from meetings m
 left join participants p on p.meeting_id = m.id
-left join participant_dates d on d.participant_id = p.id
 where m.url_code = ?
-order by p.id, d.date";
+order by p.id";
 
 type MeetingRow = (
     String,
     String,
     Option<NaiveDate>,
     Option<NaiveDate>,
+    i64,
     Option<i64>,
     Option<String>,
     Option<i64>,
-    Option<NaiveDate>,
-    Option<bool>,
-    Option<bool>,
+    Option<i64>,
 );
 
-/// The UPDATE for each toggle; the join makes a date of another meeting untouchable.
-fn toggle_sql(toggle: Toggle) -> &'static str {
-    match toggle {
-        Toggle::On => {
-            "update participant_dates d join participants p on p.id = d.participant_id
+/// A toggle of day `?1` of participant `?2`, only if the day lies in the range of meeting `?3`
+/// and the participant is that meeting's, bumping the version in the same statement.
+fn toggle_statements() -> crate::ToggleStatements {
+    crate::ToggleStatements::new(|toggle| {
+        format!(
+            "update participants p
              join meetings m on m.id = p.meeting_id
-             set d.enabled = true where d.id = ? and m.url_code = ?"
-        }
-        Toggle::Off => {
-            "update participant_dates d join participants p on p.id = d.participant_id
-             join meetings m on m.id = p.meeting_id
-             set d.enabled = false, d.starred = false where d.id = ? and m.url_code = ?"
-        }
-        Toggle::Star => {
-            "update participant_dates d join participants p on p.id = d.participant_id
-             join meetings m on m.id = p.meeting_id
-             set d.enabled = true, d.starred = true where d.id = ? and m.url_code = ?"
-        }
-        Toggle::Unstar => {
-            "update participant_dates d join participants p on p.id = d.participant_id
-             join meetings m on m.id = p.meeting_id
-             set d.starred = false where d.id = ? and m.url_code = ?"
-        }
-    }
+             join (select cast(? as date) as day) x
+             set {}, m.version = m.version + 1
+             where p.id = ? and m.url_code = ? and x.day between m.start_date and m.end_date",
+            crate::toggle_assignments(toggle, "(1 << datediff(x.day, m.start_date))")
+        )
+    })
 }
 
 #[async_trait]
@@ -202,29 +222,15 @@ impl Store for MySqlStore {
             url_code: code.clone(),
             title: first.0.clone(),
             location: first.1.clone(),
-            start_date: first.2,
-            end_date: first.3,
-            participants: Vec::new(),
+            range: crate::stored_range(first.2, first.3)?,
+            version: first.4,
+            participants: Vec::with_capacity(rows.len()),
         };
-        for (_, _, _, _, pid, pname, did, date, enabled, starred) in rows {
-            let (Some(pid), Some(pname)) = (pid, pname) else {
-                continue;
-            };
-            if meeting.participants.last().is_none_or(|p| p.id != pid) {
-                meeting.participants.push(Participant {
-                    id: pid,
-                    name: pname,
-                    dates: Vec::new(),
-                });
-            }
-            if let (Some(id), Some(date)) = (did, date) {
-                let dates = &mut meeting.participants.last_mut().expect("pushed above").dates;
-                dates.push(ParticipantDate {
-                    id,
-                    date,
-                    enabled: enabled.unwrap_or(false),
-                    starred: starred.unwrap_or(false),
-                });
+        for (_, _, _, _, _, id, name, free, starred) in rows {
+            if let (Some(id), Some(name), Some(free), Some(starred)) = (id, name, free, starred) {
+                meeting
+                    .participants
+                    .push(crate::decode::participant(id, name, free, starred)?);
             }
         }
         Ok(Some(meeting))
@@ -254,35 +260,38 @@ impl Store for MySqlStore {
         // InnoDB moves AUTO_INCREMENT past explicit ids by itself.
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id = sqlx::query(
-            "insert into meetings (url_code, title, location, start_date, end_date) values (?, ?, ?, ?, ?)",
+            "insert into meetings (url_code, title, location, start_date, end_date, version)
+             values (?, ?, ?, ?, ?, ?)",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
         .bind(&meeting.location)
-        .bind(meeting.start_date)
-        .bind(meeting.end_date)
+        .bind(meeting.start_date())
+        .bind(meeting.end_date())
+        .bind(meeting.version)
         .execute(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?
         .last_insert_id() as i64;
         for p in &meeting.participants {
-            sqlx::query("insert into participants (id, meeting_id, name) values (?, ?, ?)")
-                .bind(p.id)
-                .bind(meeting_id)
-                .bind(&p.name)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::MySql>(p) {
-                insert.build().execute(&mut *tx).await.map_err(classify)?;
-            }
+            sqlx::query(
+                "insert into participants (id, meeting_id, name, free_days, starred_days) values (?, ?, ?, ?, ?)",
+            )
+            .bind(p.id)
+            .bind(meeting_id)
+            .bind(&p.name)
+            .bind(p.free.bits())
+            .bind(p.starred.bits())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         }
         tx.commit().await.map_err(classify)
     }
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "update meetings set start_date = ?, end_date = ?
+            "update meetings set start_date = ?, end_date = ?, version = version + 1
              where url_code = ? and start_date is null and end_date is null",
         )
         .bind(range.start())
@@ -304,13 +313,17 @@ impl Store for MySqlStore {
     }
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
-        self.update_text("update meetings set title = ? where url_code = ?", code, title.as_str())
-            .await
+        self.update_text(
+            "update meetings set title = ?, version = version + 1 where url_code = ?",
+            code,
+            title.as_str(),
+        )
+        .await
     }
 
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError> {
         self.update_text(
-            "update meetings set location = ? where url_code = ?",
+            "update meetings set location = ?, version = version + 1 where url_code = ?",
             code,
             location.as_str(),
         )
@@ -326,38 +339,61 @@ impl Store for MySqlStore {
     }
 
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
-        let done = retrying(|| async {
-            sqlx::query("delete from participants where id = ?")
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(classify)
-        })
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::ParticipantNotFound(id));
-        }
-        Ok(())
+        retrying(|| self.try_delete_participant(id)).await
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {
+        if let Some((participant, day)) = DateId::decode(date_id) {
+            let done = retrying(|| async {
+                sqlx::query(self.toggles.get(toggle))
+                    .bind(day)
+                    .bind(participant)
+                    .bind(code.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(classify)
+            })
+            .await?;
+            if done.rows_affected() > 0 {
+                return Ok(());
+            }
+        }
+        let exists = self.meeting_range(code).await?.is_some();
+        Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
+    }
+
+    async fn replace_availability(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        answer: &Availability,
+    ) -> Result<(), StoreError> {
+        let Some((meeting_id, range)) = self.meeting_range(code).await? else {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        };
+        let range = range.ok_or(StoreError::DateRangeNotSet)?;
+        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        // One statement, guarded by the range the answer was computed against.
         let done = retrying(|| async {
-            sqlx::query(toggle_sql(toggle))
-                .bind(date_id)
-                .bind(code.as_str())
-                .execute(&self.pool)
-                .await
-                .map_err(classify)
+            sqlx::query(
+                "update participants p join meetings m on m.id = p.meeting_id
+                 set p.free_days = ?, p.starred_days = ?, m.version = m.version + 1
+                 where p.id = ? and m.id = ? and m.start_date = ? and m.end_date = ?",
+            )
+            .bind(free.bits())
+            .bind(starred.bits())
+            .bind(participant_id)
+            .bind(meeting_id)
+            .bind(range.start())
+            .bind(range.end())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
         })
         .await?;
-        if done.rows_affected() == 1 {
-            return Ok(());
+        if done.rows_affected() == 0 {
+            return Err(StoreError::ParticipantNotFound(participant_id));
         }
-        let exists: Option<i32> = sqlx::query_scalar("select 1 from meetings where url_code = ?")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(classify)?;
-        Err(meetifyr_core::toggle_not_applied(code, date_id, exists.is_some()))
+        Ok(())
     }
 }

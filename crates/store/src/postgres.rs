@@ -3,15 +3,17 @@
 //! URL: `postgres://USER:PASSWORD@HOST:5432/DATABASE` (also `postgresql://`); sqlx's query
 //! parameters such as `?sslmode=disable` pass through.
 //!
-//! One round trip per operation: GET aggregates the participants into one JSON value, and
-//! creating a participant is a single statement whose CTEs read the meeting, insert the
-//! participant and insert one date per day from `generate_series` — the seed's EdgeDB lesson
-//! (one statement instead of two) applied here. A single statement is atomic by itself.
+//! One round trip per operation: GET aggregates the participants (each with its answer as two
+//! bit sets) into one JSON value, and every write is a single statement whose CTEs change the
+//! participant and bump the meeting's version — the seed's EdgeDB lesson (one statement instead
+//! of two) applied here. A single statement is atomic by itself. Writes lock the participant's
+//! row before the meeting's, always in that order, so they cannot deadlock each other.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title, Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
+    Toggle, UrlCode,
 };
 use sqlx::{Connection as _, PgPool, postgres::PgConnectOptions};
 
@@ -21,10 +23,18 @@ use crate::{
     migrator,
 };
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        "answers as day sets",
+        include_str!("../migrations/postgres/0002_answers_as_day_sets.sql"),
+    ),
+];
 
 pub struct PostgresStore {
     pool: PgPool,
+    toggles: crate::ToggleStatements,
 }
 
 impl PostgresStore {
@@ -50,7 +60,21 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            toggles: toggle_statements(),
+        })
+    }
+
+    async fn meeting_range(&self, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
+        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(classify)?;
+        row.map(|(id, start, end)| Ok((id, crate::stored_range(start, end)?)))
+            .transpose()
     }
 
     async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
@@ -68,58 +92,44 @@ impl PostgresStore {
 }
 
 const FIND_MEETING: &str = "
-select m.title, m.location, m.start_date, m.end_date,
-    coalesce((select json_agg(json_build_array(p.id, p.name, p.dates) order by p.id)
-        from (select p.id, p.name,
-                     coalesce(json_agg(json_build_array(d.id, d.date, d.enabled::int, d.starred::int)
-                                       order by d.date) filter (where d.id is not null), '[]') as dates
-              from participants p
-              left join participant_dates d on d.participant_id = p.id
-              where p.meeting_id = m.id
-              group by p.id) p), '[]')::text
+select m.title, m.location, m.start_date, m.end_date, m.version,
+    coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days))
+        from participants p where p.meeting_id = m.id), '[]')::text
 from meetings m
 where m.url_code = $1";
 
+/// Reads the meeting, inserts the participant free on every day of its range, bumps the
+/// version, in one statement.
 const INSERT_PARTICIPANT: &str = "
 with m as (
     select id, start_date, end_date from meetings where url_code = $1
 ), p as (
-    insert into participants (meeting_id, name)
-    select id, $2 from m where start_date is not null and end_date is not null
-    returning id
-), d as (
-    insert into participant_dates (participant_id, date)
-    select p.id, day::date
-    from p cross join m cross join generate_series(m.start_date, m.end_date, interval '1 day') day
-    returning id, date
+    insert into participants (meeting_id, name, free_days)
+    select id, $2, ~((-1)::bigint << (end_date - start_date + 1))
+    from m where start_date is not null and end_date is not null
+    returning id, meeting_id
+), v as (
+    update meetings set version = version + 1 where id in (select meeting_id from p)
 )
-select exists (select 1 from m), (select id from p),
-    coalesce((select json_agg(json_build_array(d.id, d.date) order by d.date) from d), '[]')::text";
+select exists (select 1 from m), (select id from p), (select start_date from m), (select end_date from m)";
 
-/// The UPDATE for each toggle; the join makes a date of another meeting untouchable.
-fn toggle_sql(toggle: Toggle) -> &'static str {
-    match toggle {
-        Toggle::On => {
-            "update participant_dates d set enabled = true
-             from participants p join meetings m on m.id = p.meeting_id
-             where d.id = $1 and p.id = d.participant_id and m.url_code = $2"
-        }
-        Toggle::Off => {
-            "update participant_dates d set enabled = false, starred = false
-             from participants p join meetings m on m.id = p.meeting_id
-             where d.id = $1 and p.id = d.participant_id and m.url_code = $2"
-        }
-        Toggle::Star => {
-            "update participant_dates d set enabled = true, starred = true
-             from participants p join meetings m on m.id = p.meeting_id
-             where d.id = $1 and p.id = d.participant_id and m.url_code = $2"
-        }
-        Toggle::Unstar => {
-            "update participant_dates d set starred = false
-             from participants p join meetings m on m.id = p.meeting_id
-             where d.id = $1 and p.id = d.participant_id and m.url_code = $2"
-        }
-    }
+/// A toggle of day `$3` of participant `$1`, only if the day lies in the range of meeting `$2`
+/// and the participant is that meeting's; the version bump only if it applied.
+fn toggle_statements() -> crate::ToggleStatements {
+    crate::ToggleStatements::new(|toggle| {
+        format!(
+            "with m as (
+                 select id, 1::bigint << ($3::date - start_date) as b from meetings
+                 where url_code = $2 and $3::date between start_date and end_date
+             ), p as (
+                 update participants set {}
+                 from m where participants.id = $1 and participants.meeting_id = m.id
+                 returning participants.meeting_id
+             )
+             update meetings set version = version + 1 where id in (select meeting_id from p)",
+            crate::toggle_assignments(toggle, "m.b")
+        )
+    })
 }
 
 #[async_trait]
@@ -147,20 +157,21 @@ impl Store for PostgresStore {
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        let row: Option<(String, String, Option<NaiveDate>, Option<NaiveDate>, String)> = sqlx::query_as(FIND_MEETING)
+        type Row = (String, String, Option<NaiveDate>, Option<NaiveDate>, i64, String);
+        let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        let Some((title, location, start_date, end_date, participants)) = row else {
+        let Some((title, location, start_date, end_date, version, participants)) = row else {
             return Ok(None);
         };
         Ok(Some(Meeting {
             url_code: code.clone(),
             title,
             location,
-            start_date,
-            end_date,
+            range: crate::stored_range(start_date, end_date)?,
+            version,
             participants: decode::participants(&participants)?,
         }))
     }
@@ -190,36 +201,36 @@ impl Store for PostgresStore {
     async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id: i64 = sqlx::query_scalar(
-            "insert into meetings (url_code, title, location, start_date, end_date)
-             values ($1, $2, $3, $4, $5) returning id",
+            "insert into meetings (url_code, title, location, start_date, end_date, version)
+             values ($1, $2, $3, $4, $5, $6) returning id",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
         .bind(&meeting.location)
-        .bind(meeting.start_date)
-        .bind(meeting.end_date)
+        .bind(meeting.start_date())
+        .bind(meeting.end_date())
+        .bind(meeting.version)
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
-            sqlx::query("insert into participants (id, meeting_id, name) values ($1, $2, $3)")
-                .bind(p.id)
-                .bind(meeting_id)
-                .bind(&p.name)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::Postgres>(p) {
-                insert.build().execute(&mut *tx).await.map_err(classify)?;
-            }
+            sqlx::query(
+                "insert into participants (id, meeting_id, name, free_days, starred_days)
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(p.id)
+            .bind(meeting_id)
+            .bind(&p.name)
+            .bind(p.free.bits())
+            .bind(p.starred.bits())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         }
         // Explicit ids do not move identity sequences: move them past what was imported.
         sqlx::query(
             "select setval(s, greatest(coalesce((select max(id) from participants), 0), nextval(s)))
-             from pg_get_serial_sequence('participants', 'id') s
-             union all
-             select setval(s, greatest(coalesce((select max(id) from participant_dates), 0), nextval(s)))
-             from pg_get_serial_sequence('participant_dates', 'id') s",
+             from pg_get_serial_sequence('participants', 'id') s",
         )
         .execute(&mut *tx)
         .await
@@ -229,7 +240,7 @@ impl Store for PostgresStore {
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "update meetings set start_date = $1, end_date = $2
+            "update meetings set start_date = $1, end_date = $2, version = version + 1
              where url_code = $3 and start_date is null and end_date is null",
         )
         .bind(range.start())
@@ -253,7 +264,7 @@ impl Store for PostgresStore {
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
         self.update_text(
-            "update meetings set title = $1 where url_code = $2",
+            "update meetings set title = $1, version = version + 1 where url_code = $2",
             code,
             title.as_str(),
         )
@@ -262,7 +273,7 @@ impl Store for PostgresStore {
 
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError> {
         self.update_text(
-            "update meetings set location = $1 where url_code = $2",
+            "update meetings set location = $1, version = version + 1 where url_code = $2",
             code,
             location.as_str(),
         )
@@ -274,7 +285,8 @@ impl Store for PostgresStore {
         code: &UrlCode,
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError> {
-        let (found, id, dates): (bool, Option<i64>, String) = retrying(|| async {
+        type Row = (bool, Option<i64>, Option<NaiveDate>, Option<NaiveDate>);
+        let (found, id, start, end): Row = retrying(|| async {
             sqlx::query_as(INSERT_PARTICIPANT)
                 .bind(code.as_str())
                 .bind(name.as_str())
@@ -283,23 +295,23 @@ impl Store for PostgresStore {
                 .map_err(classify)
         })
         .await?;
-        match (found, id) {
-            (false, _) => Err(StoreError::MeetingNotFound(code.to_string())),
-            (true, None) => Err(StoreError::DateRangeNotSet),
-            (true, Some(id)) => Ok(CreatedParticipant {
-                id,
-                dates: decode::created_dates(&dates)?,
-            }),
+        match (found, id, crate::stored_range(start, end)?) {
+            (false, _, _) => Err(StoreError::MeetingNotFound(code.to_string())),
+            (true, Some(id), Some(range)) => Ok(CreatedParticipant::new(id, range)),
+            (true, _, _) => Err(StoreError::DateRangeNotSet),
         }
     }
 
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
         let done = retrying(|| async {
-            sqlx::query("delete from participants where id = $1")
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(classify)
+            sqlx::query(
+                "with p as (delete from participants where id = $1 returning meeting_id)
+                 update meetings set version = version + 1 where id in (select meeting_id from p)",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
         })
         .await?;
         if done.rows_affected() == 0 {
@@ -309,23 +321,62 @@ impl Store for PostgresStore {
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {
+        if let Some((participant, day)) = DateId::decode(date_id) {
+            let done = retrying(|| async {
+                sqlx::query(self.toggles.get(toggle))
+                    .bind(participant)
+                    .bind(code.as_str())
+                    .bind(day)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(classify)
+            })
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(());
+            }
+        }
+        let exists = self.meeting_range(code).await?.is_some();
+        Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
+    }
+
+    async fn replace_availability(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        answer: &Availability,
+    ) -> Result<(), StoreError> {
+        let Some((meeting_id, range)) = self.meeting_range(code).await? else {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        };
+        let range = range.ok_or(StoreError::DateRangeNotSet)?;
+        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        // One statement; the range it was computed against is checked again inside it (a range
+        // is set once today, but a stale one must never shift an answer).
         let done = retrying(|| async {
-            sqlx::query(toggle_sql(toggle))
-                .bind(date_id)
-                .bind(code.as_str())
-                .execute(&self.pool)
-                .await
-                .map_err(classify)
+            sqlx::query(
+                "with p as (
+                     update participants set free_days = $1, starred_days = $2
+                     where id = $3 and meeting_id = $4 and exists (select 1 from meetings
+                         where id = $4 and start_date = $5 and end_date = $6)
+                     returning meeting_id
+                 )
+                 update meetings set version = version + 1 where id in (select meeting_id from p)",
+            )
+            .bind(free.bits())
+            .bind(starred.bits())
+            .bind(participant_id)
+            .bind(meeting_id)
+            .bind(range.start())
+            .bind(range.end())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
         })
         .await?;
-        if done.rows_affected() == 1 {
-            return Ok(());
+        if done.rows_affected() == 0 {
+            return Err(StoreError::ParticipantNotFound(participant_id));
         }
-        let exists: Option<i32> = sqlx::query_scalar("select 1 from meetings where url_code = $1")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(classify)?;
-        Err(meetifyr_core::toggle_not_applied(code, date_id, exists.is_some()))
+        Ok(())
     }
 }

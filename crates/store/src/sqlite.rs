@@ -5,22 +5,22 @@
 //!
 //! Design, measured (see docs/benchmarks.md): sqlx's SQLite driver hands every statement and
 //! every row across a channel to a worker thread, so the hot paths use few statements and fetch
-//! few rows. GET reads one row: the participants as JSON and all their dates as one text of
-//! stored, pre-encoded items (the `encoded` generated column), not 310 rows. Creating a
-//! participant is one INSERT whose trigger adds the dates in the same statement, then one
-//! aggregated SELECT of their ids. SQLite has one write lock: writes go through a single writer
-//! connection (no lock contention, no busy retries) while reads use a pool of WAL readers that
-//! never block on it.
+//! few rows. GET reads one row: the meeting and its participants (with their answers as two
+//! bit sets each) as one JSON value. Every write is one statement: triggers bump the meeting's
+//! version within the statement that changes a participant. SQLite has one write lock: writes
+//! go through a single writer connection (no lock contention, no busy retries) while reads use
+//! a pool of WAL readers that never block on it.
 //!
-//! Dialect: dates are `TEXT` `YYYY-MM-DD`; booleans are `0`/`1`; ids are `AUTOINCREMENT` so they
-//! are never reused after a delete.
+//! Dialect: dates are `TEXT` `YYYY-MM-DD` (so they compare as text); ids are `AUTOINCREMENT` so
+//! they are never reused after a delete.
 
 use std::{path::Path, str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title, Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
+    Toggle, UrlCode,
 };
 use sqlx::{
     SqlitePool,
@@ -33,13 +33,21 @@ use crate::{
     migrator,
 };
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        "answers as day sets",
+        include_str!("../migrations/sqlite/0002_answers_as_day_sets.sql"),
+    ),
+];
 
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     /// In memory, `reader` and `writer` are the same single-connection pool.
     in_memory: bool,
+    toggles: crate::ToggleStatements,
 }
 
 impl SqliteStore {
@@ -70,6 +78,7 @@ impl SqliteStore {
                 reader: pool.clone(),
                 writer: pool,
                 in_memory: true,
+                toggles: toggle_statements(),
             });
         }
 
@@ -99,17 +108,25 @@ impl SqliteStore {
             reader,
             writer,
             in_memory: false,
+            toggles: toggle_statements(),
         })
     }
 
     /// Why an UPDATE guarded by the meeting touched no row.
     async fn meeting_exists(&self, code: &UrlCode) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar("select 1 from meetings where url_code = ?1")
-            .bind(code.as_str())
-            .fetch_optional(&self.writer)
-            .await
-            .map_err(classify)?;
-        Ok(found.is_some())
+        Ok(self.meeting_range(code).await?.is_some())
+    }
+
+    /// The meeting's id and range, read on the writer (so it sees every committed write).
+    async fn meeting_range(&self, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
+        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?1")
+                .bind(code.as_str())
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(classify)?;
+        row.map(|(id, start, end)| Ok((id, crate::stored_range(start, end)?)))
+            .transpose()
     }
 
     async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
@@ -143,54 +160,35 @@ fn parsed_dir(url: &DatabaseUrl) -> Option<std::path::PathBuf> {
     (!dir.as_os_str().is_empty()).then(|| dir.to_path_buf())
 }
 
-// No ORDER BY inside the aggregates: SQLite would sort through a temporary B-tree per
-// participant; the decoder orders instead. `encoded` is a stored generated column.
 const FIND_MEETING: &str = "
-select m.title, m.location, m.start_date, m.end_date,
-    (select json_group_array(json_array(p.id, p.name)) from participants p where p.meeting_id = m.id),
-    (select group_concat(d.encoded, ',')
-     from participants p join participant_dates d on d.participant_id = p.id
-     where p.meeting_id = m.id)
+select m.title, m.location, m.start_date, m.end_date, m.version,
+    (select json_group_array(json_array(p.id, p.name, p.free_days, p.starred_days))
+     from participants p where p.meeting_id = m.id)
 from meetings m
 where m.url_code = ?1";
 
-/// Inserts the participant only if its meeting exists and has a range; no row means one of
-/// the two is missing (told apart on that cold path). The trigger
-/// `participant_dates_of_new_participant` inserts its dates within this same statement.
+/// Inserts the participant, free on every day, only if its meeting exists and has a range; no
+/// row means one of the two is missing (told apart on that cold path). A trigger bumps the
+/// meeting's version within this statement.
 const INSERT_PARTICIPANT: &str = "
-insert into participants (meeting_id, name)
-select id, ?2 from meetings where url_code = ?1 and start_date is not null and end_date is not null
-returning id";
+insert into participants (meeting_id, name, free_days)
+select id, ?2, ~(-1 << (cast(julianday(end_date) - julianday(start_date) as integer) + 1))
+from meetings where url_code = ?1 and start_date is not null and end_date is not null
+returning id, (select start_date from meetings m where m.id = meeting_id),
+    (select end_date from meetings m where m.id = meeting_id)";
 
-/// The new dates' ids as one row: `id YYYY-MM-DD` items joined by `,`. Cheaper than `RETURNING`,
-/// which hands every row to the async side separately.
-const CREATED_DATES: &str =
-    "select group_concat(id || ' ' || date, ',') from participant_dates where participant_id = ?1";
-
-/// The UPDATE for each toggle; the guard makes a date of another meeting untouchable.
-fn toggle_sql(toggle: Toggle) -> &'static str {
-    match toggle {
-        Toggle::On => {
-            "update participant_dates set enabled = 1
-             where id = ?1 and participant_id in (select p.id from participants p
-                 join meetings m on m.id = p.meeting_id where m.url_code = ?2)"
-        }
-        Toggle::Off => {
-            "update participant_dates set enabled = 0, starred = 0
-             where id = ?1 and participant_id in (select p.id from participants p
-                 join meetings m on m.id = p.meeting_id where m.url_code = ?2)"
-        }
-        Toggle::Star => {
-            "update participant_dates set enabled = 1, starred = 1
-             where id = ?1 and participant_id in (select p.id from participants p
-                 join meetings m on m.id = p.meeting_id where m.url_code = ?2)"
-        }
-        Toggle::Unstar => {
-            "update participant_dates set starred = 0
-             where id = ?1 and participant_id in (select p.id from participants p
-                 join meetings m on m.id = p.meeting_id where m.url_code = ?2)"
-        }
-    }
+/// A toggle of the day `?3` of participant `?1`, only if it lies in the range of meeting `?2`
+/// and the participant is that meeting's. The version trigger fires with it.
+fn toggle_statements() -> crate::ToggleStatements {
+    crate::ToggleStatements::new(|toggle| {
+        format!(
+            "update participants set {}
+             from (select id, 1 << cast(julianday(?3) - julianday(start_date) as integer) as b
+                   from meetings where url_code = ?2 and start_date <= ?3 and ?3 <= end_date) m
+             where participants.id = ?1 and participants.meeting_id = m.id",
+            crate::toggle_assignments(toggle, "m.b")
+        )
+    })
 }
 
 #[async_trait]
@@ -224,29 +222,22 @@ impl Store for SqliteStore {
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        type Row = (
-            String,
-            String,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            String,
-            Option<String>,
-        );
+        type Row = (String, String, Option<NaiveDate>, Option<NaiveDate>, i64, String);
         let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
             .fetch_optional(&self.reader)
             .await
             .map_err(classify)?;
-        let Some((title, location, start_date, end_date, participants, dates)) = row else {
+        let Some((title, location, start_date, end_date, version, participants)) = row else {
             return Ok(None);
         };
         Ok(Some(Meeting {
             url_code: code.clone(),
             title,
             location,
-            start_date,
-            end_date,
-            participants: decode::participants_compact(&participants, dates.as_deref())?,
+            range: crate::stored_range(start_date, end_date)?,
+            version,
+            participants: decode::participants(&participants)?,
         }))
     }
 
@@ -278,35 +269,38 @@ impl Store for SqliteStore {
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
         .bind(&meeting.location)
-        .bind(meeting.start_date)
-        .bind(meeting.end_date)
+        .bind(meeting.start_date())
+        .bind(meeting.end_date())
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
-            sqlx::query("insert into participants (id, meeting_id, name) values (?1, ?2, ?3)")
-                .bind(p.id)
-                .bind(meeting_id)
-                .bind(&p.name)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-            // The trigger gave it fresh dates; the imported ones replace them.
-            sqlx::query("delete from participant_dates where participant_id = ?1")
-                .bind(p.id)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-            if let Some(mut insert) = crate::insert_dates_with_ids::<sqlx::Sqlite>(p) {
-                insert.build().execute(&mut *tx).await.map_err(classify)?;
-            }
+            sqlx::query(
+                "insert into participants (id, meeting_id, name, free_days, starred_days)
+                 values (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(p.id)
+            .bind(meeting_id)
+            .bind(&p.name)
+            .bind(p.free.bits())
+            .bind(p.starred.bits())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         }
+        // After the inserts, whose trigger bumped it.
+        sqlx::query("update meetings set version = ?1 where id = ?2")
+            .bind(meeting.version)
+            .bind(meeting_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         tx.commit().await.map_err(classify)
     }
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "update meetings set start_date = ?1, end_date = ?2
+            "update meetings set start_date = ?1, end_date = ?2, version = version + 1
              where url_code = ?3 and start_date is null and end_date is null",
         )
         .bind(range.start())
@@ -329,7 +323,7 @@ impl Store for SqliteStore {
 
     async fn update_title(&self, code: &UrlCode, title: &Title) -> Result<(), StoreError> {
         self.update_text(
-            "update meetings set title = ?1 where url_code = ?2",
+            "update meetings set title = ?1, version = version + 1 where url_code = ?2",
             code,
             title.as_str(),
         )
@@ -338,7 +332,7 @@ impl Store for SqliteStore {
 
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError> {
         self.update_text(
-            "update meetings set location = ?1 where url_code = ?2",
+            "update meetings set location = ?1, version = version + 1 where url_code = ?2",
             code,
             location.as_str(),
         )
@@ -350,34 +344,26 @@ impl Store for SqliteStore {
         code: &UrlCode,
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError> {
-        // fetch_all steps the INSERT to its end, which commits it (participant and dates).
-        let id: Option<i64> = sqlx::query_scalar(INSERT_PARTICIPANT)
+        // fetch_all steps the INSERT to its end, which commits it (and the version bump).
+        let row: Option<(i64, NaiveDate, NaiveDate)> = sqlx::query_as(INSERT_PARTICIPANT)
             .bind(code.as_str())
             .bind(name.as_str())
             .fetch_all(&self.writer)
             .await
             .map_err(classify)?
             .pop();
-        let Some(id) = id else {
+        let Some((id, start, end)) = row else {
             return Err(if self.meeting_exists(code).await? {
                 StoreError::DateRangeNotSet
             } else {
                 StoreError::MeetingNotFound(code.to_string())
             });
         };
-        let dates: Option<String> = sqlx::query_scalar(CREATED_DATES)
-            .bind(id)
-            .fetch_one(&self.writer)
-            .await
-            .map_err(classify)?;
-        Ok(CreatedParticipant {
-            id,
-            dates: decode::id_date_pairs(dates.as_deref().unwrap_or(""))?,
-        })
+        let range = crate::stored_range(Some(start), Some(end))?.expect("both set");
+        Ok(CreatedParticipant::new(id, range))
     }
 
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
-        // Its dates go with it (on delete cascade).
         let done = sqlx::query("delete from participants where id = ?1")
             .bind(id)
             .execute(&self.writer)
@@ -390,20 +376,57 @@ impl Store for SqliteStore {
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {
-        let done = sqlx::query(toggle_sql(toggle))
-            .bind(date_id)
-            .bind(code.as_str())
-            .execute(&self.writer)
-            .await
-            .map_err(classify)?;
-        if done.rows_affected() == 1 {
-            return Ok(());
+        if let Some((participant, day)) = DateId::decode(date_id) {
+            let done = sqlx::query(self.toggles.get(toggle))
+                .bind(participant)
+                .bind(code.as_str())
+                .bind(day)
+                .execute(&self.writer)
+                .await
+                .map_err(classify)?;
+            if done.rows_affected() == 1 {
+                return Ok(());
+            }
         }
         Err(meetifyr_core::toggle_not_applied(
             code,
             date_id,
             self.meeting_exists(code).await?,
         ))
+    }
+
+    async fn replace_availability(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        answer: &Availability,
+    ) -> Result<(), StoreError> {
+        // The range is read and the answer written in one transaction on the single writer.
+        let mut tx = self.writer.begin_with("begin immediate").await.map_err(classify)?;
+        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?1")
+                .bind(code.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(classify)?;
+        let Some((meeting_id, start, end)) = row else {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        };
+        let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
+        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        let done =
+            sqlx::query("update participants set free_days = ?1, starred_days = ?2 where id = ?3 and meeting_id = ?4")
+                .bind(free.bits())
+                .bind(starred.bits())
+                .bind(participant_id)
+                .bind(meeting_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::ParticipantNotFound(participant_id));
+        }
+        tx.commit().await.map_err(classify)
     }
 }
 

@@ -185,3 +185,62 @@ pub async fn fresh_store(backend: Backend) -> TestStore {
         _database: database,
     }
 }
+
+/// Brings the database at `url` to schema `version` exactly (for testing migrations from an
+/// older schema); later migrations are left for `connect` to apply.
+pub async fn migrate_to(url: &DatabaseUrl, version: i64) -> Result<(), Box<dyn std::error::Error>> {
+    let raw = url.expose();
+    match url.scheme().as_str() {
+        "sqlite" => {
+            let options = raw
+                .parse::<sqlx::sqlite::SqliteConnectOptions>()?
+                .create_if_missing(true);
+            if let Some(dir) = options.get_filename().parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut c = sqlx::SqliteConnection::connect_with(&options).await?;
+            crate::migrator(crate::sqlite::MIGRATIONS)
+                .run_to(version, &mut c)
+                .await?;
+            c.close().await?;
+        }
+        "postgres" | "postgresql" => {
+            let mut c = sqlx::PgConnection::connect(raw).await?;
+            crate::migrator(crate::postgres::MIGRATIONS)
+                .run_to(version, &mut c)
+                .await?;
+            c.close().await?;
+        }
+        _ => {
+            let mut c = sqlx::MySqlConnection::connect(raw).await?;
+            crate::migrator(crate::mysql::MIGRATIONS)
+                .run_to(version, &mut c)
+                .await?;
+            c.close().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a script of SQL statements (no parameters) on the database at `url`.
+pub async fn execute_script(url: &DatabaseUrl, sql: &str) -> Result<(), sqlx::Error> {
+    let raw = url.expose();
+    let sql = AssertSqlSafe(sql.to_owned());
+    match url.scheme().as_str() {
+        "sqlite" => {
+            let mut c = sqlx::SqliteConnection::connect(raw).await?;
+            c.execute(sql).await?;
+            c.close().await
+        }
+        "postgres" | "postgresql" => {
+            let mut c = sqlx::PgConnection::connect(raw).await?;
+            c.execute(sql).await?;
+            c.close().await
+        }
+        _ => {
+            let mut c = sqlx::MySqlConnection::connect(raw).await?;
+            c.execute(sql).await?;
+            c.close().await
+        }
+    }
+}

@@ -2,9 +2,11 @@
 
 mod helpers;
 
+mod availability;
 mod best_dates;
 mod copy;
 mod meetings;
+mod migration;
 mod observability;
 mod outage;
 mod participant_dates;
