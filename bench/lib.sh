@@ -3,7 +3,7 @@
 
 start_server() { # store args…
     dir=${dir:-$(mktemp -d)}
-    ./target/release/meetifyr --listen "127.0.0.1:$port" --pool-size "${POOL_SIZE:-10}" --log warn "$@" \
+    "${MEETIFYR_BIN:-./target/release/meetifyr}" --listen "127.0.0.1:$port" --pool-size "${POOL_SIZE:-10}" --log warn "$@" \
         >"$dir/server.log" 2>&1 &
     server=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.1; done
@@ -24,7 +24,7 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/p
 # how far wall-clock figures can be trusted.
 steal() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t }' /proc/stat; }
 
-# measure NAME wrk-args…: wrk's figures (with p95 from bench/percentiles.lua unless -s is given),
+# measure NAME wrk-args…: sets $rps; prints wrk's figures (with p95 from bench/percentiles.lua unless -s is given),
 # the server's CPU time per request, and the share of CPU the host stole meanwhile.
 measure() {
     local name=$1; shift
@@ -36,6 +36,7 @@ measure() {
     after=$(cpu); s1=$(steal)
     echo "$out" | grep -E "Requests/sec|Non-2xx|Socket errors|^ *p[0-9]+ "
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
     awk -v a="$after" -v b="$before" -v n="$requests" -v s0="$s0" -v s1="$s1" 'BEGIN {
         split(s0, x, " "); split(s1, y, " ")
         printf "  server CPU per request: %.0f us (%d requests); CPU stolen by the host: %.0f%%\n",

@@ -2,7 +2,8 @@
 # Brings up the database servers the tests need, on this machine, without systemd:
 # PostgreSQL and MariaDB from Debian's packages, each with a `meetifyr` account (password
 # `meetifyr`) allowed to create databases. Installs what is missing when run as root.
-# Idempotent: servers already running and accounts already there are left as they are.
+# Idempotent: servers already running are left running; the accounts' passwords and grants are
+# set every time, so an account that another program created with another password works too.
 set -euo pipefail
 
 log() { echo "[databases] $*" >&2; }
@@ -43,7 +44,8 @@ postgres() {
     fi
     wait_for 60 su postgres -c "pg_isready -q" || { log "PostgreSQL did not come up"; exit 1; }
     su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname = 'meetifyr'\"" | grep -q 1 \
-        || su postgres -c "psql -qc \"create role meetifyr login createdb password 'meetifyr'\""
+        || su postgres -c "psql -qc \"create role meetifyr\""
+    su postgres -c "psql -qc \"alter role meetifyr login createdb password 'meetifyr'\""
 }
 
 mariadb() {
@@ -57,6 +59,8 @@ mariadb() {
     mysql -uroot <<'SQL'
 create user if not exists 'meetifyr'@'localhost' identified by 'meetifyr';
 create user if not exists 'meetifyr'@'127.0.0.1' identified by 'meetifyr';
+alter user 'meetifyr'@'localhost' identified by 'meetifyr';
+alter user 'meetifyr'@'127.0.0.1' identified by 'meetifyr';
 grant all privileges on `meetifyr%`.* to 'meetifyr'@'localhost';
 grant all privileges on `meetifyr%`.* to 'meetifyr'@'127.0.0.1';
 SQL

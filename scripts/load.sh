@@ -82,7 +82,7 @@ for store in ${stores//,/ }; do
     esac
 done
 
-"./target/$profile/meetifyr" --listen "127.0.0.1:$port" --log "${MEETIFYR_LOG:-warn}" "${server_args[@]}" \
+"${MEETIFYR_BIN:-./target/$profile/meetifyr}" --listen "127.0.0.1:$port" --log "${MEETIFYR_LOG:-warn}" "${server_args[@]}" \
     >"$dir/server.log" 2>&1 &
 server=$!
 source scripts/load-lib.sh
