@@ -152,7 +152,7 @@ impl<'a> Fields<'a> {
     /// A required `YYYY-MM-DD` date.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let value = self.get(name)?;
-        date_value(value, Self::loc(name)).map_err(|e| self.errors.push(e)).ok()
+        date_value(value, Self::loc(name), &mut self.errors)
     }
 
     /// A list of at most [`DaySet::CAPACITY`] `YYYY-MM-DD` dates; an absent optional one is empty.
@@ -194,11 +194,7 @@ impl<'a> Fields<'a> {
         let dates: Vec<NaiveDate> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| {
-                date_value(item, vec![json!("body"), json!(name), json!(i)])
-                    .map_err(|e| self.errors.push(e))
-                    .ok()
-            })
+            .filter_map(|(i, item)| date_value(item, vec![json!("body"), json!(name), json!(i)], &mut self.errors))
             .collect();
         (self.errors.len() == before).then_some(dates)
     }
@@ -239,9 +235,9 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// One `YYYY-MM-DD` value at `loc`, refused in pydantic's words.
-fn date_value(value: &Value, loc: Vec<Value>) -> Result<NaiveDate, FieldError> {
-    match value {
+/// One `YYYY-MM-DD` value at `loc`, or its error (in pydantic's words) added to `errors`.
+fn date_value(value: &Value, loc: Vec<Value>, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let parsed = match value {
         Value::String(s) => parse_date(s).map_err(|why| {
             FieldError::new(
                 "date_from_datetime_parsing",
@@ -257,7 +253,8 @@ fn date_value(value: &Value, loc: Vec<Value>) -> Result<NaiveDate, FieldError> {
             "Input should be a valid date",
             value.clone(),
         )),
-    }
+    };
+    parsed.map_err(|e| errors.push(e)).ok()
 }
 
 /// An item of an answer that cannot stand, as pydantic reports a failed validator.

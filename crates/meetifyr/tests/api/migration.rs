@@ -30,7 +30,7 @@ impl V1Meeting {
     /// The flags v1 held for a participant's k-th day: some busy, some starred, in patterns
     /// that differ per participant.
     fn flags(participant: i64, k: usize) -> (bool, bool) {
-        let enabled = (participant as usize + k) % 3 != 0;
+        let enabled = !(participant as usize + k).is_multiple_of(3);
         (enabled, enabled && k % 5 == participant as usize % 5)
     }
 }
