@@ -10,9 +10,9 @@ if [ -z "${MEETIFYR_V1_BIN:-}" ]; then
         (cd "$v1_tree" && CARGO_TARGET_DIR="$OLDPWD/target" cargo build --release --quiet -p meetifyr --bin meetifyr)
         cp target/release/meetifyr "$MEETIFYR_V1_BIN"
         git worktree remove --force "$v1_tree"
-        # This tree's binary must be linked again over the one just built.
-        rm -f target/release/meetifyr
-        touch crates/meetifyr/src/main.rs
+        # Cargo names workspace crates by their path within the workspace, so the two trees'
+        # artifacts share names: make every one of this tree's sources newer than them.
+        find crates -type f -exec touch {} +
     fi
 fi
 export MEETIFYR_V1_BIN

@@ -62,11 +62,15 @@ impl StoreState {
             let Some(meeting) = self.store.find_meeting(code).await? else {
                 return Ok(None);
             };
-            let tags = meeting
-                .participants
-                .iter()
-                .map(|p| self.participant_tag(p.id))
-                .collect();
+            // Tags only matter to the cache.
+            let tags = match self.cache {
+                Some(_) => meeting
+                    .participants
+                    .iter()
+                    .map(|p| self.participant_tag(p.id))
+                    .collect(),
+                None => Vec::new(),
+            };
             let json = MeetingJson(&meeting).to_bytes()?;
             Ok::<_, ApiError>(Some((MeetingSnapshot::encode(meeting.version, &json), tags)))
         };

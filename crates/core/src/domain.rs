@@ -269,8 +269,18 @@ impl DateId {
     const DAY_OFFSET: i32 = 366;
 
     pub fn encode(participant_id: i64, date: NaiveDate) -> i64 {
-        let day = i64::from(date.num_days_from_ce() + Self::DAY_OFFSET);
-        (participant_id << Self::DAY_BITS) | day
+        Self::of_participant(participant_id) | Self::of_day(date)
+    }
+
+    /// The participant's part of its ids: `encode(p, d) == of_participant(p) | of_day(d)`
+    /// (for writers of many ids).
+    pub fn of_participant(participant_id: i64) -> i64 {
+        participant_id << Self::DAY_BITS
+    }
+
+    /// The day's part of the ids: below 2^22.
+    pub fn of_day(date: NaiveDate) -> i64 {
+        i64::from(date.num_days_from_ce() + Self::DAY_OFFSET)
     }
 
     /// The participant and day an id names, or `None` when it names none.

@@ -3,35 +3,40 @@
 //! URLs: `sqlite://meetifyr.db` (relative), `sqlite:///var/lib/meetifyr/m.db` (absolute),
 //! `sqlite::memory:` (private to the process; tests). A missing file and its folder are created.
 //!
-//! Design, measured (see docs/benchmarks.md): sqlx's SQLite driver hands every statement and
-//! every row across a channel to a worker thread, so the hot paths use few statements and fetch
-//! few rows. GET reads one row: the meeting and its participants (with their answers as two
-//! bit sets each) as one JSON value. Every write is one statement: triggers bump the meeting's
-//! version within the statement that changes a participant. SQLite has one write lock: writes
-//! go through a single writer connection (no lock contention, no busy retries) while reads use
-//! a pool of WAL readers that never block on it.
+//! Design, measured (see docs/benchmarks.md): SQLite is a library, and a GET of a meeting is a
+//! few microseconds of its work, so the cost that matters is getting there. sqlx hands every
+//! statement and row across channels to a worker thread per connection; with storage v2's small
+//! rows those hops cost several times the query (a GET of 10 x 31: 140 us of CPU through sqlx).
+//! So this backend calls SQLite through rusqlite, on the calling thread: reads take one of a
+//! pool of read-only WAL connections (which never wait for the writer), writes take the single
+//! writer connection (SQLite has one write lock: no contention, no busy retries). Each call
+//! holds a connection only for its statements, tens of microseconds, so running it inline on
+//! the async runtime costs less than any hand-off would. Migrations still run through sqlx's
+//! migrator, so databases keep one migration history whatever opened them.
+//!
+//! GET reads one row: the meeting and its participants (answers as two bit sets each) as one
+//! JSON value. Every write is one statement: triggers bump the meeting's version within the
+//! statement that changes a participant.
 //!
 //! Dialect: dates are `TEXT` `YYYY-MM-DD` (so they compare as text); ids are `AUTOINCREMENT` so
 //! they are never reused after a delete.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
     Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
-    Toggle, UrlCode,
+    Toggle, UrlCode, format_iso_date, parse_iso_date,
 };
-use sqlx::{
-    SqlitePool,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
+use sqlx::{Connection as _, sqlite::SqliteConnectOptions};
 
-use crate::{
-    DatabaseUrl, StoreOptions, decode,
-    error::{classify, classify_meeting_insert},
-    migrator,
-};
+use crate::{DatabaseUrl, StoreOptions, decode, migrator};
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
@@ -43,129 +48,220 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
 ];
 
 pub struct SqliteStore {
-    reader: SqlitePool,
-    writer: SqlitePool,
-    /// In memory, `reader` and `writer` are the same single-connection pool.
-    in_memory: bool,
+    writer: Mutex<Connection>,
+    /// Idle read-only connections; `None` in memory, where the writer serves reads too.
+    readers: Option<Readers>,
     toggles: crate::ToggleStatements,
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// Idle connections kept at most (`--pool-size`); more are opened while needed.
+    keep: usize,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) and migrates the database at `url`.
     pub async fn connect(url: &DatabaseUrl, options: &StoreOptions) -> Result<Self, StoreError> {
-        let parsed = SqliteConnectOptions::from_str(url.expose()).map_err(classify)?;
+        let parsed: SqliteConnectOptions = url.expose().parse().map_err(crate::error::classify)?;
         let in_memory = url.expose().contains(":memory:") || url.expose().contains("mode=memory");
-        let base = parsed
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            .pragma("temp_store", "memory");
-
         if in_memory {
-            // Every connection would see its own empty database: use exactly one, kept forever.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .test_before_acquire(false)
-                .acquire_timeout(options.acquire_timeout)
-                .connect_with(base)
-                .await
-                .map_err(classify)?;
-            migrate(&pool).await?;
+            // A named, shared in-memory database: rusqlite's connection keeps it alive while
+            // sqlx's migrates it.
+            let name = format!("file:meetifyr-memory-{}", UrlCode::generate());
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_MEMORY
+                | OpenFlags::SQLITE_OPEN_SHARED_CACHE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let writer = Connection::open_with_flags(&name, flags).map_err(classify)?;
+            configure(&writer, false)?;
+            let migrate = SqliteConnectOptions::new()
+                .filename(&name)
+                .in_memory(true)
+                .shared_cache(true);
+            migrate_with(migrate).await?;
             return Ok(Self {
-                reader: pool.clone(),
-                writer: pool,
-                in_memory: true,
+                writer: Mutex::new(writer),
+                readers: None,
                 toggles: toggle_statements(),
             });
         }
 
-        if let Some(dir) = parsed_dir(url) {
-            std::fs::create_dir_all(&dir).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        let path = parsed.get_filename().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
         }
-        let file = base
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(file.clone())
-            .await
-            .map_err(classify)?;
-        migrate(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(options.pool_size.max(1))
-            .test_before_acquire(false)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(file.read_only(true))
-            .await
-            .map_err(classify)?;
+        migrate_with(
+            parsed
+                .create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5)),
+        )
+        .await?;
+        let writer = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(classify)?;
+        configure(&writer, true)?;
+        let readers = Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+            keep: options.pool_size.max(1) as usize,
+        };
+        // Fail at start, not at the first GET, if the file cannot be read.
+        let first = readers.open()?;
+        readers.idle.lock().unwrap_or_else(|e| e.into_inner()).push(first);
         Ok(Self {
-            reader,
-            writer,
-            in_memory: false,
+            writer: Mutex::new(writer),
+            readers: Some(readers),
             toggles: toggle_statements(),
         })
     }
 
-    /// Why an UPDATE guarded by the meeting touched no row.
-    async fn meeting_exists(&self, code: &UrlCode) -> Result<bool, StoreError> {
-        Ok(self.meeting_range(code).await?.is_some())
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding it cannot leave SQLite half-written: its transactions roll back.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `read` on an idle reader (on the writer in memory).
+    fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let Some(readers) = &self.readers else {
+            return read(&self.writer()).map_err(classify);
+        };
+        let idle = readers.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => readers.open()?,
+        };
+        let result = read(&conn).map_err(classify);
+        let mut idle = readers.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < readers.keep {
+            idle.push(conn);
+        }
+        result
     }
 
     /// The meeting's id and range, read on the writer (so it sees every committed write).
-    async fn meeting_range(&self, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
-        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?1")
-                .bind(code.as_str())
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(classify)?;
-        row.map(|(id, start, end)| Ok((id, crate::stored_range(start, end)?)))
+    fn meeting_range(conn: &Connection, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
+        let row = conn
+            .prepare_cached("select id, start_date, end_date from meetings where url_code = ?1")
+            .and_then(|mut s| {
+                s.query_row([code.as_str()], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(classify)?;
+        row.map(|(id, start, end)| Ok((id, crate::stored_range(date(start)?, date(end)?)?)))
             .transpose()
     }
 
-    async fn update_text(&self, sql: &'static str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
-        let done = sqlx::query(sql)
-            .bind(value)
-            .bind(code.as_str())
-            .execute(&self.writer)
-            .await
+    fn update_text(&self, sql: &str, code: &UrlCode, value: &str) -> Result<(), StoreError> {
+        let changed = self
+            .writer()
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(params![value, code.as_str()]))
             .map_err(classify)?;
         // SQLite counts matched rows, so writing the stored value again is a success.
-        if done.rows_affected() == 0 {
+        if changed == 0 {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         }
         Ok(())
     }
 }
 
-async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
-    migrator(MIGRATIONS)
-        .run(pool)
+impl Readers {
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(classify)?;
+        configure(&conn, false)?;
+        Ok(conn)
+    }
+}
+
+/// Pragmas of every connection; `wal` only on the writer of a file (the journal mode is stored
+/// in the file, and set once by the migration already).
+fn configure(conn: &Connection, wal: bool) -> Result<(), StoreError> {
+    conn.busy_timeout(Duration::from_secs(5)).map_err(classify)?;
+    let mut pragmas = String::from("pragma foreign_keys = on; pragma temp_store = memory;");
+    if wal {
+        pragmas.push_str("pragma journal_mode = wal; pragma synchronous = normal;");
+    }
+    conn.execute_batch(&pragmas).map_err(classify)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+async fn migrate_with(options: SqliteConnectOptions) -> Result<(), StoreError> {
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
         .await
-        .map_err(|e| StoreError::Backend(Box::new(e)))
+        .map_err(crate::error::classify)?;
+    migrator(MIGRATIONS)
+        .run(&mut conn)
+        .await
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    conn.close().await.map_err(crate::error::classify)
 }
 
-/// The folder of a file URL, so it can be created before SQLite opens the file.
-fn parsed_dir(url: &DatabaseUrl) -> Option<std::path::PathBuf> {
-    let rest = url.expose().strip_prefix("sqlite:")?;
-    let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let path = rest.split('?').next()?;
-    let dir = Path::new(path).parent()?;
-    (!dir.as_os_str().is_empty()).then(|| dir.to_path_buf())
+/// SQLite's I/O and locking failures become `Unavailable`; the rest are backend failures.
+fn classify(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked | CannotOpen | SystemIoFailure | DiskFull | ReadOnly) => {
+            StoreError::Unavailable(Box::new(e))
+        }
+        _ => StoreError::Backend(Box::new(e)),
+    }
 }
 
+/// For INSERTs into `meetings`: a unique violation means the code is taken.
+fn classify_meeting_insert(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::DuplicateUrlCode
+        }
+        _ => classify(e),
+    }
+}
+
+/// Stored data that does not decode, as a driver error (it becomes `StoreError::Backend`).
+fn corrupt(e: StoreError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Null, Box::new(e))
+}
+
+fn iso(d: NaiveDate) -> String {
+    String::from_utf8_lossy(&format_iso_date(d)).into_owned()
+}
+
+fn date(stored: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    stored
+        .map(|s| parse_iso_date(&s).ok_or_else(|| StoreError::Backend(format!("stored date {s:?}").into())))
+        .transpose()
+}
+
+/// One row per participant (one with nulls when there is none), in id order by the index
+/// `participants_by_meeting`. Rows cost nothing to fetch here: no JSON to build and parse.
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
-    (select json_group_array(json_array(p.id, p.name, p.free_days, p.starred_days))
-     from participants p where p.meeting_id = m.id)
+    p.id, p.name, p.free_days, p.starred_days
 from meetings m
-where m.url_code = ?1";
+left join participants p on p.meeting_id = m.id
+where m.url_code = ?1
+order by p.id";
 
 /// Inserts the participant, free on every day, only if its meeting exists and has a range; no
 /// row means one of the two is missing (told apart on that cold path). A trigger bumps the
@@ -198,126 +294,128 @@ impl Store for SqliteStore {
     }
 
     fn pool_stats(&self) -> Option<meetifyr_core::PoolStats> {
-        // In memory, reader and writer are the same pool: count it once.
-        let pools: &[&SqlitePool] = if self.in_memory {
-            &[&self.writer]
-        } else {
-            &[&self.reader, &self.writer]
-        };
-        Some(crate::pool_stats(pools))
+        let idle = self
+            .readers
+            .as_ref()
+            .map_or(0, |r| r.idle.lock().unwrap_or_else(|e| e.into_inner()).len() as u32);
+        let writer_idle = u32::from(self.writer.try_lock().is_ok());
+        Some(meetifyr_core::PoolStats {
+            size: 1 + idle,
+            idle: writer_idle + idle,
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("select 1").execute(&self.reader).await.map_err(classify)?;
-        Ok(())
+        self.read(|c| c.query_row("select 1", [], |_| Ok(())))
     }
 
     async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
-        sqlx::query("insert into meetings (url_code) values (?1)")
-            .bind(code.as_str())
-            .execute(&self.writer)
-            .await
+        self.writer()
+            .prepare_cached("insert into meetings (url_code) values (?1)")
+            .and_then(|mut s| s.execute([code.as_str()]))
             .map_err(classify_meeting_insert)?;
         Ok(())
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        type Row = (String, String, Option<NaiveDate>, Option<NaiveDate>, i64, String);
-        let row: Option<Row> = sqlx::query_as(FIND_MEETING)
-            .bind(code.as_str())
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(classify)?;
-        let Some((title, location, start_date, end_date, version, participants)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Meeting {
-            url_code: code.clone(),
-            title,
-            location,
-            range: crate::stored_range(start_date, end_date)?,
-            version,
-            participants: decode::participants(&participants)?,
-        }))
+        self.read(|c| {
+            let mut statement = c.prepare_cached(FIND_MEETING)?;
+            let mut rows = statement.query([code.as_str()])?;
+            let Some(first) = rows.next()? else {
+                return Ok(None);
+            };
+            let start = date(first.get(2)?).map_err(corrupt)?;
+            let end = date(first.get(3)?).map_err(corrupt)?;
+            let mut meeting = Meeting {
+                url_code: code.clone(),
+                title: first.get(0)?,
+                location: first.get(1)?,
+                range: crate::stored_range(start, end).map_err(corrupt)?,
+                version: first.get(4)?,
+                participants: Vec::new(),
+            };
+            let mut row = Some(first);
+            while let Some(r) = row {
+                if let Some(id) = r.get::<_, Option<i64>>(5)? {
+                    let participant = decode::participant(id, r.get(6)?, r.get(7)?, r.get(8)?).map_err(corrupt)?;
+                    meeting.participants.push(participant);
+                }
+                row = rows.next()?;
+            }
+            Ok(Some(meeting))
+        })
     }
 
     async fn count_meetings(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("select count(*) from meetings")
-            .fetch_one(&self.reader)
-            .await
-            .map_err(classify)?;
+        let n: i64 = self.read(|c| c.query_row("select count(*) from meetings", [], |r| r.get(0)))?;
         Ok(n as u64)
     }
 
     async fn list_meeting_codes(&self, after: Option<&UrlCode>, limit: u32) -> Result<Vec<UrlCode>, StoreError> {
-        let codes: Vec<String> =
-            sqlx::query_scalar("select url_code from meetings where url_code > ?1 order by url_code limit ?2")
-                .bind(after.map_or("", UrlCode::as_str))
-                .bind(i64::from(limit))
-                .fetch_all(&self.reader)
-                .await
-                .map_err(classify)?;
+        let codes: Vec<String> = self.read(|c| {
+            c.prepare_cached("select url_code from meetings where url_code > ?1 order by url_code limit ?2")?
+                .query_map(params![after.map_or("", UrlCode::as_str), i64::from(limit)], |r| {
+                    r.get(0)
+                })?
+                .collect()
+        })?;
         Ok(codes.iter().filter_map(|c| UrlCode::parse(c)).collect())
     }
 
     async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin_with("begin immediate").await.map_err(classify)?;
-        let meeting_id: i64 = sqlx::query_scalar(
-            "insert into meetings (url_code, title, location, start_date, end_date)
-             values (?1, ?2, ?3, ?4, ?5) returning id",
-        )
-        .bind(meeting.url_code.as_str())
-        .bind(&meeting.title)
-        .bind(&meeting.location)
-        .bind(meeting.start_date())
-        .bind(meeting.end_date())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(classify_meeting_insert)?;
+        let mut writer = self.writer();
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(classify)?;
+        let meeting_id: i64 = tx
+            .query_row(
+                "insert into meetings (url_code, title, location, start_date, end_date)
+                 values (?1, ?2, ?3, ?4, ?5) returning id",
+                params![
+                    meeting.url_code.as_str(),
+                    meeting.title,
+                    meeting.location,
+                    meeting.start_date().map(iso),
+                    meeting.end_date().map(iso)
+                ],
+                |r| r.get(0),
+            )
+            .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
-            sqlx::query(
+            tx.execute(
                 "insert into participants (id, meeting_id, name, free_days, starred_days)
                  values (?1, ?2, ?3, ?4, ?5)",
+                params![p.id, meeting_id, p.name, p.free.bits(), p.starred.bits()],
             )
-            .bind(p.id)
-            .bind(meeting_id)
-            .bind(&p.name)
-            .bind(p.free.bits())
-            .bind(p.starred.bits())
-            .execute(&mut *tx)
-            .await
             .map_err(classify)?;
         }
         // After the inserts, whose trigger bumped it.
-        sqlx::query("update meetings set version = ?1 where id = ?2")
-            .bind(meeting.version)
-            .bind(meeting_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?;
-        tx.commit().await.map_err(classify)
+        tx.execute(
+            "update meetings set version = ?1 where id = ?2",
+            params![meeting.version, meeting_id],
+        )
+        .map_err(classify)?;
+        tx.commit().map_err(classify)
     }
 
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "update meetings set start_date = ?1, end_date = ?2, version = version + 1
-             where url_code = ?3 and start_date is null and end_date is null",
-        )
-        .bind(range.start())
-        .bind(range.end())
-        .bind(code.as_str())
-        .execute(&self.writer)
-        .await
-        .map_err(classify)?;
-        if done.rows_affected() == 1 {
+        let writer = self.writer();
+        let changed = writer
+            .prepare_cached(
+                "update meetings set start_date = ?1, end_date = ?2, version = version + 1
+                 where url_code = ?3 and start_date is null and end_date is null",
+            )
+            .and_then(|mut s| s.execute(params![iso(range.start()), iso(range.end()), code.as_str()]))
+            .map_err(classify)?;
+        if changed == 1 {
             return Ok(());
         }
-        let stored: Option<(Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select start_date, end_date from meetings where url_code = ?1")
-                .bind(code.as_str())
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(classify)?;
+        let stored = Self::meeting_range(&writer, code)?;
+        let stored = match stored {
+            Some((_, Some(r))) => Some((Some(r.start()), Some(r.end()))),
+            Some((_, None)) => Some((None, None)),
+            None => None,
+        };
         Err(meetifyr_core::range_not_applied(code, stored))
     }
 
@@ -327,7 +425,6 @@ impl Store for SqliteStore {
             code,
             title.as_str(),
         )
-        .await
     }
 
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError> {
@@ -336,7 +433,6 @@ impl Store for SqliteStore {
             code,
             location.as_str(),
         )
-        .await
     }
 
     async fn insert_participant(
@@ -344,55 +440,51 @@ impl Store for SqliteStore {
         code: &UrlCode,
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError> {
-        // fetch_all steps the INSERT to its end, which commits it (and the version bump).
-        let row: Option<(i64, NaiveDate, NaiveDate)> = sqlx::query_as(INSERT_PARTICIPANT)
-            .bind(code.as_str())
-            .bind(name.as_str())
-            .fetch_all(&self.writer)
-            .await
-            .map_err(classify)?
-            .pop();
+        let writer = self.writer();
+        let row: Option<(i64, String, String)> = writer
+            .prepare_cached(INSERT_PARTICIPANT)
+            .and_then(|mut s| {
+                s.query_row(params![code.as_str(), name.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
+            .map_err(classify)?;
         let Some((id, start, end)) = row else {
-            return Err(if self.meeting_exists(code).await? {
-                StoreError::DateRangeNotSet
-            } else {
-                StoreError::MeetingNotFound(code.to_string())
+            return Err(match Self::meeting_range(&writer, code)? {
+                Some(_) => StoreError::DateRangeNotSet,
+                None => StoreError::MeetingNotFound(code.to_string()),
             });
         };
-        let range = crate::stored_range(Some(start), Some(end))?.expect("both set");
+        let range = crate::stored_range(date(Some(start))?, date(Some(end))?)?.expect("both set");
         Ok(CreatedParticipant::new(id, range))
     }
 
     async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("delete from participants where id = ?1")
-            .bind(id)
-            .execute(&self.writer)
-            .await
+        let changed = self
+            .writer()
+            .prepare_cached("delete from participants where id = ?1")
+            .and_then(|mut s| s.execute([id]))
             .map_err(classify)?;
-        if done.rows_affected() == 0 {
+        if changed == 0 {
             return Err(StoreError::ParticipantNotFound(id));
         }
         Ok(())
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {
+        let writer = self.writer();
         if let Some((participant, day)) = DateId::decode(date_id) {
-            let done = sqlx::query(self.toggles.get(toggle))
-                .bind(participant)
-                .bind(code.as_str())
-                .bind(day)
-                .execute(&self.writer)
-                .await
+            let changed = writer
+                .prepare_cached(self.toggles.get(toggle).0)
+                .and_then(|mut s| s.execute(params![participant, code.as_str(), iso(day)]))
                 .map_err(classify)?;
-            if done.rows_affected() == 1 {
+            if changed == 1 {
                 return Ok(());
             }
         }
-        Err(meetifyr_core::toggle_not_applied(
-            code,
-            date_id,
-            self.meeting_exists(code).await?,
-        ))
+        let exists = Self::meeting_range(&writer, code)?.is_some();
+        Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
     }
 
     async fn replace_availability(
@@ -401,32 +493,23 @@ impl Store for SqliteStore {
         participant_id: i64,
         answer: &Availability,
     ) -> Result<(), StoreError> {
-        // The range is read and the answer written in one transaction on the single writer.
-        let mut tx = self.writer.begin_with("begin immediate").await.map_err(classify)?;
-        let row: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ?1")
-                .bind(code.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(classify)?;
-        let Some((meeting_id, start, end)) = row else {
+        // The single writer: the range read here is the one the answer is written against.
+        let writer = self.writer();
+        let Some((meeting_id, range)) = Self::meeting_range(&writer, code)? else {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         };
-        let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
+        let range = range.ok_or(StoreError::DateRangeNotSet)?;
         let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
-        let done =
-            sqlx::query("update participants set free_days = ?1, starred_days = ?2 where id = ?3 and meeting_id = ?4")
-                .bind(free.bits())
-                .bind(starred.bits())
-                .bind(participant_id)
-                .bind(meeting_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(classify)?;
-        if done.rows_affected() == 0 {
+        let changed = writer
+            .prepare_cached(
+                "update participants set free_days = ?1, starred_days = ?2 where id = ?3 and meeting_id = ?4",
+            )
+            .and_then(|mut s| s.execute(params![free.bits(), starred.bits(), participant_id, meeting_id]))
+            .map_err(classify)?;
+        if changed == 0 {
             return Err(StoreError::ParticipantNotFound(participant_id));
         }
-        tx.commit().await.map_err(classify)
+        Ok(())
     }
 }
 
@@ -434,11 +517,22 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_file_and_its_folder_are_created() {
+        let dir = std::env::temp_dir().join(format!("meetifyr-sqlite-{}", UrlCode::generate()));
+        let url = DatabaseUrl::new(format!("sqlite://{}/sub/m.db", dir.display()));
+        let store = SqliteStore::connect(&url, &StoreOptions::default()).await.unwrap();
+        assert!(dir.join("sub/m.db").exists());
+        store.ping().await.unwrap();
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
-    fn the_folder_of_a_file_url_is_found() {
-        let dir = |u: &str| parsed_dir(&DatabaseUrl::new(u));
-        assert_eq!(dir("sqlite:///tmp/x/m.db"), Some("/tmp/x".into()));
-        assert_eq!(dir("sqlite://data/m.db?mode=rwc"), Some("data".into()));
-        assert_eq!(dir("sqlite://meetifyr.db"), None);
+    fn dates_are_stored_as_iso_text() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 4).unwrap();
+        assert_eq!(iso(d), "2025-03-04");
+        assert_eq!(date(Some("2025-03-04".into())).unwrap(), Some(d));
+        assert!(date(Some("2025-3-4".into())).is_err());
     }
 }
