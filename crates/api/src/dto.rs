@@ -65,30 +65,33 @@ pub struct ParticipantDateResponse {
 pub struct MeetingJson<'a>(pub &'a Meeting);
 
 impl MeetingJson<'_> {
-    /// The JSON body, written into one allocation.
-    pub fn to_bytes(&self) -> Result<Bytes, serde_json::Error> {
+    /// An upper bound of the JSON's length, for allocating once.
+    pub fn size_hint(&self) -> usize {
         let m = self.0;
         let days = m.range.map_or(0, |r| r.len());
         // A date object is at most 79 bytes (a 16-digit id, "enabled":false,"starred":false).
         let text = |s: &str| 2 + 6 * s.len();
-        let size = 256
-            + text(&m.title)
+        256 + text(&m.title)
             + text(&m.location)
             + m.participants
                 .iter()
                 .map(|p| 64 + text(&p.name) + 80 * days)
-                .sum::<usize>();
-        let mut out = Vec::with_capacity(size);
+                .sum::<usize>()
+    }
+
+    /// Appends the JSON to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        let m = self.0;
         out.extend_from_slice(b"{\"url_code\":");
-        serde_json::to_writer(&mut out, m.url_code.as_str())?;
+        serde_json::to_writer(&mut *out, m.url_code.as_str())?;
         out.extend_from_slice(b",\"start_date\":");
-        opt_date(&mut out, m.start_date());
+        opt_date(out, m.start_date());
         out.extend_from_slice(b",\"end_date\":");
-        opt_date(&mut out, m.end_date());
+        opt_date(out, m.end_date());
         out.extend_from_slice(b",\"title\":");
-        serde_json::to_writer(&mut out, &m.title)?;
+        serde_json::to_writer(&mut *out, &m.title)?;
         out.extend_from_slice(b",\"location\":");
-        serde_json::to_writer(&mut out, &m.location)?;
+        serde_json::to_writer(&mut *out, &m.location)?;
         out.extend_from_slice(b",\"participants\":[");
         // What every participant's k-th date shares: `,"date":"YYYY-MM-DD","enabled":`, and the
         // day's part of the date id (ids are `participant << 22 | day`: see `DateId`).
@@ -111,7 +114,7 @@ impl MeetingJson<'_> {
             out.extend_from_slice(b"{\"id\":");
             out.extend_from_slice(ids.format(p.id).as_bytes());
             out.extend_from_slice(b",\"name\":");
-            serde_json::to_writer(&mut out, &p.name)?;
+            serde_json::to_writer(&mut *out, &p.name)?;
             out.extend_from_slice(b",\"dates\":[");
             let base = DateId::of_participant(p.id);
             for (k, (fragment, day)) in days.iter().enumerate() {
@@ -135,10 +138,10 @@ impl MeetingJson<'_> {
             if i > 0 {
                 out.push(b',');
             }
-            date(&mut out, d);
+            date(out, d);
         }
         out.extend_from_slice(b"]}");
-        Ok(out.into())
+        Ok(())
     }
 }
 
@@ -327,6 +330,15 @@ mod tests {
 
     use super::*;
 
+    impl MeetingJson<'_> {
+        fn to_vec(&self) -> Vec<u8> {
+            let mut out = Vec::with_capacity(self.size_hint());
+            self.write(&mut out).unwrap();
+            assert!(out.len() <= self.size_hint(), "the size hint is an upper bound");
+            out
+        }
+    }
+
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
@@ -355,7 +367,7 @@ mod tests {
                 },
             ],
         };
-        let written: Value = serde_json::from_slice(&MeetingJson(&m).to_bytes().unwrap()).unwrap();
+        let written: Value = serde_json::from_slice(&MeetingJson(&m).to_vec()).unwrap();
         let day = |p: i64, s: &str, enabled: bool, starred: bool| json!({"id": DateId::encode(p, d(s)), "date": s, "enabled": enabled, "starred": starred});
         assert_eq!(
             written,
@@ -374,7 +386,7 @@ mod tests {
             })
         );
         // Key order is the original's too.
-        let text = String::from_utf8(MeetingJson(&m).to_bytes().unwrap().to_vec()).unwrap();
+        let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
         assert!(text.starts_with(r#"{"url_code":"Abc123","start_date":"2025-01-30","end_date":"2025-02-01","title""#));
         assert!(text.contains(r#"{"id":7,"name":"#));
     }
@@ -389,7 +401,7 @@ mod tests {
             version: 1,
             participants: vec![],
         };
-        let text = String::from_utf8(MeetingJson(&m).to_bytes().unwrap().to_vec()).unwrap();
+        let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
         assert_eq!(
             text,
             r#"{"url_code":"x","start_date":null,"end_date":null,"title":"","location":"","participants":[],"best_dates":[]}"#

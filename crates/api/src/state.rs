@@ -15,12 +15,14 @@ pub struct MeetingSnapshot {
 }
 
 impl MeetingSnapshot {
-    /// The cache holds bytes: the version (8 bytes, big-endian) then the JSON.
-    fn encode(version: i64, json: &[u8]) -> Bytes {
-        let mut out = Vec::with_capacity(8 + json.len());
-        out.extend_from_slice(&version.to_be_bytes());
-        out.extend_from_slice(json);
-        out.into()
+    /// The cache holds bytes: the version (8 bytes, big-endian) then the JSON, written into
+    /// one buffer (the body is a slice of it: no copy).
+    fn encode(meeting: &meetifyr_core::Meeting) -> Result<Bytes, serde_json::Error> {
+        let json = MeetingJson(meeting);
+        let mut out = Vec::with_capacity(8 + json.size_hint());
+        out.extend_from_slice(&meeting.version.to_be_bytes());
+        json.write(&mut out)?;
+        Ok(out.into())
     }
 
     fn decode(encoded: Bytes) -> Self {
@@ -71,8 +73,7 @@ impl StoreState {
                     .collect(),
                 None => Vec::new(),
             };
-            let json = MeetingJson(&meeting).to_bytes()?;
-            Ok::<_, ApiError>(Some((MeetingSnapshot::encode(meeting.version, &json), tags)))
+            Ok::<_, ApiError>(Some((MeetingSnapshot::encode(&meeting)?, tags)))
         };
         let encoded = match &self.cache {
             Some(cache) => cache.get_or_load(&format!("{}:{code}", self.meetings()), load).await?,
