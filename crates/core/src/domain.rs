@@ -1,6 +1,5 @@
 //! Domain types that are valid once built.
 
-use base64::Engine as _;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -11,21 +10,33 @@ pub const MAX_TEXT_CHARS: usize = 255;
 
 /// A meeting's public, unguessable identifier.
 ///
-/// Generated codes carry 72 bits from the OS random source, base64url-encoded to 12 characters.
+/// Generated codes are 12 characters of `[A-Za-z0-9]` (base62, as the original's `Base62(uuid4)`)
+/// drawn uniformly from the OS random source: 71 bits, never enumerable. Only letters and
+/// digits, so a double click selects the whole code and chat apps keep it in the link. Codes
+/// copied from other systems (and this service's earlier base64url codes with `-` and `_`) are
+/// accepted on lookup if they are URL-safe and not too long.
 /// Codes copied from other systems are accepted on lookup if they are URL-safe and not too long.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UrlCode(String);
 
 impl UrlCode {
-    const RANDOM_BYTES: usize = 9;
+    const LEN: usize = 12;
     const MAX_LEN: usize = 64;
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     /// A fresh random code.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; Self::RANDOM_BYTES];
-        // The OS random source failing is not something a request can recover from.
-        getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+        let mut code = String::with_capacity(Self::LEN);
+        let mut bytes = [0u8; 32];
+        while code.len() < Self::LEN {
+            // The OS random source failing is not something a request can recover from.
+            getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+            // Bytes of 248 and up are dropped, so each of the 62 characters is equally likely.
+            for b in bytes.iter().filter(|b| **b < 248).take(Self::LEN - code.len()) {
+                code.push(char::from(Self::ALPHABET[usize::from(*b % 62)]));
+            }
+        }
+        Self(code)
     }
 
     /// Accepts strings that could be a code: 1 to 64 characters of `[A-Za-z0-9_-]`.
@@ -506,13 +517,17 @@ mod tests {
     }
 
     #[test]
-    fn generated_codes_are_url_safe_distinct_and_parse_back() {
+    fn generated_codes_are_base62_distinct_and_parse_back() {
         let codes: std::collections::HashSet<_> = (0..1000).map(|_| UrlCode::generate()).collect();
         assert_eq!(codes.len(), 1000);
+        let mut seen = std::collections::HashSet::new();
         for c in &codes {
             assert_eq!(c.as_str().len(), 12);
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_alphanumeric()), "{c}");
+            seen.extend(c.as_str().bytes());
             assert_eq!(UrlCode::parse(c.as_str()).as_ref(), Some(c));
         }
+        assert_eq!(seen.len(), 62, "12,000 draws show every letter and digit");
     }
 
     #[test]

@@ -13,13 +13,27 @@ async fn creating_a_meeting_returns_an_unguessable_code() {
     // Then
     assert_eq!(status, StatusCode::OK);
     let code = body["url_code"].as_str().unwrap();
+    // 62^11 > 2^64: at least 64 random bits in letters and digits only (no `-` or `_`, which
+    // break double-click selection and chat apps' link detection).
     assert!(code.len() >= 11, "at least 64 bits: {code}");
-    assert!(
-        code.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    );
+    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()), "base62: {code}");
     assert_ne!(body, other);
     assert_eq!(body.as_object().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_code_of_the_earlier_base64url_form_still_names_its_meeting() {
+    // Given a meeting stored under a code with `-` and `_` (as generated before base62)
+    let db = meetifyr_store::testing::TestDatabase::create(backend()).await;
+    let store = meetifyr_store::connect(&db.url, &meetifyr_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let old = meetifyr_core::UrlCode::parse("Ab-_9xY-z_0Q").unwrap();
+    store.insert_meeting(&old).await.unwrap();
+    drop(store);
+    // When it is read through the API, Then it is found
+    let app = serve_on(&db.url).await;
+    assert_eq!(app.meeting("Ab-_9xY-z_0Q").await["url_code"], "Ab-_9xY-z_0Q");
 }
 
 #[tokio::test]
