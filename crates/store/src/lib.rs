@@ -14,7 +14,7 @@ pub use url::{DatabaseUrl, StoreOptions};
 
 use std::sync::Arc;
 
-use meetifyr_core::{DateRange, Store, StoreError, Toggle};
+use meetifyr_core::{Availability, DateRange, DaySet, Store, StoreError, Toggle, UrlCode};
 
 /// Connects to the database behind `url`, creating it if it is a missing SQLite file, and
 /// brings its schema up to date.
@@ -99,6 +99,19 @@ impl ToggleStatements {
         };
         sqlx::AssertSqlSafe(self.0[i].as_str())
     }
+}
+
+/// A participant's answer as the bit sets to store, given what the store holds for the meeting
+/// (`None`: no such meeting): the meeting's id, its range, and the free and starred days.
+pub(crate) fn answer_for(
+    code: &UrlCode,
+    meeting: Option<(i64, Option<DateRange>)>,
+    answer: &Availability,
+) -> Result<(i64, DateRange, DaySet, DaySet), StoreError> {
+    let (meeting_id, range) = meeting.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+    let range = range.ok_or(StoreError::DateRangeNotSet)?;
+    let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+    Ok((meeting_id, range, free, starred))
 }
 
 /// A stored range, which the stores only ever write valid.

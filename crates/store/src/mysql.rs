@@ -368,11 +368,7 @@ impl Store for MySqlStore {
         participant_id: i64,
         answer: &Availability,
     ) -> Result<(), StoreError> {
-        let Some((meeting_id, range)) = self.meeting_range(code).await? else {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
-        };
-        let range = range.ok_or(StoreError::DateRangeNotSet)?;
-        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        let (meeting_id, range, free, starred) = crate::answer_for(code, self.meeting_range(code).await?, answer)?;
         // One statement, guarded by the range the answer was computed against.
         let done = retrying(|| async {
             sqlx::query(

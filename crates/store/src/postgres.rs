@@ -346,11 +346,7 @@ impl Store for PostgresStore {
         participant_id: i64,
         answer: &Availability,
     ) -> Result<(), StoreError> {
-        let Some((meeting_id, range)) = self.meeting_range(code).await? else {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
-        };
-        let range = range.ok_or(StoreError::DateRangeNotSet)?;
-        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        let (meeting_id, range, free, starred) = crate::answer_for(code, self.meeting_range(code).await?, answer)?;
         // One statement; the range it was computed against is checked again inside it (a range
         // is set once today, but a stale one must never shift an answer).
         let done = retrying(|| async {

@@ -495,11 +495,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         // The single writer: the range read here is the one the answer is written against.
         let writer = self.writer();
-        let Some((meeting_id, range)) = Self::meeting_range(&writer, code)? else {
-            return Err(StoreError::MeetingNotFound(code.to_string()));
-        };
-        let range = range.ok_or(StoreError::DateRangeNotSet)?;
-        let (free, starred) = answer.in_range(range).map_err(StoreError::Availability)?;
+        let (meeting_id, _, free, starred) = crate::answer_for(code, Self::meeting_range(&writer, code)?, answer)?;
         let changed = writer
             .prepare_cached(
                 "update participants set free_days = ?1, starred_days = ?2 where id = ?3 and meeting_id = ?4",
