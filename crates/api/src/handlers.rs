@@ -16,20 +16,22 @@ use crate::{
 };
 
 /// A code that cannot exist is simply not found, with the original's text.
-fn code(raw: &str) -> Result<UrlCode, ApiError> {
+pub(crate) fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
-async fn snapshot(state: &StoreState, code: &UrlCode) -> Result<MeetingSnapshot, ApiError> {
+pub(crate) async fn snapshot(state: &StoreState, code: &UrlCode) -> Result<MeetingSnapshot, ApiError> {
     Ok(state
         .meeting(code)
         .await?
         .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?)
 }
 
-/// A meeting as GET returns it, with its version as `ETag`.
+/// A meeting as GET returns it after a write, with its version as `ETag`; the same snapshot goes
+/// to the meeting's watchers.
 async fn meeting_response(state: &StoreState, code: &UrlCode) -> Result<Response, ApiError> {
     let snapshot = snapshot(state, code).await?;
+    state.publish(code, &snapshot);
     let etag = snapshot.etag();
     let mut response = json_bytes_response(snapshot.json);
     set_validators(&mut response, &etag);
@@ -128,6 +130,7 @@ pub async fn update_title(
     let updated = state.store.update_title(&code, &title).await;
     state.meeting_changed(&code);
     updated?;
+    state.push(&code).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,6 +147,7 @@ pub async fn update_location(
     let updated = state.store.update_location(&code, &location).await;
     state.meeting_changed(&code);
     updated?;
+    state.push(&code).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -160,6 +164,7 @@ pub async fn create_participant(
     let created = state.store.insert_participant(&code, &body.name).await;
     state.meeting_changed(&code);
     let created = created?;
+    state.push(&code).await;
     Ok(Json(CreateParticipantResponse {
         participant_id: created.id,
         participant_dates: created
@@ -176,7 +181,7 @@ pub async fn create_participant(
 pub async fn delete_participant(State(state): State<StoreState>, IntPath(id): IntPath) -> Result<StatusCode, ApiError> {
     let deleted = state.store.delete_participant(id).await;
     state.participant_deleted(id);
-    deleted?;
+    state.push(&deleted?).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

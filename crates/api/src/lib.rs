@@ -5,6 +5,7 @@ mod dto;
 mod error;
 mod extract;
 mod handlers;
+mod live;
 mod metrics;
 mod openapi;
 mod state;
@@ -71,6 +72,8 @@ fn store_routes() -> Router<state::StoreState> {
     Router::new()
         .route("/meetings", post(create_meeting))
         .route("/meetings/{meeting_url_code}", get(get_meeting))
+        .route("/meetings/{meeting_url_code}/events", get(live::events))
+        .route("/meetings/{meeting_url_code}/ws", get(live::websocket))
         .route("/meetings/{meeting_url_code}/date_range", patch(update_date_range))
         .route("/meetings/{meeting_url_code}/title", patch(update_title))
         .route("/meetings/{meeting_url_code}/location", patch(update_location))
@@ -93,12 +96,14 @@ fn store_routes() -> Router<state::StoreState> {
 pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
     let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
+    let live = Arc::new(live::Live::default());
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
             name: named.name.as_str().into(),
             store: named.store.clone(),
             cache: cache.clone(),
+            live: live.clone(),
         };
         let routes = store_routes().with_state(state);
         if i == 0 {

@@ -25,6 +25,8 @@ use crate::{dto::*, handlers};
         handlers::create_participant,
         handlers::delete_participant,
         handlers::replace_availability,
+        crate::live::events,
+        crate::live::websocket,
         handlers::turn_on,
         handlers::turn_off,
         handlers::star,

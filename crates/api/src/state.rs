@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use meetifyr_cache::Cache;
 use meetifyr_core::{Store, UrlCode};
 
-use crate::{dto::MeetingJson, error::ApiError};
+use crate::{dto::MeetingJson, error::ApiError, live::Live};
 
 /// A meeting's GET body and the version it shows.
 pub struct MeetingSnapshot {
@@ -45,6 +45,7 @@ pub struct StoreState {
     pub name: Arc<str>,
     pub store: Arc<dyn Store>,
     pub cache: Option<Arc<Cache>>,
+    pub live: Arc<Live>,
 }
 
 impl StoreState {
@@ -80,6 +81,29 @@ impl StoreState {
             None => load().await?.map(|(encoded, _)| encoded),
         };
         Ok(encoded.map(MeetingSnapshot::decode))
+    }
+
+    /// The meeting's key among live channels.
+    pub fn live_key(&self, code: &UrlCode) -> String {
+        format!("{}:{code}", self.name)
+    }
+
+    /// Offers a snapshot read after a write to the meeting's watchers.
+    pub fn publish(&self, code: &UrlCode, snapshot: &MeetingSnapshot) {
+        self.live.publish(&self.live_key(code), snapshot);
+    }
+
+    /// After a write whose response does not read the meeting: reads it for its watchers, if
+    /// it has any.
+    pub async fn push(&self, code: &UrlCode) {
+        if !self.live.watched(&self.live_key(code)) {
+            return;
+        }
+        match self.meeting(code).await {
+            Ok(Some(snapshot)) => self.publish(code, &snapshot),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a changed meeting for its watchers"),
+        }
     }
 
     /// After any write to a meeting (attempted: its outcome may be unknown), before answering.

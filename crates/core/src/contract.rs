@@ -340,7 +340,8 @@ pub async fn deleting_a_participant_removes_its_dates(store: &dyn Store) {
     let gone = store.insert_participant(&code, &name("gone")).await.unwrap();
     let kept = store.insert_participant(&code, &name("kept")).await.unwrap();
     // When
-    store.delete_participant(gone.id).await.unwrap();
+    let of = store.delete_participant(gone.id).await.unwrap();
+    assert_eq!(of, code, "it names the meeting it left");
     // Then
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert_eq!(m.participants.iter().map(|p| p.id).collect::<Vec<_>>(), vec![kept.id]);

@@ -95,8 +95,9 @@ pub trait Store: Send + Sync + 'static {
         name: &ParticipantName,
     ) -> Result<CreatedParticipant, StoreError>;
 
-    /// Deletes a participant and bumps its meeting's version. `ParticipantNotFound`.
-    async fn delete_participant(&self, id: i64) -> Result<(), StoreError>;
+    /// Deletes a participant and bumps its meeting's version; returns that meeting's code.
+    /// `ParticipantNotFound`.
+    async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError>;
 
     /// How many meetings are stored.
     async fn count_meetings(&self) -> Result<u64, StoreError>;

@@ -128,9 +128,21 @@ impl MySqlStore {
         Ok(CreatedParticipant::new(id, range))
     }
 
-    async fn try_delete_participant(&self, id: i64) -> Result<(), StoreError> {
+    async fn try_delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
-        let bumped = sqlx::query(
+        // Locks the meeting row first, as participant creation does.
+        let code: Option<String> = sqlx::query_scalar(
+            "select m.url_code from meetings m join participants p on p.meeting_id = m.id
+             where p.id = ? for update",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let code = code
+            .and_then(|c| UrlCode::parse(&c))
+            .ok_or(StoreError::ParticipantNotFound(id))?;
+        sqlx::query(
             "update meetings m join participants p on p.meeting_id = m.id
              set m.version = m.version + 1 where p.id = ?",
         )
@@ -138,15 +150,13 @@ impl MySqlStore {
         .execute(&mut *tx)
         .await
         .map_err(classify)?;
-        if bumped.rows_affected() == 0 {
-            return Err(StoreError::ParticipantNotFound(id));
-        }
         sqlx::query("delete from participants where id = ?")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
-        tx.commit().await.map_err(classify)
+        tx.commit().await.map_err(classify)?;
+        Ok(code)
     }
 }
 
@@ -338,7 +348,7 @@ impl Store for MySqlStore {
         retrying(|| self.try_insert_participant(code, name)).await
     }
 
-    async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
+    async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
         retrying(|| self.try_delete_participant(id)).await
     }
 

@@ -302,22 +302,21 @@ impl Store for PostgresStore {
         }
     }
 
-    async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
-        let done = retrying(|| async {
-            sqlx::query(
+    async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
+        let code: Option<String> = retrying(|| async {
+            sqlx::query_scalar(
                 "with p as (delete from participants where id = $1 returning meeting_id)
-                 update meetings set version = version + 1 where id in (select meeting_id from p)",
+                 update meetings set version = version + 1 where id in (select meeting_id from p)
+                 returning url_code",
             )
             .bind(id)
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await
             .map_err(classify)
         })
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::ParticipantNotFound(id));
-        }
-        Ok(())
+        code.and_then(|c| UrlCode::parse(&c))
+            .ok_or(StoreError::ParticipantNotFound(id))
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {

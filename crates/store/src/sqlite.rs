@@ -460,16 +460,17 @@ impl Store for SqliteStore {
         Ok(CreatedParticipant::new(id, range))
     }
 
-    async fn delete_participant(&self, id: i64) -> Result<(), StoreError> {
-        let changed = self
+    async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
+        let code: Option<String> = self
             .writer()
-            .prepare_cached("delete from participants where id = ?1")
-            .and_then(|mut s| s.execute([id]))
+            .prepare_cached(
+                "delete from participants where id = ?1
+                 returning (select url_code from meetings m where m.id = meeting_id)",
+            )
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
             .map_err(classify)?;
-        if changed == 0 {
-            return Err(StoreError::ParticipantNotFound(id));
-        }
-        Ok(())
+        code.and_then(|c| UrlCode::parse(&c))
+            .ok_or(StoreError::ParticipantNotFound(id))
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on 127.0.0.1:0 over a real socket, on fresh SQLite files.
 
 mod helpers;
+mod live;
 
 mod availability;
 mod best_dates;
