@@ -11,6 +11,7 @@ mod openapi;
 mod state;
 
 pub use error::{ApiError, FieldError};
+pub use live::{Live, LiveOptions};
 pub use meetifyr_cache::CacheConfig;
 
 use std::{sync::Arc, time::Duration};
@@ -52,6 +53,8 @@ pub struct ApiOptions {
     /// Time and record every request (`X-Response-Time`, route statistics); off only to measure
     /// what it costs.
     pub profiling: bool,
+    /// Limits of live connections (SSE and WebSocket).
+    pub live: LiveOptions,
 }
 
 impl Default for ApiOptions {
@@ -62,6 +65,7 @@ impl Default for ApiOptions {
             cache: Some(CacheConfig::default()),
             slow_request: Duration::from_millis(500),
             profiling: true,
+            live: LiveOptions::default(),
         }
     }
 }
@@ -94,9 +98,15 @@ fn store_routes() -> Router<state::StoreState> {
 
 /// The whole application. `stores` must be non-empty with distinct, unreserved names.
 pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
+    app(stores, options).0
+}
+
+/// The application and its live connections, which [`Live::close`] ends (for a prompt shutdown:
+/// a server waiting for open streams to finish by themselves would never stop).
+pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>) {
     let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
-    let live = Arc::new(live::Live::default());
+    let live = Arc::new(Live::new(options.live.clone()));
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
@@ -133,13 +143,15 @@ pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
         }))
         .layer(TraceLayer::new_for_http());
     if !options.profiling {
-        return app;
+        return (app, live);
     }
-    app.route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
+    let app = app
+        .route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
         .layer(axum::middleware::from_fn_with_state(
             telemetry,
             meetifyr_telemetry::track,
-        ))
+        ));
+    (app, live)
 }
 
 async fn not_found() -> Response {

@@ -103,6 +103,28 @@ pub struct ServeArgs {
     /// Requests slower than this many milliseconds are logged at WARNING.
     #[arg(long, env = "MEETIFYR_SLOW_REQUEST_MS", default_value_t = 500, global = true)]
     pub slow_request_ms: u64,
+
+    /// Live connections (SSE and WebSocket) of one meeting at most; more get 503.
+    #[arg(long, env = "MEETIFYR_LIVE_MAX_PER_MEETING", default_value_t = 1_000, global = true)]
+    pub live_max_per_meeting: usize,
+
+    /// Live connections of this process at most; more get 503.
+    #[arg(long, env = "MEETIFYR_LIVE_MAX_CONNECTIONS", default_value_t = 20_000, global = true)]
+    pub live_max_connections: usize,
+
+    /// Seconds after which a live connection that was sent nothing is closed.
+    #[arg(long, env = "MEETIFYR_LIVE_IDLE_TIMEOUT", default_value_t = 3_600.0, global = true)]
+    pub live_idle_timeout: f64,
+
+    /// An origin whose pages may open WebSockets (e.g. `https://meet.example.org`); repeat for
+    /// several. None: only the server's own origin.
+    #[arg(
+        long = "allowed-origin",
+        env = "MEETIFYR_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,6 +145,7 @@ impl Cli {
         for (flag, v) in [
             ("--acquire-timeout", self.stores.acquire_timeout),
             ("--request-timeout", self.serve.request_timeout),
+            ("--live-idle-timeout", self.serve.live_idle_timeout),
             ("--cache-ttl", self.serve.cache_ttl),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 3600.0) {
@@ -149,6 +172,12 @@ impl Cli {
             }),
             slow_request: Duration::from_millis(self.serve.slow_request_ms),
             profiling: self.serve.profiling == Switch::On,
+            live: meetifyr_api::LiveOptions {
+                max_per_meeting: self.serve.live_max_per_meeting,
+                max_connections: self.serve.live_max_connections,
+                idle_timeout: Duration::from_secs_f64(self.serve.live_idle_timeout),
+                allowed_origins: self.serve.allowed_origins.clone(),
+            },
         }
     }
 }

@@ -5,7 +5,7 @@ pub mod config;
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
-use meetifyr_api::{ApiOptions, NamedStore, router};
+use meetifyr_api::{ApiOptions, NamedStore};
 use meetifyr_store::StoreOptions;
 use tokio::net::TcpListener;
 
@@ -99,6 +99,7 @@ pub async fn copy(args: &CopyArgs, options: &StoreOptions) -> anyhow::Result<Cop
 pub struct App {
     listener: TcpListener,
     router: axum::Router,
+    live: std::sync::Arc<meetifyr_api::Live>,
 }
 
 impl App {
@@ -113,20 +114,28 @@ impl App {
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Self {
-            listener,
-            router: router(stores, api_options),
-        })
+        let (router, live) = meetifyr_api::app(stores, api_options);
+        Ok(Self { listener, router, live })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Open live connections (SSE and WebSocket).
+    pub fn live(&self) -> std::sync::Arc<meetifyr_api::Live> {
+        self.live.clone()
+    }
+
+    /// Serves until `shutdown` completes, then ends live connections and lets in-flight
+    /// requests finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let live = self.live;
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                live.close();
+            })
             .await
     }
 }

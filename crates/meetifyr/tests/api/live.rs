@@ -216,3 +216,151 @@ async fn an_unknown_meeting_is_404_before_any_stream() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["detail"][0]["loc"], json!(["query", "since"]));
 }
+
+#[tokio::test]
+async fn the_limits_refuse_with_503_and_a_detail() {
+    let options = meetifyr_api::ApiOptions {
+        live: meetifyr_api::LiveOptions {
+            max_per_meeting: 2,
+            max_connections: 3,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with_options(&[("main", backend())], &options).await;
+    let a = app.meeting_with_range("2025-12-01", "2025-12-02").await;
+    let b = app.meeting_with_range("2025-12-01", "2025-12-02").await;
+    let _first = Sse::open(&app, &a, None).await;
+    let _second = ws(&app, &a, None).await.unwrap();
+    // A third viewer of one meeting
+    let (status, body) = status_json(app.get(&format!("/v1/meetings/{a}/events")).await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body["detail"].as_str().unwrap().contains("meeting"), "{body}");
+    match ws(&app, &a, None).await {
+        Err(tungstenite::Error::Http(res)) => assert_eq!(res.status(), 503),
+        other => panic!("expected 503, got {other:?}"),
+    }
+    // A fourth connection to the server, whatever the meeting
+    let _third = Sse::open(&app, &b, None).await;
+    let (status, body) = status_json(app.get(&format!("/v1/meetings/{b}/events")).await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body["detail"].as_str().unwrap().contains("server"), "{body}");
+    // Closing one makes room again
+    drop(_second);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = Sse::open(&app, &a, None).await;
+    assert!(again.next(WITHIN).await.is_some());
+}
+
+#[tokio::test]
+async fn websockets_from_other_sites_pages_are_refused() {
+    let app = spawn_app().await;
+    let code = app.create_meeting().await;
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let request = |origin: &str| {
+        let mut req =
+            tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{host}/v1/meetings/{code}/ws"))
+                .unwrap();
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        req
+    };
+    match tokio_tungstenite::connect_async(request("https://evil.example")).await {
+        Err(tungstenite::Error::Http(res)) => assert_eq!(res.status(), 403),
+        other => panic!("expected 403, got {other:?}"),
+    }
+    let own = tokio_tungstenite::connect_async(request(&format!("http://{host}"))).await;
+    assert!(own.is_ok(), "the server's own pages may: {own:?}");
+}
+
+#[tokio::test]
+async fn a_watcher_that_never_reads_skips_to_the_newest_version() {
+    // Given a big meeting (40 people x 63 days: frames of about 190 KB) and a watcher that reads
+    // nothing while 300 writes happen: 55 MB if the server queued every version for it
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2025-01-01", "2025-03-04").await;
+    let mut people = Vec::new();
+    for i in 0..40 {
+        people.push(app.add_participant(&code, &format!("person {i}")).await);
+    }
+    let mut socket = ws(&app, &code, None).await.unwrap();
+    let mut last = 0;
+    for i in 0..300 {
+        let day = format!("2025-01-{:02}", i % 31 + 1);
+        let op = if i % 2 == 0 { "off" } else { "on" };
+        let res = app.toggle(op, &code, date_id(&people[i % 40], &day)).await;
+        last = etag_version(&res);
+    }
+    // When it reads at last, Then it gets what the socket buffers held and then the newest
+    // version: the server kept one frame for it, not every version
+    let mut frames = 0;
+    while let Some(frame) = ws_next(&mut socket, Duration::from_secs(1)).await {
+        frames += 1;
+        if frame["version"] == last {
+            break;
+        }
+    }
+    assert!(frames < 150, "{frames} frames for 300 writes");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let skipped: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("meetifyr_live_versions_skipped_total "))
+        .expect("the skip counter")
+        .parse()
+        .unwrap();
+    assert!(skipped >= 150.0, "{skipped} versions skipped");
+}
+
+#[tokio::test]
+async fn shutdown_ends_open_streams_promptly() {
+    // Given a server with 300 open live streams
+    let db = meetifyr_store::testing::TestDatabase::create(backend()).await;
+    let spec = meetifyr::StoreSpec {
+        name: "s".into(),
+        url: db.url.clone(),
+    };
+    let server = meetifyr::App::build(
+        "127.0.0.1:0".parse().unwrap(),
+        &[spec],
+        &meetifyr_store::StoreOptions::default(),
+        &meetifyr_api::ApiOptions::default(),
+    )
+    .await
+    .unwrap();
+    let app = TestApp::at(format!("http://{}", server.local_addr()));
+    let live = server.live();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    let code = app.create_meeting().await;
+    let mut streams = Vec::new();
+    for i in 0..300 {
+        if i % 2 == 0 {
+            streams.push(Ok(Sse::open(&app, &code, None).await));
+        } else {
+            streams.push(Err(ws(&app, &code, None).await.unwrap()));
+        }
+    }
+    assert_eq!(live.connections(), 300);
+    // When it is told to stop, Then it has stopped within 2 s, every stream ended
+    let clock = std::time::Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(2), running)
+        .await
+        .expect("stopped within 2 s")
+        .unwrap()
+        .unwrap();
+    assert!(clock.elapsed() < Duration::from_secs(2));
+    assert_eq!(live.connections(), 0);
+    let Err(mut socket) = streams.pop().unwrap() else {
+        panic!("the last one is a WebSocket")
+    };
+    let close = loop {
+        match socket.next().await {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1001));
+}
