@@ -66,6 +66,13 @@ if [ $# -eq 0 ]; then
                 { echo "load smoke: $scenario has no figures for $store" >&2; exit 1; }
         done
     done
+    echo "== load smoke: live (SSE watchers while writers toggle) on mysql, postgres, sqlite"
+    ./scripts/load.sh --debug --stores mysql,postgres,sqlite --scenario live --live-meetings 5 --watchers 4 \
+        --writes-per-second 20 -t 3s --results "$smoke/live" | tee "$smoke/live.log"
+    test -s "$smoke/live/live-summary.json" || { echo "load smoke: no live summary" >&2; exit 1; }
+    for store in mysql postgres sqlite; do
+        grep -q "^$store: .* lost updates: 0;" "$smoke/live.log" || { echo "load smoke: live on $store lost updates" >&2; exit 1; }
+    done
     for backend in sqlite postgres; do
         echo "== load smoke: ExBuy mixed (the k6 mix) on $backend"
         EXBUY_BACKEND=$backend EXBUY_SEED="--products 300 --orders 600 --reviews 500" ./scripts/exbuy-load.sh --debug \

@@ -50,6 +50,18 @@ pub struct Args {
     #[arg(long, default_value_t = 3)]
     pub contention_meetings: usize,
 
+    /// `live`: meetings watched per store.
+    #[arg(long, default_value_t = 100)]
+    pub live_meetings: usize,
+
+    /// `live`: watchers per meeting.
+    #[arg(long, default_value_t = 10)]
+    pub watchers: usize,
+
+    /// `live`: toggles per second per store, spread over its meetings.
+    #[arg(long, default_value_t = 200.0)]
+    pub writes_per_second: f64,
+
     /// NFR gates (TOML); a breach exits with code 3.
     #[arg(long)]
     pub gates: Option<PathBuf>,
@@ -77,6 +89,9 @@ pub enum ScenarioKind {
     Read,
     /// Half the users toggle dates of a few meetings, the other half read those meetings.
     Contention,
+    /// Watchers on Server-Sent Events while writers toggle days: push latency, lost updates,
+    /// server memory per watcher (--live-meetings, --watchers, --writes-per-second, -t).
+    Live,
     /// ExBuy (point --host at it): k6 read-heavy.js's mix, 100 ms think time.
     ReadHeavy,
     /// ExBuy: k6 write-heavy.js's mix (70% writes), 200 ms think time.
@@ -91,6 +106,7 @@ impl ScenarioKind {
             Self::Workflow => "workflow",
             Self::Read => "read",
             Self::Contention => "contention",
+            Self::Live => "live",
             Self::ReadHeavy => "read-heavy",
             Self::WriteHeavy => "write-heavy",
             Self::Mixed => "mixed",

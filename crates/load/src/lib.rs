@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod exbuy;
 pub mod gates;
+mod live;
 pub mod report;
 pub mod scenarios;
 
@@ -41,7 +42,55 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
+/// The `live` scenario on each store in turn; a lost update fails the run like a gate.
+async fn run_live(args: &Args) -> anyhow::Result<Outcome> {
+    let stores = validate_stores(&args.stores)?;
+    let host = args.host.trim_end_matches('/').to_owned();
+    if let Some(path) = args.health.as_deref().or(Some("/health")).filter(|p| *p != "none") {
+        reachable(&host, path).await?;
+    }
+    let run_time = Duration::from_secs(args.run_time.unwrap_or(30));
+    std::fs::create_dir_all(&args.results).with_context(|| format!("creating {}", args.results.display()))?;
+    let mut outcome = Outcome::Passed;
+    let mut reports = Vec::new();
+    for store in &stores {
+        println!(
+            "meetifyr-load: live on {store} at {host}: {} meetings x {} watchers, {} writes/s, {} s",
+            args.live_meetings,
+            args.watchers,
+            args.writes_per_second,
+            run_time.as_secs()
+        );
+        let report = live::run(
+            &host,
+            store,
+            args.live_meetings,
+            args.watchers,
+            args.writes_per_second,
+            run_time,
+        )
+        .await?;
+        println!("{}", report.line());
+        if report.lost_updates > 0 || report.failed_writes > 0 {
+            println!(
+                "FAIL {store}: {} lost updates, {} failed writes",
+                report.lost_updates, report.failed_writes
+            );
+            outcome = Outcome::GatesFailed;
+        }
+        reports.push(report);
+    }
+    let path = args.results.join("live-summary.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&reports)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("summary: {}", path.display());
+    Ok(outcome)
+}
+
 async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
+    if kind == ScenarioKind::Live {
+        return run_live(args).await;
+    }
     PROGRESS.requests.store(0, Ordering::Relaxed);
     PROGRESS.failures.store(0, Ordering::Relaxed);
     let stores = if kind.is_exbuy() {
