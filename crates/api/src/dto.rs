@@ -222,7 +222,8 @@ impl FromBody for Location {
 #[allow(dead_code)]
 pub struct CreateParticipantRequest {
     meeting_url_code: String,
-    #[schema(min_length = 1, max_length = 255)]
+    /// Trimmed when stored; must contain a character that is not white space.
+    #[schema(min_length = 1, max_length = 255, pattern = "[^\\s\\u0085]")]
     name: String,
 }
 
@@ -289,10 +290,10 @@ impl FromBody for ToggleBody {
 #[allow(dead_code)]
 pub struct ReplaceAvailabilityRequest {
     meeting_url_code: String,
-    #[schema(value_type = Vec<String>, max_items = 63, example = json!(["2025-12-01", "2025-12-02"]))]
+    #[schema(max_items = 63, example = json!(["2025-12-01", "2025-12-02"]))]
     free: Vec<NaiveDate>,
     /// Optional; none when left out.
-    #[schema(value_type = Option<Vec<String>>, max_items = 63, example = json!(["2025-12-02"]))]
+    #[schema(max_items = 63, example = json!(["2025-12-02"]))]
     starred: Option<Vec<NaiveDate>>,
 }
 
@@ -315,12 +316,46 @@ impl FromBody for AvailabilityBody {
     }
 }
 
-/// FastAPI's error body: a text, or for validation errors a list.
+/// FastAPI's error body: `detail` is a text, or for request validation (422) a list of the
+/// fields at fault.
+#[derive(ToSchema)]
+#[allow(dead_code)] // the schema's shape; errors are written by `ApiError`
+pub struct ErrorResponse {
+    #[schema(example = "meeting with url_code: abc not found")]
+    detail: Detail,
+}
+
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum Detail {
+    Text(String),
+    Fields(Vec<ValidationError>),
+}
+
+/// One field at fault, as pydantic reports it.
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ErrorResponse {
-    #[schema(value_type = Object, example = "meeting with url_code: abc not found")]
-    detail: serde_json::Value,
+pub struct ValidationError {
+    /// The kind of problem, e.g. `missing`, `string_too_long`, `date_from_datetime_parsing`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// Where: `["body", "name"]`, `["body", "free", 3]`, `["path", "participant_id"]`.
+    loc: Vec<LocItem>,
+    msg: String,
+    /// The value refused (any JSON value).
+    input: serde_json::Value,
+    /// Details of the rule, e.g. `{"max_length": 255}`.
+    #[schema(value_type = Option<Object>)]
+    ctx: Option<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum LocItem {
+    Name(String),
+    Index(i64),
 }
 
 #[cfg(test)]

@@ -48,6 +48,9 @@ use crate::{dto::*, handlers};
         TurnOnOffStarParticipantDateRequest,
         ReplaceAvailabilityRequest,
         ErrorResponse,
+        Detail,
+        ValidationError,
+        LocItem,
     ))
 )]
 pub struct ApiDoc;

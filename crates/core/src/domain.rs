@@ -141,13 +141,17 @@ fn check_len(s: &str, min: usize) -> Result<(), TextError> {
     }
 }
 
-/// A participant's display name: surrounding white space removed, 1 to 255 characters.
+/// A participant's display name: at most 255 characters as sent, at least one of them not white
+/// space; surrounding white space is removed. White space is what JSON Schema's `\s` and Rust
+/// agree on, plus U+0085 and U+FEFF where they differ, so that the OpenAPI pattern
+/// `[^\s\u0085]` accepts exactly the names this accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParticipantName(String);
 
 impl ParticipantName {
     pub fn parse(s: &str) -> Result<Self, TextError> {
-        let s = s.trim();
+        check_len(s, 1)?;
+        let s = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         check_len(s, 1)?;
         Ok(Self(s.to_owned()))
     }
@@ -544,6 +548,11 @@ mod tests {
         assert_eq!(ParticipantName::parse("  kim ").unwrap().as_str(), "kim");
         assert_eq!(ParticipantName::parse("   "), Err(TextError::TooShort { min: 1 }));
         assert_eq!(ParticipantName::parse(""), Err(TextError::TooShort { min: 1 }));
+        for blank in ["\u{a0}", "\u{c}", "\u{85}", "\u{feff}", "\u{3000}\t"] {
+            assert!(ParticipantName::parse(blank).is_err(), "{blank:?}");
+        }
+        // The length counts what was sent, as the documented maxLength does.
+        assert!(ParticipantName::parse(&format!(" {}", "a".repeat(255))).is_err());
     }
 
     #[test]

@@ -193,3 +193,41 @@ async fn unknown_routes_and_methods_answer_in_json() {
         (StatusCode::METHOD_NOT_ALLOWED, json!({"detail": "Method Not Allowed"}))
     );
 }
+
+#[tokio::test]
+async fn the_documented_error_body_is_the_one_sent() {
+    // Given the OpenAPI document
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.get("/openapi.json").await.json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    // Then `detail` is a text or a list of fields, as every error answers
+    let detail = &schemas["Detail"]["oneOf"];
+    assert_eq!(detail[0]["type"], "string");
+    assert_eq!(detail[1]["items"]["$ref"], "#/components/schemas/ValidationError");
+    for field in ["type", "loc", "msg", "input"] {
+        assert!(
+            schemas["ValidationError"]["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(field)),
+            "{field}"
+        );
+    }
+    let (_, text) = status_json(app.get("/v1/meetings/nosuchcode").await).await;
+    assert!(text["detail"].is_string());
+    let (_, list) = status_json(app.post("/v1/participants", Some(json!({}))).await).await;
+    assert!(list["detail"].is_array());
+    // And a name is documented as needing a character that is not white space, as enforced
+    let name = &schemas["CreateParticipantRequest"]["properties"]["name"];
+    assert_eq!(name["pattern"], "[^\\s\\u0085]");
+    let code = app.meeting_with_range("2025-01-01", "2025-01-02").await;
+    for blank in ["\u{a0}", "\u{c}", "\u{85}\u{feff}"] {
+        let res = app
+            .post(
+                "/v1/participants",
+                Some(json!({"meeting_url_code": code, "name": blank})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{blank:?}");
+    }
+}
