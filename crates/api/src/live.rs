@@ -227,6 +227,8 @@ struct Subscription {
     closing: watch::Receiver<bool>,
     transport: &'static str,
     store: Arc<str>,
+    /// When the connection counts as idle: `idle_timeout` after the last frame sent.
+    idle_at: tokio::time::Instant,
 }
 
 impl Subscription {
@@ -248,6 +250,7 @@ impl Subscription {
             closing: state.live.closing.subscribe(),
             transport,
             store: state.name.clone(),
+            idle_at: tokio::time::Instant::now() + state.live.options.idle_timeout,
         };
         let snapshot = handlers::snapshot(state, &code).await?;
         state.publish(&code, &snapshot);
@@ -257,7 +260,8 @@ impl Subscription {
     /// The next frame newer than `last`; `None` when the server closes or the connection was idle
     /// for too long.
     async fn next(&mut self, last: i64) -> Option<Arc<Frame>> {
-        let idle = tokio::time::sleep(self.live.options.idle_timeout);
+        // A deadline, not a fresh timer per call: a WebSocket's pings restart this future.
+        let idle = tokio::time::sleep_until(self.idle_at);
         tokio::pin!(idle);
         loop {
             if *self.closing.borrow_and_update() {
@@ -278,8 +282,9 @@ impl Subscription {
         }
     }
 
-    /// Counts a frame as sent.
-    fn sent(&self, frame: &Frame) {
+    /// Counts a frame as sent, which also keeps the connection from counting as idle.
+    fn sent(&mut self, frame: &Frame) {
+        self.idle_at = tokio::time::Instant::now() + self.live.options.idle_timeout;
         metrics::counter!("meetifyr_live_frames_sent_total", "transport" => self.transport).increment(1);
         metrics::histogram!("meetifyr_live_push_duration_seconds", "transport" => self.transport)
             .record(frame.published.elapsed().as_secs_f64());

@@ -364,3 +364,49 @@ async fn shutdown_ends_open_streams_promptly() {
     };
     assert_eq!(close.map(|f| u16::from(f.code)), Some(1001));
 }
+
+#[tokio::test]
+async fn an_idle_stream_is_closed_after_the_idle_timeout() {
+    // Given a server whose live connections may stay idle 600 ms
+    let options = meetifyr_api::ApiOptions {
+        live: meetifyr_api::LiveOptions {
+            idle_timeout: Duration::from_millis(600),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with_options(&[("main", backend())], &options).await;
+    let code = app.create_meeting().await;
+    let mut socket = ws(&app, &code, None).await.unwrap();
+    let mut sse = Sse::open(&app, &code, None).await;
+    // When a change keeps them busy, Then they stay open past the timeout
+    assert!(ws_next(&mut socket, WITHIN).await.is_some());
+    assert!(sse.next(WITHIN).await.is_some());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.patch(&format!("/v1/meetings/{code}/title"), json!({"title": "t"}))
+        .await;
+    assert!(ws_next(&mut socket, WITHIN).await.is_some());
+    assert!(sse.next(WITHIN).await.is_some());
+    // And once nothing happens for 600 ms, the WebSocket gets a normal close and SSE ends
+    let close = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => break frame,
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("closed within 2 s");
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1000));
+    let ended = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(chunk) = sse.body.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the SSE stream ended");
+}
