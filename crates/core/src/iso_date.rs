@@ -42,24 +42,6 @@ pub fn serialize_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S:
     s.serialize_str(std::str::from_utf8(&bytes).expect("ASCII digits"))
 }
 
-/// `#[serde(serialize_with = …)]` for an optional date.
-pub fn serialize_opt_date<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
-    match date {
-        Some(d) => serialize_date(d, s),
-        None => s.serialize_none(),
-    }
-}
-
-/// `#[serde(serialize_with = …)]` for a list of dates.
-pub fn serialize_dates<S: serde::Serializer>(dates: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(dates.len()))?;
-    for d in dates {
-        seq.serialize_element(std::str::from_utf8(&format_iso_date(*d)).expect("ASCII digits"))?;
-    }
-    seq.end()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,6 @@ pub use domain::{
     DaySet, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant, ParticipantDate, ParticipantName,
     TextError, Title, Toggle, UrlCode,
 };
-pub use iso_date::{format_iso_date, parse_iso_date, serialize_date, serialize_dates, serialize_opt_date};
+pub use iso_date::{format_iso_date, parse_iso_date, serialize_date};
 pub use ranking::{BEST_DATES, RankedDay, best_dates, ranking};
 pub use store::{PoolStats, Store, StoreError, create_meeting, range_not_applied, toggle_not_applied};
