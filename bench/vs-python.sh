@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 MYSQL_PWD=meetifyr mysql -h 127.0.0.1 -u meetifyr -e "create database $db character set utf8mb4"
-"$bin" --listen "127.0.0.1:$port" --log warn --store "mysql=${my_admin%/*}/$db" >"$dir/server.log" 2>&1 &
+MEETIFYR_RATE_LIMIT_EXEMPT=127.0.0.1 "$bin" --listen "127.0.0.1:$port" --log warn --store "mysql=${my_admin%/*}/$db" >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 

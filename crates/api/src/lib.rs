@@ -1,16 +1,19 @@
 //! Meetifyr's HTTP API: the original's routes under `/v1/{store}/…` for every configured store
 //! and under `/v1/…` for the first, plus `/health`, `/openapi.json` and `/docs`.
 
+mod demo;
 mod dto;
 mod error;
 mod extract;
 mod handlers;
+mod limit;
 mod live;
 mod metrics;
 mod openapi;
 mod state;
 
 pub use error::{ApiError, FieldError};
+pub use limit::{Rate, RateLimitOptions};
 pub use live::{Live, LiveOptions};
 pub use meetifyr_cache::CacheConfig;
 
@@ -25,7 +28,7 @@ use axum::{
 };
 use meetifyr_core::Store;
 use serde_json::json;
-use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
 
 use crate::error::detail_response;
 
@@ -55,6 +58,11 @@ pub struct ApiOptions {
     pub profiling: bool,
     /// Limits of live connections (SSE and WebSocket).
     pub live: LiveOptions,
+    /// Per-address rate limits of writes; `None` turns them off. They need the peer's address:
+    /// serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+    pub rate_limits: Option<RateLimitOptions>,
+    /// Mount Chapter 07's deliberately slow `/slow/*` routes (for profiling practice).
+    pub demo_endpoints: bool,
 }
 
 impl Default for ApiOptions {
@@ -66,6 +74,8 @@ impl Default for ApiOptions {
             slow_request: Duration::from_millis(500),
             profiling: true,
             live: LiveOptions::default(),
+            rate_limits: Some(RateLimitOptions::default()),
+            demo_endpoints: false,
         }
     }
 }
@@ -107,6 +117,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
     let live = Arc::new(Live::new(options.live.clone()));
+    let limits = options.rate_limits.clone().map(limit::RateLimits::new);
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
@@ -115,11 +126,17 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             cache: cache.clone(),
             live: live.clone(),
         };
-        let routes = store_routes().with_state(state);
+        let mut routes = store_routes().with_state(state);
+        if let Some(limits) = &limits {
+            routes = routes.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
+        }
         if i == 0 {
             app = app.nest("/v1", routes.clone());
         }
         app = app.nest(&format!("/v1/{}", named.name), routes);
+    }
+    if options.demo_endpoints {
+        app = app.merge(demo::routes(stores[0].clone()));
     }
     let stores = Arc::new(stores);
     let metrics = metrics::MetricsState {
@@ -130,13 +147,13 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let app = app
         .route("/health", get(health).with_state(stores))
         .route("/metrics", get(metrics::metrics).with_state(metrics))
-        .merge(openapi::routes())
+        .merge(openapi::routes(options))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(axum::middleware::from_fn_with_state(
             options.request_timeout,
+            time_limit,
         ))
         .layer(CatchPanicLayer::custom(|_| {
             detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -152,6 +169,22 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             meetifyr_telemetry::track,
         ));
     (app, live)
+}
+
+/// 503 with a `detail` for a request still running after `--request-timeout` (its future is
+/// dropped: a transaction in flight rolls back).
+async fn time_limit(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => detail_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("the request took longer than {:.1} s; try again", limit.as_secs_f64()),
+        ),
+    }
 }
 
 async fn not_found() -> Response {

@@ -2,10 +2,17 @@
 //! binary: nothing is fetched at build or run time).
 
 use axum::Router;
-use utoipa::OpenApi;
+use utoipa::{
+    OpenApi,
+    openapi::{
+        self, Content, HttpMethod, Ref, RefOr, Response,
+        header::Header,
+        schema::{ObjectBuilder, Type},
+    },
+};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{dto::*, handlers};
+use crate::{ApiOptions, dto::*, handlers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,6 +62,79 @@ use crate::{dto::*, handlers};
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router {
-    Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+/// The document of this server: the routes it mounts and the answers its layers add.
+pub fn document(options: &ApiOptions) -> openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    if options.demo_endpoints {
+        doc.merge(crate::demo::DemoDoc::openapi());
+    }
+    for (path, item) in &mut doc.paths.paths {
+        for method in [
+            HttpMethod::Get,
+            HttpMethod::Put,
+            HttpMethod::Post,
+            HttpMethod::Patch,
+            HttpMethod::Delete,
+        ] {
+            let operation = match method {
+                HttpMethod::Get => item.get.as_mut(),
+                HttpMethod::Put => item.put.as_mut(),
+                HttpMethod::Post => item.post.as_mut(),
+                HttpMethod::Patch => item.patch.as_mut(),
+                HttpMethod::Delete => item.delete.as_mut(),
+                _ => None,
+            };
+            let Some(operation) = operation else { continue };
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, response: Response| {
+                responses.entry(status.to_owned()).or_insert(RefOr::T(response));
+            };
+            if operation.request_body.is_some() {
+                add("413", error("the body is larger than --max-body-bytes"));
+            }
+            if path.starts_with("/v1/") && method != HttpMethod::Get && options.rate_limits.is_some() {
+                let mut limited = error("this address sent too many writes of this kind (per-address rate limits)");
+                limited.headers.insert(
+                    "Retry-After".into(),
+                    RefOr::T(header(Type::Integer, "seconds to wait before trying again")),
+                );
+                add("429", limited);
+            }
+            add(
+                "503",
+                error("the database is unavailable, or the request took longer than --request-timeout"),
+            );
+            if options.profiling {
+                for response in responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response.headers.insert(
+                            "X-Response-Time".into(),
+                            RefOr::T(header(Type::String, "time the server spent, e.g. `1.234ms`")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// A response with the `{"detail": text}` body.
+fn error(description: &str) -> Response {
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/json".into(),
+        RefOr::T(Content::new(Some(Ref::from_schema_name("ErrorResponse")))),
+    );
+    response
+}
+
+fn header(kind: Type, description: &str) -> Header {
+    let mut header = Header::new(ObjectBuilder::new().schema_type(kind));
+    header.description = Some(description.into());
+    header
+}
+
+pub fn routes(options: &ApiOptions) -> Router {
+    Router::new().merge(SwaggerUi::new("/docs").url("/openapi.json", document(options)))
 }

@@ -51,6 +51,7 @@ macro_rules! contract_tests {
             an_answer_replaces_the_whole_availability,
             an_answer_with_days_outside_the_range_changes_nothing,
             an_answer_for_an_unknown_or_foreign_participant_is_not_found,
+            a_slow_query_takes_its_time_in_the_database,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -719,4 +720,16 @@ pub async fn an_answer_for_an_unknown_or_foreign_participant_is_not_found(store:
     assert!(matches!(missing, StoreError::MeetingNotFound(_)), "{missing:?}");
     let m = store.find_meeting(&b).await.unwrap().unwrap();
     assert!(dates_of(&m, in_b.id).iter().all(|pd| pd.enabled));
+}
+
+pub async fn a_slow_query_takes_its_time_in_the_database(store: &dyn Store) {
+    // Given a store with a meeting
+    meeting(store).await;
+    // When the profiling demo's slow query is asked for 150 ms
+    let started = std::time::Instant::now();
+    let counted = store.slow_query(std::time::Duration::from_millis(150)).await.unwrap();
+    // Then it took at least about that long and computed something
+    let took = started.elapsed();
+    assert!(took >= std::time::Duration::from_millis(100), "{took:?}");
+    assert!(counted >= 1, "{counted}");
 }

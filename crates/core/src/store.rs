@@ -125,6 +125,11 @@ pub trait Store: Send + Sync + 'static {
         participant_id: i64,
         answer: &Availability,
     ) -> Result<(), StoreError>;
+
+    /// A deliberately slow read taking about `target` in the database itself (the profiling
+    /// exercise's `/slow/db-query`), without holding up the async runtime; returns what the
+    /// query computed.
+    async fn slow_query(&self, target: std::time::Duration) -> Result<i64, StoreError>;
 }
 
 /// The error for a range update that matched no row, given what the store holds for that code

@@ -93,6 +93,7 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
     }
     PROGRESS.requests.store(0, Ordering::Relaxed);
     PROGRESS.failures.store(0, Ordering::Relaxed);
+    PROGRESS.rate_limited.store(0, Ordering::Relaxed);
     let stores = if kind.is_exbuy() {
         vec!["exbuy".to_owned()]
     } else {
@@ -175,6 +176,14 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
         bail!("no request was made: is the run time long enough for users to start?");
     }
     println!("\n{}", summary.table());
+    let limited = PROGRESS.rate_limited.load(Ordering::Relaxed);
+    if limited > 0 {
+        println!(
+            "WARNING: {limited} requests were refused with 429 by the server's per-address rate limits: \
+             the figures measure the limits, not capacity. Start the server with \
+             --rate-limit-exempt <this machine's address> (scripts/load.sh does) or --rate-limit off."
+        );
+    }
     if let Some(side) = summary.side_by_side() {
         println!("{side}");
     }

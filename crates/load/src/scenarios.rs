@@ -19,12 +19,15 @@ pub struct Progress {
     pub users: AtomicI64,
     pub requests: AtomicU64,
     pub failures: AtomicU64,
+    /// Answers of 429: the server's per-address limits, not its capacity.
+    pub rate_limited: AtomicU64,
 }
 
 pub static PROGRESS: Progress = Progress {
     users: AtomicI64::new(0),
     requests: AtomicU64::new(0),
     failures: AtomicU64::new(0),
+    rate_limited: AtomicU64::new(0),
 };
 
 /// One store under load: its path prefix, request names and prepared meetings.
@@ -134,6 +137,9 @@ async fn send(
     PROGRESS.requests.fetch_add(1, Ordering::Relaxed);
     if !response.response.as_ref().is_ok_and(|r| r.status().is_success()) {
         PROGRESS.failures.fetch_add(1, Ordering::Relaxed);
+    }
+    if response.response.as_ref().is_ok_and(|r| r.status() == 429) {
+        PROGRESS.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
     Ok(response)
 }

@@ -125,6 +125,34 @@ pub struct ServeArgs {
         global = true
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Per-address rate limits of writes (429 with Retry-After beyond them); `off` for none.
+    #[arg(long, env = "MEETIFYR_RATE_LIMIT", value_enum, default_value_t = Switch::On, global = true)]
+    pub rate_limit: Switch,
+
+    /// Meeting creations per client address: N/s, N/min or N/h (N at once, then one every
+    /// period ÷ N).
+    #[arg(long, env = "MEETIFYR_RATE_LIMIT_CREATE", default_value = "20/min", global = true)]
+    pub rate_limit_create: meetifyr_api::Rate,
+
+    /// Other writes (answers, toggles, edits) per client address.
+    #[arg(long, env = "MEETIFYR_RATE_LIMIT_WRITE", default_value = "100/s", global = true)]
+    pub rate_limit_write: meetifyr_api::Rate,
+
+    /// A header a proxy in front sets to the client's address (e.g. X-Forwarded-For behind
+    /// HAProxy); its last address is the client. Only behind such a proxy: clients can send it.
+    #[arg(long, env = "MEETIFYR_TRUSTED_PROXY_HEADER", global = true)]
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
+
+    /// Client addresses never rate limited (e.g. a load generator's), comma-separated.
+    #[arg(long, env = "MEETIFYR_RATE_LIMIT_EXEMPT", value_delimiter = ',', global = true)]
+    pub rate_limit_exempt: Vec<std::net::IpAddr>,
+
+    /// Mount Chapter 07's deliberately slow routes for profiling practice: /slow/db-query
+    /// (about 200 ms in the first store's database), /slow/serialization (about 100 ms of JSON
+    /// work) and /slow/external-api (about 500 ms waiting on a loopback upstream).
+    #[arg(long, env = "MEETIFYR_DEMO_ENDPOINTS", global = true)]
+    pub demo_endpoints: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -178,6 +206,13 @@ impl Cli {
                 idle_timeout: Duration::from_secs_f64(self.serve.live_idle_timeout),
                 allowed_origins: self.serve.allowed_origins.clone(),
             },
+            rate_limits: (self.serve.rate_limit == Switch::On).then(|| meetifyr_api::RateLimitOptions {
+                create: self.serve.rate_limit_create,
+                write: self.serve.rate_limit_write,
+                trusted_proxy_header: self.serve.trusted_proxy_header.clone(),
+                exempt: self.serve.rate_limit_exempt.clone(),
+            }),
+            demo_endpoints: self.serve.demo_endpoints,
         }
     }
 }

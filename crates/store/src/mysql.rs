@@ -12,6 +12,8 @@
 //! are short transactions (MySQL has no `RETURNING` and no data-modifying CTEs). Transactions
 //! that InnoDB aborts as deadlock victims are retried.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
@@ -370,6 +372,17 @@ impl Store for MySqlStore {
         }
         let exists = self.meeting_range(code).await?.is_some();
         Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
+    }
+
+    async fn slow_query(&self, target: Duration) -> Result<i64, StoreError> {
+        // The time is spent in the server (SLEEP), holding a pooled connection as a slow query
+        // would.
+        let counted: i64 = sqlx::query_scalar("select cast(sleep(?) + (select count(*) from meetings) as signed)")
+            .bind(target.as_secs_f64())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(counted)
     }
 
     async fn replace_availability(

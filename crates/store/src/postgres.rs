@@ -9,6 +9,8 @@
 //! of two) applied here. A single statement is atomic by itself. Writes lock the participant's
 //! row before the meeting's, always in that order, so they cannot deadlock each other.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
@@ -337,6 +339,17 @@ impl Store for PostgresStore {
         }
         let exists = self.meeting_range(code).await?.is_some();
         Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
+    }
+
+    async fn slow_query(&self, target: Duration) -> Result<i64, StoreError> {
+        // The time is spent in the server (pg_sleep), holding a pooled connection as a slow
+        // query would.
+        let counted: i64 = sqlx::query_scalar("select (select count(*) from meetings) from pg_sleep($1)")
+            .bind(target.as_secs_f64())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)?;
+        Ok(counted)
     }
 
     async fn replace_availability(

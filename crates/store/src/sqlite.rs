@@ -488,6 +488,32 @@ impl Store for SqliteStore {
         Err(meetifyr_core::toggle_not_applied(code, date_id, exists))
     }
 
+    async fn slow_query(&self, target: Duration) -> Result<i64, StoreError> {
+        // SQLite has no sleep: a recursive count, sized by timing a small one first, runs in the
+        // engine. On a file it gets its own connection on a blocking thread; in memory (tests)
+        // it runs on the writer.
+        fn run(conn: &Connection, target: Duration) -> rusqlite::Result<i64> {
+            const COUNT: &str = "with recursive c(x) as (select 1 union all select x + 1 from c where x < ?1) \
+                select count(*) from c";
+            let probe = 50_000_i64;
+            let started = std::time::Instant::now();
+            conn.query_row(COUNT, [probe], |r| r.get::<_, i64>(0))?;
+            let per_row = started.elapsed().as_secs_f64() / probe as f64;
+            let rows = (target.saturating_sub(started.elapsed()).as_secs_f64() / per_row.max(1e-9)) as i64;
+            conn.query_row(COUNT, [rows.clamp(1, 500_000_000)], |r| r.get(0))
+        }
+        let Some(readers) = &self.readers else {
+            return run(&self.writer(), target).map_err(classify);
+        };
+        let path = readers.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(classify)?;
+            run(&conn, target).map_err(classify)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(e.into()))?
+    }
+
     async fn replace_availability(
         &self,
         code: &UrlCode,

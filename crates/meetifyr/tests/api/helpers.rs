@@ -30,6 +30,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[("main", b)]).await
 }
 
+/// As [`spawn_app`], without rate limits: for tests that flood one meeting with writes on
+/// purpose (concurrency, back-pressure), which the limits exist to refuse.
+pub async fn spawn_app_unlimited() -> TestApp {
+    let options = ApiOptions {
+        rate_limits: None,
+        ..ApiOptions::default()
+    };
+    spawn_app_with_options(&[("main", backend())], &options).await
+}
+
 /// A server on an existing database, mounted as the only store.
 pub async fn serve_on(url: &meetifyr_store::DatabaseUrl) -> TestApp {
     let spec = StoreSpec {

@@ -268,15 +268,14 @@ async fn with_the_cache_off_everything_still_answers_and_says_so() {
     assert_eq!(summary(&app).await["cache"], json!({"enabled": false}));
 }
 
-#[tokio::test]
-async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
-    // Given the real binary with a threshold every request exceeds
+/// The real binary on a fresh database of the suite's backend, with `args`; logs on its stdout.
+async fn spawn_binary(args: &[&str]) -> (std::process::Child, TestApp, meetifyr_store::testing::TestDatabase) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let db = meetifyr_store::testing::TestDatabase::create(meetifyr_store::testing::Backend::Sqlite).await;
+    let db = meetifyr_store::testing::TestDatabase::create(backend()).await;
     let mut server = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
         .args([
             "--listen",
@@ -284,23 +283,26 @@ async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
             "--store",
             &format!("s={}", db.url.expose()),
         ])
-        .args(["--slow-request-ms", "0", "--log", "warn"])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let app = TestApp::at(format!("http://127.0.0.1:{port}"));
-    let mut up = false;
     for _ in 0..100 {
         if app.client.get(app.url("/health")).send().await.is_ok() {
-            up = true;
-            break;
+            return (server, app, db);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    if !up {
-        let _ = server.kill();
-        panic!("the server did not start");
-    }
+    let _ = server.kill();
+    let _ = server.wait();
+    panic!("the server did not start");
+}
+
+#[tokio::test]
+async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
+    // Given the real binary with a threshold every request exceeds
+    let (mut server, app, _db) = spawn_binary(&["--slow-request-ms", "0", "--log", "warn"]).await;
     // When a meeting is read
     let code = app.create_meeting().await;
     app.meeting(&code).await;
@@ -317,4 +319,78 @@ async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
         "{line}"
     );
     assert!(!line.contains(&code), "{line}");
+}
+
+#[tokio::test]
+async fn the_demo_endpoints_rank_by_their_slowness_and_are_warned_about() {
+    // Given the real binary with the demo endpoints and a 150 ms slow-request threshold
+    let (mut server, app, _db) = spawn_binary(&["--demo-endpoints", "--slow-request-ms", "150", "--log", "warn"]).await;
+    // When each slow endpoint is called twice, and a meeting is read
+    for _ in 0..2 {
+        for path in ["/slow/serialization", "/slow/db-query", "/slow/external-api"] {
+            let (status, body) = status_json(app.get(path).await).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        }
+    }
+    app.meeting(&app.create_meeting().await).await;
+    // Then /metrics ranks them slowest first: upstream wait, database, serialization
+    let s = summary(&app).await;
+    let top: Vec<&str> = s["top_5_slowest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["endpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &top[..3],
+        [
+            "GET /slow/external-api",
+            "GET /slow/db-query",
+            "GET /slow/serialization"
+        ],
+        "{s}"
+    );
+    let avg = |endpoint: &str| s["endpoints"][endpoint]["avg_ms"].as_f64().unwrap();
+    assert!(avg("GET /slow/external-api") >= 450.0, "{s}");
+    assert!(avg("GET /slow/db-query") >= 150.0, "{s}");
+    assert!(avg("GET /slow/serialization") >= 90.0, "{s}");
+    // And the two over the threshold are logged as slow requests, each time
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    for endpoint in ["GET /slow/external-api", "GET /slow/db-query"] {
+        let warnings = log
+            .lines()
+            .filter(|l| l.contains("WARN") && l.contains("slow request") && l.contains(endpoint))
+            .count();
+        assert_eq!(warnings, 2, "{endpoint} in:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_endpoints_are_off_by_default() {
+    // Given a server with default options
+    let app = spawn_app().await;
+    // When a slow endpoint and the document are asked for
+    let (status, _) = status_json(app.get("/slow/db-query").await).await;
+    let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+    // Then the route does not exist and is not documented
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(doc["paths"].get("/slow/db-query").is_none());
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_gets_503_with_a_detail() {
+    // Given a 200 ms request timeout and the demo's 500 ms upstream call
+    let options = ApiOptions {
+        request_timeout: std::time::Duration::from_millis(200),
+        demo_endpoints: true,
+        ..ApiOptions::default()
+    };
+    let app = spawn_app_with_options(&[("main", backend())], &options).await;
+    // When it is called
+    let (status, body) = status_json(app.get("/slow/external-api").await).await;
+    // Then the answer is 503 with a JSON detail
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body["detail"].as_str().unwrap().contains("longer than 0.2 s"), "{body}");
 }

@@ -89,7 +89,7 @@ async fn an_unknown_date_is_404() {
 #[tokio::test]
 async fn concurrent_toggles_of_one_meeting_lose_no_update() {
     // Given 4 participants x 31 days, each date getting its own final state
-    let app = spawn_app().await;
+    let app = spawn_app_unlimited().await;
     let code = app.meeting_with_range("2025-05-01", "2025-05-31").await;
     let mut ids = Vec::new();
     for i in 0..4 {
