@@ -41,9 +41,9 @@ else
 fi
 export EXBUY_UPLOAD_DIR=$dir/uploads EXBUY_LOG=${EXBUY_LOG:-warn}
 # shellcheck disable=SC2086 # EXBUY_SEED is a list of flags
-"./target/$profile/exbuy" seed ${EXBUY_SEED:---products 1000 --orders 5000 --reviews 10000} >&2
+"${EXBUY_BIN:-./target/$profile/exbuy}" seed ${EXBUY_SEED:---products 1000 --orders 5000 --reviews 10000} >&2
 
-"./target/$profile/exbuy" --listen "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
+"${EXBUY_BIN:-./target/$profile/exbuy}" --listen "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
 server=$!
 source scripts/load-lib.sh
 load_against /api/health "$@"

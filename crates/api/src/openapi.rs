@@ -68,6 +68,7 @@ pub fn document(options: &ApiOptions) -> openapi::OpenApi {
     if options.demo_endpoints {
         doc.merge(crate::demo::DemoDoc::openapi());
     }
+    add_links(&mut doc);
     for (path, item) in &mut doc.paths.paths {
         for method in [
             HttpMethod::Get,
@@ -117,6 +118,94 @@ pub fn document(options: &ApiOptions) -> openapi::OpenApi {
         }
     }
     doc
+}
+
+/// One OpenAPI link: from a response of `path` to the operation `target`.
+struct LinkSpec {
+    path: &'static str,
+    name: &'static str,
+    target: &'static str,
+    parameters: Vec<(&'static str, serde_json::Value)>,
+    body: Option<serde_json::Value>,
+}
+
+/// OpenAPI links: how a client (or a stateful fuzzer) goes from a created meeting or participant
+/// to the operations on it. Every link starts from a 200.
+fn add_links(doc: &mut openapi::OpenApi) {
+    use serde_json::json;
+    let link = |path, name, target, parameters, body| LinkSpec {
+        path,
+        name,
+        target,
+        parameters,
+        body,
+    };
+    let code = |from: &str| vec![("meeting_url_code", json!(from))];
+    let created = "$response.body#/url_code";
+    let ranged = "$request.path.meeting_url_code";
+    let joined = "$request.body#/meeting_url_code";
+    let id = || vec![("participant_id", json!("$response.body#/participant_id"))];
+    let (meetings, range, participants) = (
+        "/v1/meetings",
+        "/v1/meetings/{meeting_url_code}/date_range",
+        "/v1/participants",
+    );
+    let mut links = vec![
+        link(meetings, "GetMeeting", "get_meeting", code(created), None),
+        link(meetings, "SetTitle", "update_title", code(created), None),
+        link(meetings, "SetLocation", "update_location", code(created), None),
+        link(
+            meetings,
+            "SetDateRange",
+            "update_date_range",
+            code(created),
+            Some(json!({"start_date": "2026-01-01", "end_date": "2026-01-31"})),
+        ),
+        link(range, "GetMeeting", "get_meeting", code(ranged), None),
+        link(
+            range,
+            "CreateParticipant",
+            "create_participant",
+            Vec::new(),
+            Some(json!({"meeting_url_code": ranged, "name": "민지"})),
+        ),
+        link(participants, "GetMeeting", "get_meeting", code(joined), None),
+        link(participants, "DeleteParticipant", "delete_participant", id(), None),
+        link(
+            participants,
+            "ReplaceAvailability",
+            "replace_availability",
+            id(),
+            Some(json!({"meeting_url_code": joined, "free": []})),
+        ),
+    ];
+    for (name, target) in [
+        ("TurnOn", "turn_on"),
+        ("TurnOff", "turn_off"),
+        ("Star", "star"),
+        ("Unstar", "unstar"),
+    ] {
+        let body = json!({"meeting_url_code": joined, "participant_date_id": "$response.body#/participant_dates/0/id"});
+        links.push(link(participants, name, target, Vec::new(), Some(body)));
+    }
+    for spec in links {
+        let Some(operation) = doc
+            .paths
+            .paths
+            .get_mut(spec.path)
+            .and_then(|item| item.post.as_mut().or(item.patch.as_mut()))
+        else {
+            continue;
+        };
+        let Some(RefOr::T(response)) = operation.responses.responses.get_mut("200") else {
+            continue;
+        };
+        let mut link = openapi::link::Link::default();
+        link.operation_id = spec.target.to_owned();
+        link.parameters = spec.parameters.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        link.request_body = spec.body;
+        response.links.insert(spec.name.to_owned(), RefOr::T(link));
+    }
 }
 
 /// A response with the `{"detail": text}` body.

@@ -72,6 +72,32 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::Db(e) => e.into(),
+            StoreError::UnknownProduct(id) => Self::unknown_product(id),
+            StoreError::OutOfStock(id) => Self::out_of_stock(id),
+            StoreError::InsufficientStock => Self::error(StatusCode::BAD_REQUEST, "재고 부족"),
+            StoreError::TooManyConflicts => Self::error(
+                StatusCode::CONFLICT,
+                "동시 수정이 계속 충돌합니다. 다시 시도하세요. (optimistic lock: too many concurrent updates, retry)",
+            ),
+        }
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(error: serde_json::Error) -> Self {
+        tracing::error!(%error, "cannot serialize a response");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"detail": "Internal server error."}),
+        )
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body)).into_response()

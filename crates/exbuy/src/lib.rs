@@ -4,11 +4,10 @@
 pub mod api;
 pub mod db;
 pub mod error;
-pub mod export;
 pub mod model;
 pub mod seed;
 pub mod sql;
-pub mod upload;
+pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -125,6 +125,42 @@ async fn the_openapi_document_lists_every_route() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_states_the_layers_answers_and_its_links_resolve() {
+    // Given the document of a server with the default options
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.get("/openapi.json").await.json().await.unwrap();
+    let mut operation_ids = Vec::new();
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operation_ids.push(op["operationId"].as_str().unwrap().to_owned());
+            operations.push((path.clone(), method.clone(), op.clone()));
+        }
+    }
+    for (path, method, op) in &operations {
+        let responses = op["responses"].as_object().unwrap();
+        // Then every write under /v1 may answer 429 with Retry-After, every body 413, anything 503
+        if path.starts_with("/v1/") && method != "get" {
+            assert!(responses["429"]["headers"]["Retry-After"].is_object(), "{method} {path}");
+        }
+        if op.get("requestBody").is_some() {
+            assert!(responses.contains_key("413"), "{method} {path}");
+        }
+        assert!(responses.contains_key("503"), "{method} {path}");
+        // And every response names X-Response-Time, and every link an existing operation
+        for (status, response) in responses {
+            assert!(response["headers"]["X-Response-Time"].is_object(), "{method} {path} {status}");
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = link["operationId"].as_str().unwrap();
+                assert!(operation_ids.iter().any(|id| id == target), "{name} -> {target}");
+            }
+        }
+    }
+    let links = &doc["paths"]["/v1/participants"]["post"]["responses"]["200"]["links"];
+    assert_eq!(links["DeleteParticipant"]["parameters"]["participant_id"], "$response.body#/participant_id");
+}
+
+#[tokio::test]
 async fn swagger_ui_is_served_from_the_binary() {
     let app = spawn_app().await;
     let res = app.get("/docs/").await;

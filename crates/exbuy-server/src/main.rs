@@ -1,5 +1,5 @@
-//! `cargo run --release --bin exbuy`: the ExBuy service (crates/exbuy). It lives in this package
-//! so that the workspace's default `cargo run` stays Meetifyr's and `--bin exbuy` still finds it.
+//! `cargo run --release -p exbuy-server`: the `exbuy` binary, serving or seeding ExBuy (the
+//! library in crates/exbuy).
 
 use clap::Parser;
 

@@ -13,11 +13,11 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::api::AppState;
+use super::AppState;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{iso, money};
-use crate::sql::{Arg, Sql, int, text};
+use crate::store::export::{self as store, Window};
 
 pub const BATCH: i64 = 1000;
 /// Bytes per exported row on average (measured on seeded data), for `estimated_size_mb`.
@@ -34,7 +34,7 @@ const COLUMNS: [&str; 8] = [
 ];
 
 /// `start_date`/`end_date` (inclusive days, UTC) as a half-open range of microseconds.
-fn date_range(params: &HashMap<String, String>) -> ApiResult<(Option<i64>, Option<i64>)> {
+fn date_range(params: &HashMap<String, String>) -> ApiResult<Window> {
     let day = |name: &str, next: bool| -> ApiResult<Option<i64>> {
         params
             .get(name)
@@ -57,36 +57,21 @@ fn date_range(params: &HashMap<String, String>) -> ApiResult<(Option<i64>, Optio
     {
         return Err(ApiError::field("end_date", "end_date must not be before start_date."));
     }
-    Ok((start, end))
-}
-
-fn filtered(sql: &mut Sql, range: (Option<i64>, Option<i64>)) {
-    if let Some(start) = range.0 {
-        sql.push(" AND o.created_at >= ").bind(Arg::Int(start));
-    }
-    if let Some(end) = range.1 {
-        sql.push(" AND o.created_at < ").bind(Arg::Int(end));
-    }
-}
-
-async fn count(db: &Db, range: (Option<i64>, Option<i64>)) -> ApiResult<i64> {
-    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM shop_order o WHERE 1=1");
-    filtered(&mut sql, range);
-    Ok(int(&sql.fetch_one(&db.read).await?, "n")?)
+    Ok(Window { start, end })
 }
 
 pub async fn count_orders(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let n = count(&state.db, date_range(&params)?).await?;
+    let n = store::count(&state.db, date_range(&params)?).await?;
     let mb = (n as f64 * AVERAGE_ROW_BYTES / (1024.0 * 1024.0) * 100.0).round() / 100.0;
     Ok(Json(json!({"count": n, "estimated_size_mb": mb})))
 }
 
 struct Export {
     db: Db,
-    range: (Option<i64>, Option<i64>),
+    range: Window,
     delimiter: u8,
     last_id: i64,
     sent: i64,
@@ -122,7 +107,7 @@ pub async fn export_orders(
         }
     };
     let range = date_range(&params)?;
-    let total = count(&state.db, range).await?;
+    let total = store::count(&state.db, range).await?;
     let export = Export {
         db: state.db.clone(),
         range,
@@ -173,36 +158,24 @@ impl Export {
         } else if self.last_id < 0 {
             return Ok(None);
         }
-        // The batch's orders first (keyset), then their items counted in one join.
-        let mut sql = Sql::new(
-            "SELECT o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at, \
-             COUNT(i.id) AS item_count, CAST(COALESCE(SUM(i.quantity), 0) AS BIGINT) AS item_quantity \
-             FROM (SELECT * FROM shop_order o WHERE o.id > ",
-        );
-        sql.bind(Arg::Int(self.last_id));
-        filtered(&mut sql, self.range);
-        sql.push(&format!(
-            " ORDER BY o.id LIMIT {BATCH}) o LEFT JOIN shop_orderitem i ON i.order_id = o.id \
-             GROUP BY o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at ORDER BY o.id"
-        ));
-        let rows = sql.fetch_all(&self.db.read).await?;
+        let rows = store::batch(&self.db, self.range, self.last_id, BATCH).await?;
         for row in &rows {
             writer
                 .write_record([
-                    int(row, "id")?.to_string(),
-                    int(row, "user_id")?.to_string(),
-                    text(row, "status")?,
-                    money(int(row, "total_cents")?),
-                    int(row, "item_count")?.to_string(),
-                    int(row, "item_quantity")?.to_string(),
-                    iso(int(row, "created_at")?),
-                    iso(int(row, "updated_at")?),
+                    row.id.to_string(),
+                    row.user_id.to_string(),
+                    row.status.clone(),
+                    money(row.total_cents),
+                    row.item_count.to_string(),
+                    row.item_quantity.to_string(),
+                    iso(row.created_at),
+                    iso(row.updated_at),
                 ])
                 .map_err(csv_error)?;
         }
         self.sent += rows.len() as i64;
         match rows.last() {
-            Some(last) if rows.len() as i64 == BATCH => self.last_id = int(last, "id")?,
+            Some(last) if rows.len() as i64 == BATCH => self.last_id = last.id,
             _ => self.last_id = -1,
         }
         while self.total > 0 && self.next_decile <= 10 && self.sent * 10 >= self.total * self.next_decile {

@@ -11,7 +11,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::api::{AppState, MAX_UPLOAD_BYTES};
+use super::{AppState, MAX_UPLOAD_BYTES};
 use crate::error::{ApiError, ApiResult};
 
 const TOO_LARGE: &str = "파일 크기는 10MB 이하여야 합니다.";
