@@ -193,7 +193,7 @@ impl FromBody for DateRangeBody {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct UpdateMeetingTitleRequest {
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, pattern = "^[^\\u0000]*$")]
     title: String,
 }
 
@@ -207,7 +207,7 @@ impl FromBody for Title {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct UpdateMeetingLocationRequest {
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, pattern = "^[^\\u0000]*$")]
     location: String,
 }
 
@@ -222,8 +222,8 @@ impl FromBody for Location {
 #[allow(dead_code)]
 pub struct CreateParticipantRequest {
     meeting_url_code: String,
-    /// Trimmed when stored; must contain a character that is not white space.
-    #[schema(min_length = 1, max_length = 255, pattern = "[^\\s\\u0085]")]
+    /// Trimmed when stored; must contain a character that is not white space, and no U+0000.
+    #[schema(min_length = 1, max_length = 255, pattern = "^[^\\u0000]*[^\\s\\u0085\\u0000][^\\u0000]*$")]
     name: String,
 }
 

@@ -10,6 +10,9 @@ use chrono::NaiveDate;
 use meetifyr_core::{Availability, AvailabilityError, DaySet, TextError};
 use serde_json::{Map, Value, json};
 
+/// The pattern every text field documents: no U+0000 (PostgreSQL cannot store it).
+pub const NO_NUL: &str = "^[^\\u0000]*$";
+
 use crate::error::{ApiError, FieldError};
 
 /// A request body type built from JSON with field-level validation.
@@ -132,7 +135,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A required string checked by a domain constructor.
+    /// A required string checked by a domain constructor (see [`NO_NUL`]).
     pub fn text<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, TextError>) -> Option<T> {
         let raw = self.string(name)?;
         match parse(raw) {
@@ -141,6 +144,7 @@ impl<'a> Fields<'a> {
                 let (kind, ctx) = match e {
                     TextError::TooShort { min } => ("string_too_short", json!({ "min_length": min })),
                     TextError::TooLong { max } => ("string_too_long", json!({ "max_length": max })),
+                    TextError::Nul => ("string_pattern_mismatch", json!({ "pattern": NO_NUL })),
                 };
                 let error = FieldError::new(kind, Self::loc(name), e.to_string(), json!(raw)).with_ctx(ctx);
                 self.errors.push(error);

@@ -105,6 +105,20 @@ pub fn document(options: &ApiOptions) -> openapi::OpenApi {
                 "503",
                 error("the database is unavailable, or the request took longer than --request-timeout"),
             );
+            // Every answer that is the meeting (after a range, a toggle or an answer) carries
+            // its version, as GET does.
+            if let Some(RefOr::T(ok)) = responses.get_mut("200") {
+                let is_meeting = ok.content.values().any(|c| {
+                    matches!(c, RefOr::T(c) if matches!(&c.schema,
+                        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/GetMeetingResponse")))
+                });
+                if is_meeting && !ok.headers.contains_key("ETag") {
+                    ok.headers.insert(
+                        "ETag".into(),
+                        RefOr::T(header(Type::String, "the meeting's version after this write, e.g. `\"8\"`")),
+                    );
+                }
+            }
             if options.profiling {
                 for response in responses.values_mut() {
                     if let RefOr::T(response) = response {

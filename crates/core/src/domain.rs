@@ -128,9 +128,15 @@ pub enum TextError {
     TooShort { min: usize },
     #[error("String should have at most {max} characters")]
     TooLong { max: usize },
+    /// U+0000, which PostgreSQL cannot store: refused on every backend alike.
+    #[error("String should not contain the character U+0000")]
+    Nul,
 }
 
 fn check_len(s: &str, min: usize) -> Result<(), TextError> {
+    if s.contains('\0') {
+        return Err(TextError::Nul);
+    }
     let n = s.chars().count();
     if n < min {
         Err(TextError::TooShort { min })

@@ -156,6 +156,15 @@ async fn the_openapi_document_states_the_layers_answers_and_its_links_resolve() 
             }
         }
     }
+    // And every answer that is the meeting names its ETag
+    for (path, method) in [
+        ("/v1/meetings/{meeting_url_code}", "get"),
+        ("/v1/meetings/{meeting_url_code}/date_range", "patch"),
+        ("/v1/participant_dates/on", "patch"),
+        ("/v1/participants/{participant_id}/availability", "put"),
+    ] {
+        assert!(doc["paths"][path][method]["responses"]["200"]["headers"]["ETag"].is_object(), "{method} {path}");
+    }
     let links = &doc["paths"]["/v1/participants"]["post"]["responses"]["200"]["links"];
     assert_eq!(links["DeleteParticipant"]["parameters"]["participant_id"], "$response.body#/participant_id");
 }

@@ -219,7 +219,7 @@ async fn the_documented_error_body_is_the_one_sent() {
     assert!(list["detail"].is_array());
     // And a name is documented as needing a character that is not white space, as enforced
     let name = &schemas["CreateParticipantRequest"]["properties"]["name"];
-    assert_eq!(name["pattern"], "[^\\s\\u0085]");
+    assert_eq!(name["pattern"], "^[^\\u0000]*[^\\s\\u0085\\u0000][^\\u0000]*$");
     let code = app.meeting_with_range("2025-01-01", "2025-01-02").await;
     for blank in ["\u{a0}", "\u{c}", "\u{85}\u{feff}"] {
         let res = app
@@ -230,4 +230,37 @@ async fn the_documented_error_body_is_the_one_sent() {
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{blank:?}");
     }
+}
+
+#[tokio::test]
+async fn text_with_a_nul_character_is_422_on_every_backend_and_changes_nothing() {
+    // Given a meeting with a title and a participant
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2025-01-01", "2025-01-02").await;
+    app.patch(&format!("/v1/meetings/{code}/title"), json!({"title": "회의"})).await;
+    // When a title, a location or a name holds U+0000 (which PostgreSQL cannot store)
+    for (path, body, field) in [
+        (format!("/v1/meetings/{code}/title"), json!({"title": "a\u{0}b"}), "title"),
+        (format!("/v1/meetings/{code}/location"), json!({"location": "\u{0}"}), "location"),
+    ] {
+        let (status, body) = status_json(app.patch(&path, body).await).await;
+        // Then it is refused naming the field, as the documented pattern says
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["detail"][0]["type"], "string_pattern_mismatch");
+        assert_eq!(body["detail"][0]["loc"], json!(["body", field]));
+    }
+    let (status, body) = status_json(
+        app.post(
+            "/v1/participants",
+            Some(json!({"meeting_url_code": code, "name": "민\u{0}지"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "name"]));
+    // And nothing changed
+    let meeting = app.meeting(&code).await;
+    assert_eq!((meeting["title"].as_str(), meeting["location"].as_str()), (Some("회의"), Some("")));
+    assert_eq!(meeting["participants"], json!([]));
 }
