@@ -52,9 +52,13 @@ for first in "${order[@]}"; do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
     echo "== schemathesis $version, /v1 = $first, $examples examples per operation"
     # The live routes stream forever (SSE) or need an upgrade (WebSocket): their error answers
-    # are covered by the end-to-end tests instead.
+    # are covered by the end-to-end tests instead. ensure_resource_availability is off: a
+    # participant is addressed by its id with its meeting's code in the body; stateful chains
+    # mutate that code, and the documented 404 reads to this check (which looks at path
+    # parameters only) as "created resource not found". Schemathesis cannot scope a check to one
+    # operation, and the end-to-end suite checks that created meetings and participants are found.
     if ! "$venv/bin/schemathesis" --config-file scripts/fuzz/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
-        --checks all --max-examples "$examples" --phases examples,coverage,fuzzing,stateful \
+        --checks all --exclude-checks ensure_resource_availability --max-examples "$examples" --phases examples,coverage,fuzzing,stateful \
         --exclude-path-regex '/(events|ws)$' --request-timeout 10 --seed 1 --no-color; then
         failed=1
     fi
