@@ -223,7 +223,11 @@ impl FromBody for Location {
 pub struct CreateParticipantRequest {
     meeting_url_code: String,
     /// Trimmed when stored; must contain a character that is not white space, and no U+0000.
-    #[schema(min_length = 1, max_length = 255, pattern = "^[^\\u0000]*[^\\s\\u0085\\u0000][^\\u0000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000]*[^\\s\\u0085\\u0000][^\\u0000]*$"
+    )]
     name: String,
 }
 

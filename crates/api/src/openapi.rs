@@ -115,7 +115,10 @@ pub fn document(options: &ApiOptions) -> openapi::OpenApi {
                 if is_meeting && !ok.headers.contains_key("ETag") {
                     ok.headers.insert(
                         "ETag".into(),
-                        RefOr::T(header(Type::String, "the meeting's version after this write, e.g. `\"8\"`")),
+                        RefOr::T(header(
+                            Type::String,
+                            "the meeting's version after this write, e.g. `\"8\"`",
+                        )),
                     );
                 }
             }

@@ -141,7 +141,10 @@ async fn the_openapi_document_states_the_layers_answers_and_its_links_resolve() 
         let responses = op["responses"].as_object().unwrap();
         // Then every write under /v1 may answer 429 with Retry-After, every body 413, anything 503
         if path.starts_with("/v1/") && method != "get" {
-            assert!(responses["429"]["headers"]["Retry-After"].is_object(), "{method} {path}");
+            assert!(
+                responses["429"]["headers"]["Retry-After"].is_object(),
+                "{method} {path}"
+            );
         }
         if op.get("requestBody").is_some() {
             assert!(responses.contains_key("413"), "{method} {path}");
@@ -149,7 +152,10 @@ async fn the_openapi_document_states_the_layers_answers_and_its_links_resolve() 
         assert!(responses.contains_key("503"), "{method} {path}");
         // And every response names X-Response-Time, and every link an existing operation
         for (status, response) in responses {
-            assert!(response["headers"]["X-Response-Time"].is_object(), "{method} {path} {status}");
+            assert!(
+                response["headers"]["X-Response-Time"].is_object(),
+                "{method} {path} {status}"
+            );
             for (name, link) in response["links"].as_object().into_iter().flatten() {
                 let target = link["operationId"].as_str().unwrap();
                 assert!(operation_ids.iter().any(|id| id == target), "{name} -> {target}");
@@ -163,10 +169,16 @@ async fn the_openapi_document_states_the_layers_answers_and_its_links_resolve() 
         ("/v1/participant_dates/on", "patch"),
         ("/v1/participants/{participant_id}/availability", "put"),
     ] {
-        assert!(doc["paths"][path][method]["responses"]["200"]["headers"]["ETag"].is_object(), "{method} {path}");
+        assert!(
+            doc["paths"][path][method]["responses"]["200"]["headers"]["ETag"].is_object(),
+            "{method} {path}"
+        );
     }
     let links = &doc["paths"]["/v1/participants"]["post"]["responses"]["200"]["links"];
-    assert_eq!(links["DeleteParticipant"]["parameters"]["participant_id"], "$response.body#/participant_id");
+    assert_eq!(
+        links["DeleteParticipant"]["parameters"]["participant_id"],
+        "$response.body#/participant_id"
+    );
 }
 
 #[tokio::test]

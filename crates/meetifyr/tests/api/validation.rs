@@ -237,11 +237,20 @@ async fn text_with_a_nul_character_is_422_on_every_backend_and_changes_nothing()
     // Given a meeting with a title and a participant
     let app = spawn_app().await;
     let code = app.meeting_with_range("2025-01-01", "2025-01-02").await;
-    app.patch(&format!("/v1/meetings/{code}/title"), json!({"title": "회의"})).await;
+    app.patch(&format!("/v1/meetings/{code}/title"), json!({"title": "회의"}))
+        .await;
     // When a title, a location or a name holds U+0000 (which PostgreSQL cannot store)
     for (path, body, field) in [
-        (format!("/v1/meetings/{code}/title"), json!({"title": "a\u{0}b"}), "title"),
-        (format!("/v1/meetings/{code}/location"), json!({"location": "\u{0}"}), "location"),
+        (
+            format!("/v1/meetings/{code}/title"),
+            json!({"title": "a\u{0}b"}),
+            "title",
+        ),
+        (
+            format!("/v1/meetings/{code}/location"),
+            json!({"location": "\u{0}"}),
+            "location",
+        ),
     ] {
         let (status, body) = status_json(app.patch(&path, body).await).await;
         // Then it is refused naming the field, as the documented pattern says
@@ -261,6 +270,9 @@ async fn text_with_a_nul_character_is_422_on_every_backend_and_changes_nothing()
     assert_eq!(body["detail"][0]["loc"], json!(["body", "name"]));
     // And nothing changed
     let meeting = app.meeting(&code).await;
-    assert_eq!((meeting["title"].as_str(), meeting["location"].as_str()), (Some("회의"), Some("")));
+    assert_eq!(
+        (meeting["title"].as_str(), meeting["location"].as_str()),
+        (Some("회의"), Some(""))
+    );
     assert_eq!(meeting["participants"], json!([]));
 }
