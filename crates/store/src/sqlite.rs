@@ -489,18 +489,21 @@ impl Store for SqliteStore {
     }
 
     async fn slow_query(&self, target: Duration) -> Result<i64, StoreError> {
-        // SQLite has no sleep: a recursive count, sized by timing a small one first, runs in the
-        // engine. On a file it gets its own connection on a blocking thread; in memory (tests)
-        // it runs on the writer.
+        // SQLite has no sleep: recursive counts run in the engine, each sized to about 20 ms by
+        // the one before, until `target` has passed (so never shorter, whatever the load). On a
+        // file it gets its own connection on a blocking thread; in memory (tests) the writer.
         fn run(conn: &Connection, target: Duration) -> rusqlite::Result<i64> {
             const COUNT: &str = "with recursive c(x) as (select 1 union all select x + 1 from c where x < ?1) \
                 select count(*) from c";
-            let probe = 50_000_i64;
             let started = std::time::Instant::now();
-            conn.query_row(COUNT, [probe], |r| r.get::<_, i64>(0))?;
-            let per_row = started.elapsed().as_secs_f64() / probe as f64;
-            let rows = (target.saturating_sub(started.elapsed()).as_secs_f64() / per_row.max(1e-9)) as i64;
-            conn.query_row(COUNT, [rows.clamp(1, 500_000_000)], |r| r.get(0))
+            let (mut rows, mut counted) = (10_000_i64, 0_i64);
+            while started.elapsed() < target {
+                let statement = std::time::Instant::now();
+                counted += conn.query_row(COUNT, [rows], |r| r.get::<_, i64>(0))?;
+                let per_row = statement.elapsed().as_secs_f64() / rows as f64;
+                rows = (0.02 / per_row.max(1e-9)).clamp(1_000.0, 50_000_000.0) as i64;
+            }
+            Ok(counted)
         }
         let Some(readers) = &self.readers else {
             return run(&self.writer(), target).map_err(classify);
