@@ -83,6 +83,8 @@ if [ $# -eq 0 ]; then
         EXBUY_BACKEND=$backend EXBUY_SEED="--products 300 --orders 600 --reviews 500" ./scripts/exbuy-load.sh --debug \
             --scenario mixed -u 6 -r 6 -t 3s --gates crates/load/gates/smoke.toml --results "$smoke" --progress-every 0
     done
+    echo "== browser suite: the web app in Debian's Chromium (scripts/browser.sh)"
+    ./scripts/browser.sh
     echo "== contract fuzzing: schemathesis against /openapi.json, each store first (scripts/fuzz.sh)"
     ./scripts/fuzz.sh
     echo "== load smoke: an impossible gate must fail the run"

@@ -11,6 +11,7 @@ mod live;
 mod metrics;
 mod openapi;
 mod state;
+mod web;
 
 pub use error::{ApiError, FieldError};
 pub use limit::{Rate, RateLimitOptions};
@@ -126,12 +127,18 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             cache: cache.clone(),
             live: live.clone(),
         };
-        let mut routes = store_routes().with_state(state);
+        let mut routes = store_routes().with_state(state.clone());
         if let Some(limits) = &limits {
             routes = routes.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
         }
         if i == 0 {
             app = app.nest("/v1", routes.clone());
+            // The web app, on the first store, under the same limits as the API.
+            let mut pages = web::routes(state);
+            if let Some(limits) = &limits {
+                pages = pages.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
+            }
+            app = app.merge(pages);
         }
         app = app.nest(&format!("/v1/{}", named.name), routes);
     }

@@ -215,8 +215,9 @@ fn describe() {
 fn classify(request: &Request) -> Option<Class> {
     match *request.method() {
         Method::GET | Method::HEAD | Method::OPTIONS => None,
-        // Inside a store's nested router the path is relative to `/v1/{store}`.
-        Method::POST if request.uri().path() == "/meetings" => Some(Class::Create),
+        // Inside a store's nested router the path is relative to `/v1/{store}`; the web app
+        // creates with a form posted to `/`.
+        Method::POST if matches!(request.uri().path(), "/meetings" | "/") => Some(Class::Create),
         _ => Some(Class::Write),
     }
 }

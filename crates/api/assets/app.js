@@ -1,0 +1,493 @@
+// Meetifyr's one script: it enhances pages that already work without it (forms post to the
+// server). It uses the public API, the stroke route (PUT …/availability) and the live stream.
+const $ = (s, root = document) => root.querySelector(s);
+const $$ = (s, root = document) => [...root.querySelectorAll(s)];
+const fill = (text, holes) => text.replace(/\{(\w+)\}/g, (_, k) => String(holes[k] ?? ''));
+const cookie = (name, value) => {
+  document.cookie = `${name}=${value}; path=/; max-age=31536000; samesite=lax`;
+};
+document.documentElement.classList.add('js');
+
+// ---- light and dark: remembered in a cookie so that the server renders it next time ----
+const themeToggle = $('#theme-toggle');
+if (themeToggle) {
+  themeToggle.addEventListener('click', (e) => {
+    e.preventDefault();
+    const root = document.documentElement;
+    const dark = root.dataset.theme
+      ? root.dataset.theme === 'dark'
+      : matchMedia('(prefers-color-scheme: dark)').matches;
+    root.dataset.theme = dark ? 'light' : 'dark';
+    themeToggle.setAttribute('aria-pressed', String(!dark));
+    cookie('theme', root.dataset.theme);
+  });
+}
+
+// ---- dates as YYYY-MM-DD in the person's own calendar ----
+const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const parse = (s) => {
+  const [y, m, d] = s.split('-').map(Number);
+  return new Date(y, m - 1, d);
+};
+const daysBetween = (a, b) => Math.round((Date.UTC(...ymd(b)) - Date.UTC(...ymd(a))) / 86400000);
+const ymd = (d) => [d.getFullYear(), d.getMonth(), d.getDate()];
+
+// ---- the create page ----
+const createForm = $('#create');
+if (createForm) {
+  const start = $('#start');
+  const end = $('#end');
+  const status = $('#range-status');
+  const today = new Date();
+  start.min = end.min = iso(today);
+  const check = () => {
+    let message = '';
+    let bad = false;
+    if (start.value && end.value) {
+      const span = daysBetween(parse(start.value), parse(end.value));
+      if (span < 0) [message, bad] = [status.dataset.reversed, true];
+      else if (span > 62) [message, bad] = [status.dataset.tooLong, true];
+      else message = fill(status.dataset.chosen, { n: span + 1 });
+    }
+    end.setCustomValidity(bad ? message : '');
+    end.setAttribute('aria-invalid', String(bad));
+    status.textContent = message;
+    status.className = `status ${bad ? 'bad' : 'good'}`;
+    return !bad;
+  };
+  const picks = {
+    '4w': () => [today, new Date(today.getFullYear(), today.getMonth(), today.getDate() + 27)],
+    this: () => [today, new Date(today.getFullYear(), today.getMonth() + 1, 0)],
+    next: () => [new Date(today.getFullYear(), today.getMonth() + 1, 1), new Date(today.getFullYear(), today.getMonth() + 2, 0)],
+  };
+  for (const button of $$('.pick', createForm)) {
+    button.setAttribute('aria-pressed', 'false');
+    button.addEventListener('click', (e) => {
+      e.preventDefault();
+      const [s, t] = picks[button.dataset.pick]();
+      start.value = iso(s);
+      end.value = iso(t);
+      for (const b of $$('.pick', createForm)) b.setAttribute('aria-pressed', String(b === button));
+      check();
+    });
+  }
+  for (const input of [start, end]) {
+    input.addEventListener('change', () => {
+      for (const b of $$('.pick', createForm)) b.setAttribute('aria-pressed', 'false');
+      if (input === start && start.value && (!end.value || end.value < start.value)) end.min = start.value;
+      check();
+    });
+  }
+  createForm.addEventListener('submit', (e) => {
+    if (e.submitter?.name === 'pick') return;
+    if (!start.value || !end.value || !check()) {
+      e.preventDefault();
+      (start.value ? end : start).focus();
+      if (!start.value || !end.value) status.textContent = createForm.querySelector('legend').textContent;
+      status.className = 'status bad';
+    }
+  });
+}
+
+// ---- the meeting page ----
+const pageData = $('#page-data');
+if (pageData) meetingPage(JSON.parse(pageData.textContent));
+
+function meetingPage(d) {
+  const t = d.t;
+  const dayName = new Map(d.days);
+  let meeting = d.meeting;
+  let version = d.version;
+  let shown = null; // null: everyone
+  let stroke = null; // the pointer stroke under way
+  let pending = null; // a live update waiting for the stroke to end
+  let detailDate = null;
+
+  // Share card
+  const link = $('#share-link');
+  if (link) {
+    const url = `${location.origin}/m/${d.code}`;
+    link.value = url;
+    const copy = $('#copy');
+    if (navigator.clipboard) {
+      copy.hidden = false;
+      copy.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+        } catch {
+          link.select();
+          document.execCommand('copy');
+        }
+        $('#copy-status').textContent = t.copied;
+      });
+    }
+    const share = $('#share');
+    if (navigator.share) {
+      share.hidden = false;
+      share.addEventListener('click', () => navigator.share({ title: document.title, url }).catch(() => {}));
+    }
+  }
+
+  const people = () => meeting.participants.filter((p) => !shown || shown.has(p.id));
+  const dayOf = (p, date) => p.dates.find((x) => x.date === date);
+  const tally = (list, date) => {
+    let free = 0;
+    let stars = 0;
+    for (const p of list) {
+      const x = dayOf(p, date);
+      if (x?.enabled) free += 1;
+      if (x?.starred) stars += 1;
+    }
+    return { free, stars };
+  };
+
+  // Group view: every day's count, shade, stars and the everyone-free mark
+  function renderGroup() {
+    const list = people();
+    const total = list.length;
+    for (const a of $$('#group .day')) {
+      const date = a.dataset.date;
+      const { free, stars } = tally(list, date);
+      const level = total ? Math.round((free * 12) / total) : 0;
+      const everyone = total > 0 && free === total;
+      a.className = `day lv${level}${everyone ? ' all' : ''}`;
+      $('.count', a).textContent = free;
+      let star = $('.star', a);
+      if (stars && !star) a.append(Object.assign(document.createElement('span'), { className: 'star' }));
+      star = $('.star', a);
+      if (star) {
+        if (stars) star.textContent = `★${stars}`;
+        else star.remove();
+      }
+      let check = $('.check', a);
+      if (everyone && !check) {
+        check = Object.assign(document.createElement('span'), { className: 'check', textContent: '✓' });
+        check.setAttribute('aria-hidden', 'true');
+        a.append(check);
+      } else if (!everyone && check) check.remove();
+      let label = `${dayName.get(date)}: ${fill(t.free_of, { free, total, stars })}`;
+      if (everyone) label += ` (${t.legend_all})`;
+      a.setAttribute('aria-label', label);
+    }
+    if (detailDate) showDetail(detailDate, false);
+  }
+
+  function renderBest() {
+    const ol = $('#best');
+    const total = meeting.participants.length;
+    ol.replaceChildren();
+    if (total) {
+      meeting.best_dates.forEach((date, i) => {
+        const { free, stars } = tally(meeting.participants, date);
+        const li = document.createElement('li');
+        const rank = Object.assign(document.createElement('span'), { className: 'rank', textContent: i + 1 });
+        rank.setAttribute('aria-hidden', 'true');
+        const time = Object.assign(document.createElement('time'), { textContent: dayName.get(date) ?? date });
+        time.dateTime = date;
+        const counts = Object.assign(document.createElement('span'), { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) });
+        li.append(rank, ' ', time, ' ', counts);
+        ol.append(li);
+      });
+    }
+    $('#best-none').hidden = total > 0 && meeting.best_dates.length > 0;
+  }
+
+  // People chips: filter the group view; "only me"
+  const chips = $('#chips');
+  function renderChips() {
+    for (const li of $$('li', chips)) if ($('.person', li)) li.remove();
+    for (const p of meeting.participants) {
+      const a = Object.assign(document.createElement('a'), { className: 'chip person', href: `/m/${d.code}?people=${p.id}`, textContent: p.name });
+      a.setAttribute('role', 'button');
+      a.dataset.id = p.id;
+      const li = document.createElement('li');
+      li.append(a);
+      chips.append(li);
+    }
+    $('#nobody').hidden = meeting.participants.length > 0;
+    markChips();
+  }
+  function markChips() {
+    for (const a of $$('.person', chips)) a.setAttribute('aria-pressed', String(!shown || shown.has(Number(a.dataset.id))));
+    $('.all', chips).setAttribute('aria-pressed', String(!shown));
+    const mine = $('.mine', chips);
+    if (mine) mine.setAttribute('aria-pressed', String(!!shown && shown.size === 1 && shown.has(d.me)));
+  }
+  const wanted = new URLSearchParams(location.search).get('people');
+  if (wanted) shown = new Set(wanted.split(',').map(Number));
+  chips.addEventListener('click', (e) => {
+    const a = e.target.closest('a.chip');
+    if (!a) return;
+    e.preventDefault();
+    const all = meeting.participants.map((p) => p.id);
+    if (a.classList.contains('all')) shown = null;
+    else if (a.classList.contains('mine')) shown = new Set([d.me]);
+    else {
+      const id = Number(a.dataset.id);
+      shown = new Set(shown ?? all);
+      if (shown.has(id)) shown.delete(id);
+      else shown.add(id);
+      if (shown.size === all.length) shown = null;
+    }
+    markChips();
+    renderGroup();
+  });
+  chips.addEventListener('keydown', (e) => {
+    if (e.key === ' ' && e.target.matches('a.chip')) {
+      e.preventDefault();
+      e.target.click();
+    }
+  });
+
+  // Day details: who is free, busy, starred
+  const detail = $('#detail');
+  function showDetail(date, focus) {
+    detailDate = date;
+    const free = [];
+    const busy = [];
+    const starred = [];
+    for (const p of people()) {
+      const x = dayOf(p, date);
+      (x?.enabled ? free : busy).push(p.name);
+      if (x?.starred) starred.push(p.name);
+    }
+    const h = Object.assign(document.createElement('h3'), { textContent: dayName.get(date) });
+    const dl = document.createElement('dl');
+    for (const [label, names] of [[t.free, free], [t.busy, busy], [`★ ${t.starred}`, starred]]) {
+      dl.append(
+        Object.assign(document.createElement('dt'), { textContent: `${label} (${names.length})` }),
+        Object.assign(document.createElement('dd'), { textContent: names.join(', ') }),
+      );
+    }
+    const close = Object.assign(document.createElement('button'), { type: 'button', textContent: t.close });
+    close.addEventListener('click', () => {
+      detail.hidden = true;
+      detailDate = null;
+      $(`#group .day[data-date="${date}"]`)?.focus();
+    });
+    detail.replaceChildren(h, dl, close);
+    detail.hidden = false;
+    if (focus) detail.focus();
+  }
+  $('#group')?.addEventListener('click', (e) => {
+    const a = e.target.closest('a.day');
+    if (!a) return;
+    e.preventDefault();
+    showDetail(a.dataset.date, true);
+  });
+
+  function apply(next, nextVersion) {
+    if (nextVersion !== undefined && nextVersion < version) return;
+    if (nextVersion !== undefined) version = nextVersion;
+    const before = meeting.participants.map((p) => `${p.id}:${p.name}`).join();
+    meeting = next;
+    if (before !== meeting.participants.map((p) => `${p.id}:${p.name}`).join()) renderChips();
+    renderGroup();
+    renderBest();
+    syncMine();
+  }
+
+  // Live: other people's changes, never under a finger mid-stroke
+  const live = $('#live-status');
+  let offline = false;
+  const source = new EventSource(`${d.api}/meetings/${d.code}/events`);
+  source.addEventListener('message', (e) => {
+    const frame = JSON.parse(e.data);
+    if (stroke || saving) pending = frame;
+    else apply(frame.meeting, frame.version);
+  });
+  source.addEventListener('error', () => {
+    offline = true;
+    live.textContent = t.offline;
+    live.className = 'live status bad';
+  });
+  source.addEventListener('open', () => {
+    if (!offline) return;
+    offline = false;
+    live.textContent = t.online;
+    live.className = 'live status good';
+    setTimeout(() => {
+      if (!offline) live.textContent = '';
+    }, 3000);
+  });
+  addEventListener('pagehide', () => source.close());
+
+  // Join through the API, then show the page again with the answer grid
+  const join = $('#join-form');
+  if (join) {
+    join.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const name = $('#name', join).value;
+      const response = await fetch(`${d.api}/participants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ meeting_url_code: d.code, name }),
+      }).catch(() => null);
+      if (!response?.ok) {
+        const body = await response?.json().catch(() => null);
+        $('#join-status').textContent = typeof body?.detail === 'string' ? body.detail : body?.detail?.[0]?.msg ?? t.save_failed;
+        $('#join-status').className = 'status bad';
+        return;
+      }
+      const created = await response.json();
+      document.cookie = `me_${d.code}=${created.participant_id}; path=/m/${d.code}; max-age=31536000; samesite=lax`;
+      // The server renders the answer grid for the person this browser now is.
+      history.replaceState(null, '', `/m/${d.code}#answer-section`);
+      location.reload();
+    });
+  }
+
+  // My answer: paint by pointer, tick by keyboard; one request per stroke
+  const form = $('#answer');
+  let saving = false;
+  let queued = null;
+  const cells = () => $$('.cell', form);
+  const boxes = (cell) => [$('input[name=free]', cell), $('input[name=star]', cell)];
+  const syncCell = (cell) => {
+    const [free, star] = boxes(cell);
+    cell.classList.toggle('free', free.checked);
+    cell.classList.toggle('starred', star.checked);
+  };
+  const snapshot = () => cells().map((c) => boxes(c).map((b) => b.checked));
+  const restore = (snap) => cells().forEach((c, i) => {
+    boxes(c).forEach((b, j) => { b.checked = snap[i][j]; });
+    syncCell(c);
+  });
+  const answer = () => {
+    const free = [];
+    const starred = [];
+    for (const c of cells()) {
+      const [f, s] = boxes(c);
+      if (f.checked) free.push(c.dataset.date);
+      if (s.checked) starred.push(c.dataset.date);
+    }
+    return { free, starred };
+  };
+  // The group view follows my boxes at once
+  function showMine() {
+    const me = meeting.participants.find((p) => p.id === d.me);
+    if (!me) return;
+    const { free, starred } = answer();
+    me.dates = me.dates.map((x) => ({ ...x, enabled: free.includes(x.date), starred: starred.includes(x.date) }));
+    renderGroup();
+  }
+  function syncMine() {
+    if (!form || stroke || saving) return;
+    const me = meeting.participants.find((p) => p.id === d.me);
+    if (!me) return;
+    for (const c of cells()) {
+      const x = dayOf(me, c.dataset.date);
+      const [f, s] = boxes(c);
+      f.checked = !!x?.enabled;
+      s.checked = !!x?.starred;
+      syncCell(c);
+    }
+  }
+  const saveStatus = $('#save-status');
+  async function save(before) {
+    if (saving) {
+      queued = queued ?? before;
+      return;
+    }
+    saving = true;
+    const body = { meeting_url_code: d.code, ...answer() };
+    let ok = false;
+    try {
+      const response = await fetch(`${d.api}/participants/${d.me}/availability`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.ok) {
+        ok = true;
+        const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
+        const next = await response.json();
+        saving = false;
+        apply(next, Number.isFinite(etag) && etag > 0 ? etag : undefined);
+      }
+    } catch {
+      ok = false;
+    }
+    saving = false;
+    saveStatus.textContent = ok ? t.saved : t.save_failed;
+    saveStatus.className = `status ${ok ? 'good' : 'bad'}`;
+    if (!ok) {
+      restore(before);
+      showMine();
+    }
+    if (queued) {
+      const q = queued;
+      queued = null;
+      save(q);
+    } else if (pending) {
+      const p = pending;
+      pending = null;
+      apply(p.meeting, p.version);
+    }
+  }
+  if (form) {
+    const mode = () => $('input[name=mode]:checked')?.value ?? 'free';
+    const paint = (cell) => {
+      if (stroke.touched.has(cell)) return;
+      stroke.touched.add(cell);
+      const [free, star] = boxes(cell);
+      if (stroke.kind === 'star') {
+        star.checked = stroke.value;
+        if (stroke.value) free.checked = true;
+      } else {
+        free.checked = stroke.value;
+        if (!stroke.value) star.checked = false;
+      }
+      syncCell(cell);
+      showMine();
+    };
+    form.addEventListener('pointerdown', (e) => {
+      const cell = e.target.closest('.cell');
+      if (!cell || e.button > 0) return;
+      e.preventDefault();
+      const kind = mode();
+      const [free, star] = boxes(cell);
+      stroke = { kind, value: !(kind === 'star' ? star.checked : free.checked), before: snapshot(), touched: new Set(), id: e.pointerId };
+      form.setPointerCapture(e.pointerId);
+      paint(cell);
+    });
+    form.addEventListener('pointermove', (e) => {
+      if (!stroke || e.pointerId !== stroke.id) return;
+      const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest('.cell');
+      if (cell && form.contains(cell)) paint(cell);
+    });
+    const finish = (e) => {
+      if (!stroke || e.pointerId !== stroke.id) return;
+      const { before } = stroke;
+      stroke = null;
+      save(before);
+    };
+    form.addEventListener('pointerup', finish);
+    form.addEventListener('pointercancel', finish);
+    // The click that follows a stroke must not undo it; a keyboard's click (detail 0) toggles.
+    form.addEventListener('click', (e) => {
+      if (e.detail > 0 && e.target.closest('.cell')) e.preventDefault();
+    }, true);
+    form.addEventListener('change', (e) => {
+      const cell = e.target.closest('.cell');
+      if (!cell) return;
+      const before = snapshot();
+      const [free, star] = boxes(cell);
+      before[cells().indexOf(cell)][e.target === star ? 1 : 0] = !e.target.checked;
+      if (e.target === star && star.checked) free.checked = true;
+      if (e.target === free && !free.checked) star.checked = false;
+      syncCell(cell);
+      showMine();
+      save(before);
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      save(snapshot());
+    });
+  }
+
+  if (shown) {
+    markChips();
+    renderGroup();
+  }
+}

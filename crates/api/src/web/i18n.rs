@@ -1,0 +1,351 @@
+//! The page's words in Korean and English, written by hand. Chosen by a `lang` cookie (set by
+//! the switch), else by `Accept-Language`.
+
+use axum::http::{HeaderMap, header};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ko => Lang::En,
+            Lang::En => Lang::Ko,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "ko" => Some(Lang::Ko),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The `lang` cookie, else the first of Korean or English in `Accept-Language` by quality;
+    /// English when neither is asked for.
+    pub fn of(headers: &HeaderMap) -> Lang {
+        if let Some(lang) = super::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
+            return lang;
+        }
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mut best: Option<(f32, Lang)> = None;
+        for part in accept.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("ko") => Lang::Ko,
+                Some("en") => Lang::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, lang)| lang)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Ko => &KO,
+            Lang::En => &EN,
+        }
+    }
+
+    /// Column headers of a month, in the order of its weeks: Korean weeks start on Sunday,
+    /// English ones on Monday.
+    pub fn weekdays(self) -> [&'static str; 7] {
+        match self {
+            Lang::Ko => ["일", "월", "화", "수", "목", "금", "토"],
+            Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        }
+    }
+
+    /// Days from the week's first column to Monday (0 for Monday-first weeks).
+    pub fn monday_offset(self) -> u32 {
+        match self {
+            Lang::Ko => 1,
+            Lang::En => 0,
+        }
+    }
+
+    pub fn month(self, year: i32, month: u32) -> String {
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        match self {
+            Lang::Ko => format!("{year}년 {month}월"),
+            Lang::En => format!("{} {year}", EN[(month - 1) as usize]),
+        }
+    }
+
+    /// A day for people: `1월 5일 (월)`, `Mon, Jan 5`.
+    pub fn day(self, date: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        const KO_DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
+        const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const EN_MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        match self {
+            Lang::Ko => format!("{}월 {}일 ({})", date.month(), date.day(), KO_DAYS[weekday]),
+            Lang::En => format!(
+                "{}, {} {}",
+                EN_DAYS[weekday],
+                EN_MONTHS[date.month0() as usize],
+                date.day()
+            ),
+        }
+    }
+}
+
+/// Every word on the pages. `{n}`-style holes are filled in by the view.
+pub struct Texts {
+    pub skip: &'static str,
+    pub settings: &'static str,
+    pub tagline: &'static str,
+    pub switch_language: &'static str,
+    pub theme: &'static str,
+    pub create_heading: &'static str,
+    pub title_label: &'static str,
+    pub title_placeholder: &'static str,
+    pub location_label: &'static str,
+    pub location_placeholder: &'static str,
+    pub dates_label: &'static str,
+    pub next_4_weeks: &'static str,
+    pub this_month: &'static str,
+    pub next_month: &'static str,
+    pub start_label: &'static str,
+    pub end_label: &'static str,
+    pub range_fixed: &'static str,
+    pub end_before_start: &'static str,
+    pub too_long: &'static str,
+    pub days_chosen: &'static str,
+    pub create_button: &'static str,
+    pub share_heading: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
+    pub share: &'static str,
+    pub qr_label: &'static str,
+    pub open_meeting: &'static str,
+    pub no_range: &'static str,
+    pub best_heading: &'static str,
+    pub best_none: &'static str,
+    pub free_of: &'static str,
+    pub group_heading: &'static str,
+    pub legend_count: &'static str,
+    pub legend_all: &'static str,
+    pub legend_star: &'static str,
+    pub people_heading: &'static str,
+    pub everyone: &'static str,
+    pub only_me: &'static str,
+    pub nobody_yet: &'static str,
+    pub free: &'static str,
+    pub busy: &'static str,
+    pub starred: &'static str,
+    pub close: &'static str,
+    pub join_heading: &'static str,
+    pub name_label: &'static str,
+    pub join_button: &'static str,
+    pub answering_as: &'static str,
+    pub not_you: &'static str,
+    pub answer_heading: &'static str,
+    pub mode_label: &'static str,
+    pub mode_free: &'static str,
+    pub mode_star: &'static str,
+    pub paint_hint: &'static str,
+    pub free_on: &'static str,
+    pub star_on: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub save_failed: &'static str,
+    pub offline: &'static str,
+    pub online: &'static str,
+    pub not_found: &'static str,
+    pub not_found_hint: &'static str,
+    pub home: &'static str,
+}
+
+pub static KO: Texts = Texts {
+    skip: "본문으로 건너뛰기",
+    settings: "설정",
+    tagline: "모두가 되는 날을 찾아요",
+    switch_language: "English",
+    theme: "어두운 화면",
+    create_heading: "새 모임 만들기",
+    title_label: "모임 이름",
+    title_placeholder: "예: 12월 송년회",
+    location_label: "장소 (선택)",
+    location_placeholder: "예: 강남역 근처",
+    dates_label: "날짜 범위",
+    next_4_weeks: "앞으로 4주",
+    this_month: "이번 달",
+    next_month: "다음 달",
+    start_label: "시작일",
+    end_label: "종료일",
+    range_fixed: "날짜 범위는 모임을 만든 뒤에는 바꿀 수 없어요.",
+    end_before_start: "종료일은 시작일과 같거나 그 뒤여야 해요.",
+    too_long: "날짜 범위는 최대 62일까지 고를 수 있어요.",
+    days_chosen: "{n}일 선택됨",
+    create_button: "모임 만들기",
+    share_heading: "모임이 만들어졌어요! 아래 링크를 참여자에게 보내 주세요.",
+    copy: "링크 복사",
+    copied: "링크를 복사했어요",
+    share: "공유하기",
+    qr_label: "모임 링크 QR 코드",
+    open_meeting: "모임 페이지로 가기",
+    no_range: "아직 날짜 범위가 정해지지 않았어요.",
+    best_heading: "가장 좋은 날짜",
+    best_none: "아직 응답이 없어요.",
+    free_of: "{free}/{total}명 가능 · ★{stars}",
+    group_heading: "모두의 일정",
+    legend_count: "숫자: 가능한 사람 수",
+    legend_all: "모두 가능",
+    legend_star: "선호한 사람 있음",
+    people_heading: "참여자",
+    everyone: "모두 보기",
+    only_me: "나만 보기",
+    nobody_yet: "아직 참여한 사람이 없어요. 첫 번째로 참여해 보세요!",
+    free: "가능",
+    busy: "불가능",
+    starred: "선호",
+    close: "닫기",
+    join_heading: "참여하기",
+    name_label: "이름",
+    join_button: "참여",
+    answering_as: "{name} 님으로 응답하는 중",
+    not_you: "본인이 아닌가요?",
+    answer_heading: "내 일정",
+    mode_label: "칠하기",
+    mode_free: "가능",
+    mode_star: "★ 선호",
+    paint_hint: "날짜를 누른 채 끌면 여러 날을 한 번에 바꿀 수 있어요. 키보드로는 체크 상자를 사용하세요.",
+    free_on: "{day} 가능",
+    star_on: "{day} 선호",
+    save: "저장",
+    saved: "저장했어요",
+    save_failed: "저장하지 못했어요. 다시 시도해 주세요.",
+    offline: "연결이 끊겼어요. 다시 연결하는 중…",
+    online: "다시 연결됐어요",
+    not_found: "모임을 찾을 수 없어요",
+    not_found_hint: "링크가 정확한지 확인해 주세요.",
+    home: "새 모임 만들기",
+};
+
+pub static EN: Texts = Texts {
+    skip: "Skip to content",
+    settings: "Settings",
+    tagline: "Find the day that works for everyone",
+    switch_language: "한국어",
+    theme: "Dark mode",
+    create_heading: "Create a meeting",
+    title_label: "Title",
+    title_placeholder: "e.g. December team dinner",
+    location_label: "Location (optional)",
+    location_placeholder: "e.g. near the station",
+    dates_label: "Dates",
+    next_4_weeks: "Next 4 weeks",
+    this_month: "This month",
+    next_month: "Next month",
+    start_label: "Start",
+    end_label: "End",
+    range_fixed: "The dates cannot be changed once the meeting is created.",
+    end_before_start: "The end must be on or after the start.",
+    too_long: "Choose at most 62 days.",
+    days_chosen: "{n} days chosen",
+    create_button: "Create meeting",
+    share_heading: "Your meeting is ready. Send this link to everyone:",
+    copy: "Copy link",
+    copied: "Link copied",
+    share: "Share…",
+    qr_label: "QR code of the meeting link",
+    open_meeting: "Go to the meeting",
+    no_range: "No dates have been set yet.",
+    best_heading: "Best dates",
+    best_none: "No answers yet.",
+    free_of: "{free}/{total} free · {stars}★",
+    group_heading: "Everyone's availability",
+    legend_count: "Number: people free",
+    legend_all: "Everyone free",
+    legend_star: "Someone's favourite",
+    people_heading: "People",
+    everyone: "Everyone",
+    only_me: "Only me",
+    nobody_yet: "Nobody has answered yet. Be the first!",
+    free: "Free",
+    busy: "Busy",
+    starred: "Starred",
+    close: "Close",
+    join_heading: "Join",
+    name_label: "Your name",
+    join_button: "Join",
+    answering_as: "Answering as {name}",
+    not_you: "Not you?",
+    answer_heading: "My availability",
+    mode_label: "Paint",
+    mode_free: "Free",
+    mode_star: "★ Star",
+    paint_hint: "Press and drag across days to change many at once. With a keyboard, use the check boxes.",
+    free_on: "Free on {day}",
+    star_on: "Star {day}",
+    save: "Save",
+    saved: "Saved",
+    save_failed: "Could not save. Please try again.",
+    offline: "Connection lost. Reconnecting…",
+    online: "Back online",
+    not_found: "Meeting not found",
+    not_found_hint: "Check that the link is complete.",
+    home: "Create a meeting",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(accept: &str, cookie: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(accept).unwrap());
+        if let Some(c) = cookie {
+            h.insert(header::COOKIE, HeaderValue::from_str(c).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_language_follows_the_cookie_then_accept_language() {
+        assert_eq!(Lang::of(&headers("ko-KR,ko;q=0.9,en;q=0.8", None)), Lang::Ko);
+        assert_eq!(Lang::of(&headers("en-US,en;q=0.9,ko;q=0.5", None)), Lang::En);
+        assert_eq!(Lang::of(&headers("fr-FR,ko;q=0.3", None)), Lang::Ko);
+        assert_eq!(Lang::of(&headers("fr-FR", None)), Lang::En);
+        assert_eq!(Lang::of(&headers("ko", Some("a=b; lang=en"))), Lang::En);
+    }
+}

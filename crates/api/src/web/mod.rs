@@ -1,0 +1,575 @@
+//! The web app, served by the same binary on the first configured store: the create page (`/`),
+//! the meeting page (`/m/{code}`), their assets under content-hashed names, and form posts that
+//! make every page work without JavaScript. Pages are compiled askama templates (HTML-escaped);
+//! one hand-written ES module enhances them with the public API, the stroke route and the live
+//! stream. Nothing is loaded from anywhere else (see the Content-Security-Policy).
+
+mod i18n;
+mod view;
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, Query, Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use chrono::NaiveDate;
+use meetifyr_core::{Availability, DateRange, Location, ParticipantName, StoreError, Title, UrlCode};
+use serde::Deserialize;
+
+use crate::{error::ApiError, state::StoreState};
+use i18n::{Lang, Texts};
+use view::{Best, Chip, Detail, MeetingData, Month, fill};
+
+/// A static file built into the binary, served under a name carrying its content's hash.
+struct Asset {
+    path: String,
+    body: &'static [u8],
+    content_type: &'static str,
+}
+
+impl Asset {
+    fn new(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str) -> Self {
+        // FNV-1a: a cache key, not a secret.
+        let hash = body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Asset {
+            path: format!("/assets/{stem}.{:012x}.{ext}", hash & 0xffff_ffff_ffff),
+            body,
+            content_type,
+        }
+    }
+}
+
+static CSS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "app",
+        "css",
+        include_bytes!("../../assets/app.css"),
+        "text/css; charset=utf-8",
+    )
+});
+static JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "app",
+        "js",
+        include_bytes!("../../assets/app.js"),
+        "text/javascript; charset=utf-8",
+    )
+});
+static ICON: LazyLock<Asset> =
+    LazyLock::new(|| Asset::new("icon", "svg", include_bytes!("../../assets/icon.svg"), "image/svg+xml"));
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'";
+
+pub fn routes(state: StoreState) -> Router {
+    Router::new()
+        .route("/", get(create_page).post(create))
+        .route("/m/{code}", get(meeting_page))
+        .route("/m/{code}/join", post(join))
+        .route("/m/{code}/answer", post(answer))
+        .route("/m/{code}/forget", post(forget))
+        .route("/lang/{lang}", get(switch_language))
+        .route("/theme/{theme}", get(switch_theme))
+        .route("/assets/{name}", get(asset))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    for asset in [&*CSS, &*JS, &*ICON] {
+        if asset.path.strip_prefix("/assets/") == Some(name.as_str()) {
+            return (
+                [
+                    (header::CONTENT_TYPE, asset.content_type),
+                    (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                ],
+                asset.body,
+            )
+                .into_response();
+        }
+    }
+    crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found")
+}
+
+/// A cookie's value.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The person this browser answers as in a meeting: a cookie, set on joining.
+fn me_cookie(code: &str) -> String {
+    format!("me_{code}")
+}
+
+/// What every page's frame needs.
+struct Frame {
+    lang: Lang,
+    t: &'static Texts,
+    css: &'static str,
+    js: &'static str,
+    icon: &'static str,
+    /// Where the language switch goes (it comes back to this page).
+    switch_href: String,
+    /// `light` or `dark` when chosen with the toggle; else the system's.
+    theme: Option<&'static str>,
+    dark: bool,
+    theme_href: String,
+}
+
+impl Frame {
+    fn new(headers: &HeaderMap, here: &str) -> Self {
+        let lang = Lang::of(headers);
+        let theme = match cookie(headers, "theme").as_deref() {
+            Some("dark") => Some("dark"),
+            Some("light") => Some("light"),
+            _ => None,
+        };
+        let dark = theme == Some("dark");
+        Frame {
+            lang,
+            t: lang.texts(),
+            css: &CSS.path,
+            js: &JS.path,
+            icon: &ICON.path,
+            switch_href: format!("/lang/{}?back={}", lang.other().code(), urlencode(here)),
+            theme,
+            dark,
+            theme_href: format!(
+                "/theme/{}?back={}",
+                if dark { "light" } else { "dark" },
+                urlencode(here)
+            ),
+        }
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+// ---------- the create page ----------
+
+#[derive(Template)]
+#[template(path = "create.html")]
+struct CreatePage {
+    f: Frame,
+    title: String,
+    location: String,
+    start: String,
+    end: String,
+    today: String,
+    errors: Vec<String>,
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn render(page: impl Template, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render a page");
+            crate::error::detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+async fn create_page(headers: HeaderMap) -> Response {
+    render(
+        CreatePage {
+            f: Frame::new(&headers, "/"),
+            title: String::new(),
+            location: String::new(),
+            start: String::new(),
+            end: String::new(),
+            today: today().to_string(),
+            errors: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateForm {
+    title: String,
+    location: String,
+    start: String,
+    end: String,
+    /// A quick pick (`4w`, `this`, `next`) pressed without JavaScript.
+    pick: String,
+}
+
+/// Creates the meeting, then sets its range, title and location, as a client of the API would;
+/// then shows the meeting with its share card.
+async fn create(State(state): State<StoreState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let form: CreateForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let f = Frame::new(&headers, "/");
+    let t = f.t;
+    let mut errors = Vec::new();
+    let (mut start, mut end) = (form.start.clone(), form.end.clone());
+    if let Some((s, e)) = view::quick_pick(&form.pick, today()) {
+        (start, end) = (s.to_string(), e.to_string());
+    }
+    let title = Title::parse(form.title.trim()).map_err(|e| e.to_string());
+    let location = Location::parse(form.location.trim()).map_err(|e| e.to_string());
+    for e in [title.as_ref().err(), location.as_ref().err()].into_iter().flatten() {
+        errors.push(e.clone());
+    }
+    let range = match (start.parse::<NaiveDate>(), end.parse::<NaiveDate>()) {
+        (Ok(s), Ok(e)) if e < s => Err(t.end_before_start.to_owned()),
+        (Ok(s), Ok(e)) => DateRange::new(s, e).map_err(|_| t.too_long.to_owned()),
+        _ => Err(fill(t.dates_label, &[])),
+    };
+    if let Err(e) = &range {
+        errors.push(e.clone());
+    }
+    let (Ok(title), Ok(location), Ok(range), true) = (title, location, range, form.pick.is_empty()) else {
+        // A quick pick without JavaScript fills the dates and shows them for a check.
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let errors = if form.pick.is_empty() { errors } else { Vec::new() };
+        return Ok(render(
+            CreatePage {
+                f,
+                title: form.title,
+                location: form.location,
+                start,
+                end,
+                today: today().to_string(),
+                errors,
+            },
+            status,
+        ));
+    };
+    let code = meetifyr_core::create_meeting(state.store.as_ref()).await?;
+    state.store.update_date_range(&code, range).await?;
+    state.store.update_title(&code, &title).await?;
+    state.store.update_location(&code, &location).await?;
+    state.meeting_changed(&code);
+    Ok(Redirect::to(&format!("/m/{code}?new=1")).into_response())
+}
+
+// ---------- the meeting page ----------
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    f: Frame,
+    m: MeetingData,
+    range_text: String,
+    link: String,
+    qr: String,
+    new: bool,
+    months: Vec<Month>,
+    best: Vec<Best>,
+    chips: Vec<Chip>,
+    filtered: bool,
+    only_me_href: String,
+    detail: Option<Detail>,
+    me: Option<Me>,
+    answering_as: String,
+    answer: Vec<view::AnswerMonth>,
+    levels: usize,
+    /// For the script: the API's base, the meeting, who this browser is and the words it shows.
+    data: String,
+}
+
+struct Me {
+    id: i64,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    f: Frame,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MeetingQuery {
+    new: Option<String>,
+    /// Comma-separated participant ids to show; all when absent.
+    people: Option<String>,
+    day: Option<NaiveDate>,
+}
+
+/// The meeting as the API's GET returns it.
+async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64, Bytes)>, ApiError> {
+    let Some(code) = UrlCode::parse(raw) else {
+        return Ok(None);
+    };
+    let Some(snapshot) = state.meeting(&code).await? else {
+        return Ok(None);
+    };
+    let data: MeetingData = serde_json::from_slice(&snapshot.json)?;
+    Ok(Some((data, snapshot.version, snapshot.json)))
+}
+
+/// The page's own address, from the Host header when it is a plain host name.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .unwrap_or("127.0.0.1:8000");
+    format!("http://{host}")
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(180, 180)
+                .dark_color(qrcode::render::svg::Color("#000"))
+                .light_color(qrcode::render::svg::Color("#fff"))
+                .build();
+            // The XML declaration is not allowed inside HTML.
+            match svg.find("<svg") {
+                Some(at) => svg[at..].to_owned(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+async fn meeting_page(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    Query(query): Query<MeetingQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let here = format!("/m/{raw}");
+    let f = Frame::new(&headers, &here);
+    let Some((m, version, json)) = load(&state, &raw).await? else {
+        return Ok(render(NotFoundPage { f }, StatusCode::NOT_FOUND));
+    };
+    let (lang, t) = (f.lang, f.t);
+    let everyone: BTreeSet<i64> = m.participants.iter().map(|p| p.id).collect();
+    let shown: BTreeSet<i64> = match &query.people {
+        Some(list) => list
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .filter(|id| everyone.contains(id))
+            .collect(),
+        None => everyone.clone(),
+    };
+    let me = cookie(&headers, &me_cookie(&m.url_code))
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|id| m.person(id))
+        .map(|p| Me {
+            id: p.id,
+            name: p.name.clone(),
+        });
+    let link = format!("{}/m/{}", origin(&headers), m.url_code);
+    let range_text = match (m.start_date, m.end_date) {
+        (Some(s), Some(e)) => format!("{} – {}", lang.day(s), lang.day(e)),
+        _ => t.no_range.to_owned(),
+    };
+    let answer = me
+        .as_ref()
+        .and_then(|me| m.person(me.id))
+        .map(|p| view::answer(&m, p, lang, t))
+        .unwrap_or_default();
+    let data = serde_json::json!({
+        "code": m.url_code,
+        "api": "/v1",
+        "version": version,
+        "me": me.as_ref().map(|me| me.id),
+        "lang": lang.code(),
+        "t": {
+            "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
+            "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
+            "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
+            "everyone": t.everyone, "close": t.close,
+        },
+        "days": m.days().iter().map(|d| (d.to_string(), lang.day(*d))).collect::<Vec<_>>(),
+        "meeting": serde_json::from_slice::<serde_json::Value>(&json)?,
+    });
+    // Inside <script type="application/json">: nothing may close the element.
+    let data = data.to_string().replace('<', "\\u003c");
+    let page = MeetingPage {
+        range_text,
+        qr: if query.new.is_some() {
+            qr_svg(&link)
+        } else {
+            String::new()
+        },
+        new: query.new.is_some(),
+        months: view::group(&m, &shown, lang, t),
+        best: view::best(&m, lang, t),
+        chips: view::chips(&m, &shown),
+        filtered: shown != everyone,
+        only_me_href: me
+            .as_ref()
+            .map(|me| format!("{here}?people={}", me.id))
+            .unwrap_or_default(),
+        detail: query.day.and_then(|d| view::detail(&m, &shown, d, lang)),
+        answering_as: me
+            .as_ref()
+            .map(|me| fill(t.answering_as, &[("name", &me.name)]))
+            .unwrap_or_default(),
+        me,
+        answer,
+        levels: view::LEVELS,
+        link,
+        data,
+        m,
+        f,
+    };
+    let mut response = render(page, StatusCode::OK);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JoinForm {
+    name: String,
+}
+
+/// Joins without JavaScript: creates the participant and remembers it in this browser.
+async fn join(State(state): State<StoreState>, Path(raw): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let form: JoinForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let code = crate::handlers::code(&raw)?;
+    let Ok(name) = ParticipantName::parse(&form.name) else {
+        return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
+    };
+    let created = state.store.insert_participant(&code, &name).await;
+    state.meeting_changed(&code);
+    let created = created?;
+    state.push(&code).await;
+    let mut response = Redirect::to(&format!("/m/{code}#answer")).into_response();
+    let cookie = format!(
+        "{}={}; Path=/m/{code}; Max-Age=31536000; SameSite=Lax",
+        me_cookie(code.as_str()),
+        created.id
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// Saves a whole answer without JavaScript: the boxes ticked are the free and starred days.
+async fn answer(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let code = crate::handlers::code(&raw)?;
+    let me = cookie(&headers, &me_cookie(code.as_str())).and_then(|v| v.parse::<i64>().ok());
+    let Some(me) = me else {
+        return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
+    };
+    let (mut free, mut starred) = (Vec::new(), Vec::new());
+    for (key, value) in form_urlencoded::parse(&body) {
+        let Ok(date) = value.parse::<NaiveDate>() else { continue };
+        match key.as_ref() {
+            "free" => free.push(date),
+            "star" => starred.push(date),
+            _ => {}
+        }
+    }
+    // A star ticked on a day left busy makes the day free, as the toggles do.
+    for d in &starred {
+        if !free.contains(d) {
+            free.push(*d);
+        }
+    }
+    free.sort_unstable();
+    free.dedup();
+    starred.sort_unstable();
+    starred.dedup();
+    let answer = Availability::new(free, starred).map_err(StoreError::Availability)?;
+    let replaced = state.store.replace_availability(&code, me, &answer).await;
+    state.meeting_changed(&code);
+    replaced?;
+    state.push(&code).await;
+    Ok(Redirect::to(&format!("/m/{code}#answer")).into_response())
+}
+
+/// "Not you?": this browser forgets who it answered as.
+async fn forget(Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let code = crate::handlers::code(&raw)?;
+    let mut response = Redirect::to(&format!("/m/{code}#join")).into_response();
+    let cookie = format!("{}=; Path=/m/{code}; Max-Age=0; SameSite=Lax", me_cookie(code.as_str()));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Back {
+    back: String,
+}
+
+/// Back to the page a switch was pressed on, remembering the choice in a cookie.
+fn back_with_cookie(back: Back, name: &str, value: &str) -> Response {
+    // Only paths of this site: never `//host` or a scheme.
+    let back = if back.back.starts_with('/') && !back.back.starts_with("//") && !back.back.contains('\\') {
+        back.back
+    } else {
+        "/".to_owned()
+    };
+    let mut response = Redirect::to(&back).into_response();
+    let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The language switch.
+async fn switch_language(Path(lang): Path<String>, Query(back): Query<Back>) -> Response {
+    match Lang::parse(&lang) {
+        Some(lang) => back_with_cookie(back, "lang", lang.code()),
+        None => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+/// The light/dark toggle without JavaScript.
+async fn switch_theme(Path(theme): Path<String>, Query(back): Query<Back>) -> Response {
+    match theme.as_str() {
+        "light" | "dark" => back_with_cookie(back, "theme", &theme),
+        _ => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}

@@ -1,0 +1,305 @@
+"""The web app in a real Chromium: create, share, join, paint, keyboard, live, languages,
+no JavaScript, escaping, and accessibility. Given/When/Then as the seeds write them."""
+import datetime as dt
+import os
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from conftest import ARTIFACTS
+
+TODAY = dt.date.today()
+# Meetings under test start on the first of next month: a stroke across days stays in one month
+# grid whatever the day the suite runs.
+START = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def iso(d):
+    return d.isoformat()
+
+
+def meeting_code(page):
+    match = re.search(r"/m/([A-Za-z0-9]+)", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def dates_of(meeting, name):
+    person = next(p for p in meeting["participants"] if p["name"] == name)
+    return {d["date"]: d for d in person["dates"]}
+
+
+# ---------- create ----------
+
+@pytest.mark.parametrize("pick, start, end", [
+    ("Next 4 weeks", TODAY, TODAY + dt.timedelta(days=27)),
+    ("This month", TODAY, (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)),
+    ("Next month", (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
+     ((TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)),
+])
+def test_a_meeting_is_created_with_each_quick_pick(page, api, pick, start, end):
+    # Given the create page
+    page.goto("/")
+    # When a title is typed, a quick pick chosen and the form sent
+    page.get_by_label("Title").fill("Quarterly dinner")
+    page.get_by_role("button", name=pick).click()
+    page.get_by_role("button", name="Create meeting").click()
+    # Then the meeting exists with that range and the share card shows its link
+    page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+\?new=1"))
+    meeting = api.meeting(meeting_code(page))
+    assert (meeting["start_date"], meeting["end_date"], meeting["title"]) == (iso(start), iso(end), "Quarterly dinner")
+    assert page.locator("#share-link").input_value().endswith(f"/m/{meeting_code(page)}")
+    assert page.locator(".qr svg").count() == 1
+
+
+def test_a_range_over_62_days_is_refused_while_choosing(page):
+    # Given the create page
+    page.goto("/")
+    # When a range of 70 days is chosen
+    page.get_by_label("Start").fill(iso(TODAY))
+    page.get_by_label("End").fill(iso(TODAY + dt.timedelta(days=70)))
+    page.get_by_label("End").dispatch_event("change")
+    # Then the page says so at once and does not send the form
+    assert "at most 62 days" in page.locator("#range-status").inner_text()
+    page.get_by_role("button", name="Create meeting").click()
+    page.wait_for_timeout(300)
+    assert "/m/" not in page.url
+    assert page.locator("#end").evaluate("e => e.validity.valid") is False
+
+
+def test_the_link_can_be_copied(context_factory):
+    # Given a new meeting's share card, in a browser that lets the page use the clipboard
+    context = context_factory(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("button", name="Next 4 weeks").click()
+    page.get_by_role("button", name="Create meeting").click()
+    page.wait_for_url(re.compile(r"\?new=1"))
+    # When "Copy link" is pressed
+    page.get_by_role("button", name="Copy link").click()
+    # Then the clipboard holds the meeting's link
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#share-link").input_value()
+    assert "Link copied" in page.locator("#copy-status").inner_text()
+
+
+# ---------- join and answer ----------
+
+def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api):
+    # Given a meeting over 14 days
+    code = api.create(iso(START), iso(START + dt.timedelta(days=13)))
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    # When 민지 joins and drags across the first four days (everyone starts free)
+    page.get_by_label("Your name").fill("민지")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#answer")
+    days = [iso(START + dt.timedelta(days=i)) for i in range(4)]
+    page.locator(f'.cell[data-date="{days[0]}"]').scroll_into_view_if_needed()
+    first = page.locator(f'.cell[data-date="{days[0]}"]').bounding_box()
+    last = page.locator(f'.cell[data-date="{days[3]}"]').bounding_box()
+    page.mouse.move(first["x"] + 10, first["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(last["x"] + 10, last["y"] + 10, steps=12)
+    page.mouse.up()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    # Then those days are busy in the API, with one stroke, and stay so after a reload
+    mine = dates_of(api.meeting(code), "민지")
+    assert [mine[d]["enabled"] for d in days] == [False] * 4
+    assert mine[iso(START + dt.timedelta(days=5))]["enabled"] is True
+    page.reload()
+    for d in days:
+        assert not page.locator(f'.cell[data-date="{d}"] input[name=free]').is_checked()
+
+
+def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
+    # Given a meeting where two people answered
+    code = api.create(iso(START), iso(START + dt.timedelta(days=6)))
+    other = api.join(code, "Alex")["participant_id"]
+    api.answer(code, other, [iso(START + dt.timedelta(days=i)) for i in (1, 2, 3)])
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Sam")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#answer")
+    # When Sam stars two days in star mode
+    page.get_by_label("★ Star").check()
+    for i in (2, 3):
+        page.locator(f'.cell[data-date="{iso(START + dt.timedelta(days=i))}"]').click()
+        page.wait_for_timeout(150)
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    meeting = api.meeting(code)
+    # Then the API has the stars, and the page's best dates and counts agree with it
+    mine = dates_of(meeting, "Sam")
+    assert [d for d, x in mine.items() if x["starred"]] == [iso(START + dt.timedelta(days=i)) for i in (2, 3)]
+    shown = page.locator("#best time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert shown == meeting["best_dates"]
+    assert "2/2 free · 1★" in page.locator("#best li").first.inner_text()
+    cell = page.locator(f'#group .day[data-date="{iso(START + dt.timedelta(days=2))}"]')
+    assert cell.locator(".count").inner_text() == "2"
+    assert "all" in cell.get_attribute("class")
+
+
+def test_the_person_filter_and_only_me_change_the_counts(context_factory, api):
+    # Given Alex free on day 1 only and this browser's person free everywhere
+    code = api.create(iso(START), iso(START + dt.timedelta(days=2)))
+    alex = api.join(code, "Alex")["participant_id"]
+    api.answer(code, alex, [iso(START + dt.timedelta(days=1))])
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Me")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#answer")
+    day0 = page.locator(f'#group .day[data-date="{iso(START)}"] .count')
+    assert day0.inner_text() == "1"
+    # When only me is chosen, then Alex's chip is turned off too
+    page.get_by_role("button", name="Only me").click()
+    assert day0.inner_text() == "1"
+    assert page.get_by_role("button", name="Alex").get_attribute("aria-pressed") == "false"
+    day1 = page.locator(f'#group .day[data-date="{iso(START + dt.timedelta(days=1))}"] .count')
+    assert day1.inner_text() == "1"
+    page.get_by_role("button", name="Everyone").click()
+    assert day1.inner_text() == "2"
+
+
+def test_an_answer_can_be_given_with_the_keyboard_alone(context_factory, api):
+    # Given a joined person
+    code = api.create(iso(START), iso(START + dt.timedelta(days=2)))
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Key")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer")
+    # When the first day's box is reached with Tab and toggled with Space
+    target = page.get_by_label(re.compile(r"^Free on "), exact=False).first
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if target.evaluate("e => e === document.activeElement"):
+            break
+    assert target.evaluate("e => e === document.activeElement")
+    page.keyboard.press("Space")
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    # Then the day is busy in the API
+    assert dates_of(api.meeting(code), "Key")[iso(START)]["enabled"] is False
+
+
+def test_touch_painting_works_on_a_phone(context_factory, api):
+    # Given a phone-sized touch browser with a joined person
+    code = api.create(iso(START), iso(START + dt.timedelta(days=9)))
+    context = context_factory(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Phone")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#answer")
+    days = [iso(START + dt.timedelta(days=i)) for i in range(3)]
+    page.locator(f'.cell[data-date="{days[0]}"]').scroll_into_view_if_needed()
+    boxes = [page.locator(f'.cell[data-date="{d}"]').bounding_box() for d in days]
+    # When a finger slides across three days
+    cdp = context.new_cdp_session(page)
+    point = lambda b: {"x": b["x"] + b["width"] / 2, "y": b["y"] + b["height"] / 2}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(boxes[0])]})
+    for b in boxes[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(b)]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    # Then they are busy, and the page fits the screen
+    mine = dates_of(api.meeting(code), "Phone")
+    assert [mine[d]["enabled"] for d in days] == [False] * 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_other_peoples_changes_appear_without_a_reload(context_factory, api):
+    # Given a meeting open in one browser
+    code = api.create(iso(START), iso(START + dt.timedelta(days=3)))
+    watcher = context_factory().new_page()
+    watcher.goto(f"/m/{code}")
+    watcher.wait_for_timeout(300)
+    # When someone joins and answers through another browser
+    other = context_factory().new_page()
+    other.goto(f"/m/{code}")
+    other.get_by_label("Your name").fill("Live")
+    other.get_by_role("button", name="Join").click()
+    other.wait_for_selector("#answer")
+    # Then the first browser shows them within a second
+    watcher.get_by_role("button", name="Live").wait_for(timeout=1000)
+    assert watcher.locator(f'#group .day[data-date="{iso(START)}"] .count').inner_text() == "1"
+
+
+def test_languages_follow_the_browser_and_the_switch(context_factory):
+    # Given a Korean and an English browser
+    ko = context_factory(locale="ko-KR").new_page()
+    en = context_factory(locale="en-US").new_page()
+    ko.goto("/")
+    en.goto("/")
+    # Then each page speaks its language
+    assert ko.locator("h1").inner_text() == "새 모임 만들기"
+    assert ko.locator("html").get_attribute("lang") == "ko"
+    assert en.locator("h1").inner_text() == "Create a meeting"
+    # When the Korean one switches, then it stays English on the next page
+    ko.get_by_role("link", name="English").click()
+    assert ko.locator("h1").inner_text() == "Create a meeting"
+    ko.goto("/")
+    assert ko.locator("h1").inner_text() == "Create a meeting"
+
+
+def test_everything_works_without_javascript(context_factory, api):
+    # Given a browser without JavaScript
+    page = context_factory(java_script_enabled=False).new_page()
+    page.goto("/")
+    # When a meeting is created, joined and answered through the forms
+    page.get_by_label("Title").fill("No script")
+    page.get_by_label("Start").fill(iso(START))
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=2)))
+    page.get_by_role("button", name="Create meeting").click()
+    code = meeting_code(page)
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Plain")
+    page.get_by_role("button", name="Join").click()
+    page.locator("label.free-box").first.click()
+    page.locator("label.star-box").nth(1).click()
+    assert not page.get_by_label(re.compile(r"^Free on ")).first.is_checked()
+    page.get_by_role("button", name="Save").click()
+    # Then the API has it all
+    meeting = api.meeting(code)
+    mine = dates_of(meeting, "Plain")
+    assert meeting["title"] == "No script"
+    assert mine[iso(START)]["enabled"] is False
+    assert mine[iso(START + dt.timedelta(days=1))]["starred"] is True
+
+
+def test_a_name_with_markup_shows_literally(context_factory, api):
+    # Given a participant named like a script
+    code = api.create(iso(START), iso(START + dt.timedelta(days=1)))
+    api.join(code, "<script>alert(1)</script>")
+    page = context_factory().new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d), d.dismiss()))
+    # When the page shows it
+    page.goto(f"/m/{code}")
+    # Then it is text, never run
+    assert page.get_by_role("button", name="<script>alert(1)</script>").count() == 1
+    assert dialogs == []
+
+
+# ---------- accessibility, and pictures for the README ----------
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (375, 667)])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_accessibility_violations_and_screenshots(context_factory, api, width, height, scheme):
+    # Given both pages, with a meeting that has answers
+    code = api.create(iso(START), iso(START + dt.timedelta(days=20)), title="송년회", location="강남")
+    for name, free in [("민지", range(0, 21, 2)), ("Alex", range(0, 21, 3)), ("Sam", range(0, 21))]:
+        pid = api.join(code, name)["participant_id"]
+        api.answer(code, pid, [iso(START + dt.timedelta(days=i)) for i in free],
+                   [iso(START + dt.timedelta(days=6))] if name == "Sam" else [])
+    context = context_factory(viewport={"width": width, "height": height}, color_scheme=scheme, locale="ko-KR")
+    page = context.new_page()
+    axe = Axe()
+    for path, name in [("/", "create"), (f"/m/{code}", "meeting")]:
+        page.goto(path)
+        # Then axe-core finds nothing against WCAG 2.1 A and AA
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        assert results.violations_count == 0, results.generate_report()
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{width}-{scheme}.png"), full_page=True)
