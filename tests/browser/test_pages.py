@@ -96,9 +96,9 @@ def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api)
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
     days = [iso(START + dt.timedelta(days=i)) for i in range(4)]
-    page.locator(f'.cell[data-date="{days[0]}"]').scroll_into_view_if_needed()
-    first = page.locator(f'.cell[data-date="{days[0]}"]').bounding_box()
-    last = page.locator(f'.cell[data-date="{days[3]}"]').bounding_box()
+    page.locator(f'.cell:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
+    first = page.locator(f'.cell:has(input[value="{days[0]}"])').bounding_box()
+    last = page.locator(f'.cell:has(input[value="{days[3]}"])').bounding_box()
     page.mouse.move(first["x"] + 10, first["y"] + 10)
     page.mouse.down()
     page.mouse.move(last["x"] + 10, last["y"] + 10, steps=12)
@@ -110,7 +110,7 @@ def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api)
     assert mine[iso(START + dt.timedelta(days=5))]["enabled"] is True
     page.reload()
     for d in days:
-        assert not page.locator(f'.cell[data-date="{d}"] input[name=free]').is_checked()
+        assert not page.locator(f'.cell:has(input[value="{d}"]) input[name=free]').is_checked()
 
 
 def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
@@ -126,7 +126,7 @@ def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
     # When Sam stars two days in star mode
     page.get_by_label("★ Star").check()
     for i in (2, 3):
-        page.locator(f'.cell[data-date="{iso(START + dt.timedelta(days=i))}"]').click()
+        page.locator(f'.cell:has(input[value="{iso(START + dt.timedelta(days=i))}"])').click()
         page.wait_for_timeout(150)
     expect(page.locator("#save-status")).to_have_text("Saved")
     meeting = api.meeting(code)
@@ -136,8 +136,8 @@ def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
     shown = page.locator("#best time").evaluate_all("els => els.map(e => e.dateTime)")
     assert shown == meeting["best_dates"]
     assert "2/2 free · 1★" in page.locator("#best li").first.inner_text()
-    cell = page.locator(f'#group .day[data-date="{iso(START + dt.timedelta(days=2))}"]')
-    assert cell.locator(".count").inner_text() == "2"
+    cell = page.locator(f'#group a[href$="day={iso(START + dt.timedelta(days=2))}#detail"]')
+    assert cell.locator("b").inner_text() == "2"
     assert "all" in cell.get_attribute("class")
 
 
@@ -151,13 +151,13 @@ def test_the_person_filter_and_only_me_change_the_counts(context_factory, api):
     page.get_by_label("Your name").fill("Me")
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
-    day0 = page.locator(f'#group .day[data-date="{iso(START)}"] .count')
+    day0 = page.locator(f'#group a[href$="day={iso(START)}#detail"] b')
     assert day0.inner_text() == "1"
     # When only me is chosen, then Alex's chip is turned off too
     page.get_by_role("button", name="Only me").click()
     assert day0.inner_text() == "1"
     assert page.get_by_role("button", name="Alex").get_attribute("aria-pressed") == "false"
-    day1 = page.locator(f'#group .day[data-date="{iso(START + dt.timedelta(days=1))}"] .count')
+    day1 = page.locator(f'#group a[href$="day={iso(START + dt.timedelta(days=1))}#detail"] b')
     assert day1.inner_text() == "1"
     page.get_by_role("button", name="Everyone").click()
     assert day1.inner_text() == "2"
@@ -194,8 +194,8 @@ def test_touch_painting_works_on_a_phone(context_factory, api):
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
     days = [iso(START + dt.timedelta(days=i)) for i in range(3)]
-    page.locator(f'.cell[data-date="{days[0]}"]').scroll_into_view_if_needed()
-    boxes = [page.locator(f'.cell[data-date="{d}"]').bounding_box() for d in days]
+    page.locator(f'.cell:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
+    boxes = [page.locator(f'.cell:has(input[value="{d}"])').bounding_box() for d in days]
     # When a finger slides across three days
     cdp = context.new_cdp_session(page)
     point = lambda b: {"x": b["x"] + b["width"] / 2, "y": b["y"] + b["height"] / 2}
@@ -224,7 +224,41 @@ def test_other_peoples_changes_appear_without_a_reload(context_factory, api):
     other.wait_for_selector("#answer")
     # Then the first browser shows them within a second
     watcher.get_by_role("button", name="Live").wait_for(timeout=1000)
-    assert watcher.locator(f'#group .day[data-date="{iso(START)}"] .count').inner_text() == "1"
+    assert watcher.locator(f'#group a[href$="day={iso(START)}#detail"] b').inner_text() == "1"
+
+
+def test_a_day_shows_who_is_free_busy_and_starred(context_factory, api):
+    # Given Alex free and starred on the first day, Sam busy
+    code = api.create(iso(START), iso(START + dt.timedelta(days=2)))
+    alex = api.join(code, "Alex")["participant_id"]
+    sam = api.join(code, "Sam")["participant_id"]
+    api.answer(code, alex, [iso(START)], [iso(START)])
+    api.answer(code, sam, [iso(START + dt.timedelta(days=1))])
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    page.wait_for_timeout(300)
+    # When the first day is clicked
+    page.locator(f'#group a[href$="day={iso(START)}#detail"]').click()
+    # Then its details name each person under free, busy and starred, and take the focus
+    detail = page.locator("#detail")
+    expect(detail).to_be_visible()
+    assert detail.locator("dt").all_inner_texts() == ["Free (1)", "Busy (1)", "★ Starred (1)"]
+    assert detail.locator("dd").all_inner_texts() == ["Alex", "Sam", "Alex"]
+    assert detail.evaluate("e => e === document.activeElement")
+
+
+def test_a_lost_connection_is_shown_quietly_and_so_is_its_return(context_factory, api):
+    # Given a meeting page that is live
+    code = api.create(iso(START), iso(START + dt.timedelta(days=2)))
+    context = context_factory()
+    page = context.new_page()
+    page.goto(f"/m/{code}")
+    page.wait_for_timeout(500)
+    # When the network goes away, Then the page says so; When it is back, Then it says that
+    context.set_offline(True)
+    expect(page.locator("#live-status")).to_have_text("Connection lost. Reconnecting…", timeout=10000)
+    context.set_offline(False)
+    expect(page.locator("#live-status")).to_have_text("Back online", timeout=15000)
 
 
 def test_languages_follow_the_browser_and_the_switch(context_factory):
@@ -257,8 +291,8 @@ def test_everything_works_without_javascript(context_factory, api):
     page.goto(f"/m/{code}")
     page.get_by_label("Your name").fill("Plain")
     page.get_by_role("button", name="Join").click()
-    page.locator("label.free-box").first.click()
-    page.locator("label.star-box").nth(1).click()
+    page.locator(".cell label:first-child").first.click()
+    page.locator(".cell label:last-child").nth(1).click()
     assert not page.get_by_label(re.compile(r"^Free on ")).first.is_checked()
     page.get_by_role("button", name="Save").click()
     # Then the API has it all

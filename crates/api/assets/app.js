@@ -2,6 +2,7 @@
 // server). It uses the public API, the stroke route (PUT …/availability) and the live stream.
 const $ = (s, root = document) => root.querySelector(s);
 const $$ = (s, root = document) => [...root.querySelectorAll(s)];
+const el = (tag, props = {}) => Object.assign(document.createElement(tag), props);
 const fill = (text, holes) => text.replace(/\{(\w+)\}/g, (_, k) => String(holes[k] ?? ''));
 const cookie = (name, value) => {
   document.cookie = `${name}=${value}; path=/; max-age=31536000; samesite=lax`;
@@ -95,9 +96,14 @@ if (pageData) meetingPage(JSON.parse(pageData.textContent));
 
 function meetingPage(d) {
   const t = d.t;
-  const dayName = new Map(d.days);
-  let meeting = d.meeting;
-  let version = d.version;
+  // Each group day's date (from its link) and its name (from its label, before the colon)
+  const dayName = new Map();
+  for (const a of $$('#group .day')) {
+    a.dataset.date = new URLSearchParams(a.search).get('day');
+    dayName.set(a.dataset.date, a.getAttribute('aria-label').split(': ')[0]);
+  }
+  let meeting = null; // the meeting as GET returns it, once loaded
+  let version = 0;
   let shown = null; // null: everyone
   let stroke = null; // the pointer stroke under way
   let pending = null; // a live update waiting for the stroke to end
@@ -151,20 +157,13 @@ function meetingPage(d) {
       const level = total ? Math.round((free * 12) / total) : 0;
       const everyone = total > 0 && free === total;
       a.className = `day lv${level}${everyone ? ' all' : ''}`;
-      $('.count', a).textContent = free;
-      let star = $('.star', a);
-      if (stars && !star) a.append(Object.assign(document.createElement('span'), { className: 'star' }));
-      star = $('.star', a);
+      $('b', a).textContent = free;
+      let star = $('em', a);
+      if (stars && !star) star = a.appendChild(document.createElement('em'));
       if (star) {
         if (stars) star.textContent = `★${stars}`;
         else star.remove();
       }
-      let check = $('.check', a);
-      if (everyone && !check) {
-        check = Object.assign(document.createElement('span'), { className: 'check', textContent: '✓' });
-        check.setAttribute('aria-hidden', 'true');
-        a.append(check);
-      } else if (!everyone && check) check.remove();
       let label = `${dayName.get(date)}: ${fill(t.free_of, { free, total, stars })}`;
       if (everyone) label += ` (${t.legend_all})`;
       a.setAttribute('aria-label', label);
@@ -179,12 +178,12 @@ function meetingPage(d) {
     if (total) {
       meeting.best_dates.forEach((date, i) => {
         const { free, stars } = tally(meeting.participants, date);
-        const li = document.createElement('li');
-        const rank = Object.assign(document.createElement('span'), { className: 'rank', textContent: i + 1 });
+        const li = el('li');
+        const rank = el('span', { className: 'rank', textContent: i + 1 });
         rank.setAttribute('aria-hidden', 'true');
-        const time = Object.assign(document.createElement('time'), { textContent: dayName.get(date) ?? date });
+        const time = el('time', { textContent: dayName.get(date) ?? date });
         time.dateTime = date;
-        const counts = Object.assign(document.createElement('span'), { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) });
+        const counts = el('span', { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) });
         li.append(rank, ' ', time, ' ', counts);
         ol.append(li);
       });
@@ -197,10 +196,10 @@ function meetingPage(d) {
   function renderChips() {
     for (const li of $$('li', chips)) if ($('.person', li)) li.remove();
     for (const p of meeting.participants) {
-      const a = Object.assign(document.createElement('a'), { className: 'chip person', href: `/m/${d.code}?people=${p.id}`, textContent: p.name });
+      const a = el('a', { className: 'chip person', href: `/m/${d.code}?people=${p.id}`, textContent: p.name });
       a.setAttribute('role', 'button');
       a.dataset.id = p.id;
-      const li = document.createElement('li');
+      const li = el('li');
       li.append(a);
       chips.append(li);
     }
@@ -217,7 +216,7 @@ function meetingPage(d) {
   if (wanted) shown = new Set(wanted.split(',').map(Number));
   chips.addEventListener('click', (e) => {
     const a = e.target.closest('a.chip');
-    if (!a) return;
+    if (!a || !meeting) return;
     e.preventDefault();
     const all = meeting.participants.map((p) => p.id);
     if (a.classList.contains('all')) shown = null;
@@ -251,15 +250,15 @@ function meetingPage(d) {
       (x?.enabled ? free : busy).push(p.name);
       if (x?.starred) starred.push(p.name);
     }
-    const h = Object.assign(document.createElement('h3'), { textContent: dayName.get(date) });
-    const dl = document.createElement('dl');
+    const h = el('h3', { textContent: dayName.get(date) });
+    const dl = el('dl');
     for (const [label, names] of [[t.free, free], [t.busy, busy], [`★ ${t.starred}`, starred]]) {
       dl.append(
-        Object.assign(document.createElement('dt'), { textContent: `${label} (${names.length})` }),
-        Object.assign(document.createElement('dd'), { textContent: names.join(', ') }),
+        el('dt', { textContent: `${label} (${names.length})` }),
+        el('dd', { textContent: names.join(', ') }),
       );
     }
-    const close = Object.assign(document.createElement('button'), { type: 'button', textContent: t.close });
+    const close = el('button', { type: 'button', textContent: t.close });
     close.addEventListener('click', () => {
       detail.hidden = true;
       detailDate = null;
@@ -271,7 +270,7 @@ function meetingPage(d) {
   }
   $('#group')?.addEventListener('click', (e) => {
     const a = e.target.closest('a.day');
-    if (!a) return;
+    if (!a || !meeting) return;
     e.preventDefault();
     showDetail(a.dataset.date, true);
   });
@@ -279,7 +278,7 @@ function meetingPage(d) {
   function apply(next, nextVersion) {
     if (nextVersion !== undefined && nextVersion < version) return;
     if (nextVersion !== undefined) version = nextVersion;
-    const before = meeting.participants.map((p) => `${p.id}:${p.name}`).join();
+    const before = meeting?.participants.map((p) => `${p.id}:${p.name}`).join();
     meeting = next;
     if (before !== meeting.participants.map((p) => `${p.id}:${p.name}`).join()) renderChips();
     renderGroup();
@@ -287,21 +286,16 @@ function meetingPage(d) {
     syncMine();
   }
 
-  // Live: other people's changes, never under a finger mid-stroke
+  // Live: other people's changes, never under a finger mid-stroke. The browser's own offline
+  // signal shows a drop sooner than the stream notices one.
   const live = $('#live-status');
   let offline = false;
-  const source = new EventSource(`${d.api}/meetings/${d.code}/events`);
-  source.addEventListener('message', (e) => {
-    const frame = JSON.parse(e.data);
-    if (stroke || saving) pending = frame;
-    else apply(frame.meeting, frame.version);
-  });
-  source.addEventListener('error', () => {
+  const wentOffline = () => {
     offline = true;
     live.textContent = t.offline;
     live.className = 'live status bad';
-  });
-  source.addEventListener('open', () => {
+  };
+  const backOnline = () => {
     if (!offline) return;
     offline = false;
     live.textContent = t.online;
@@ -309,8 +303,32 @@ function meetingPage(d) {
     setTimeout(() => {
       if (!offline) live.textContent = '';
     }, 3000);
+  };
+  let source;
+  const connect = () => {
+    source = new EventSource(`${d.api}/meetings/${d.code}/events`);
+    source.addEventListener('message', (e) => {
+      const frame = JSON.parse(e.data);
+      if (stroke || saving) pending = frame;
+      else apply(frame.meeting, frame.version);
+    });
+    source.addEventListener('error', wentOffline);
+    source.addEventListener('open', backOnline);
+  };
+  connect();
+  addEventListener('offline', wentOffline);
+  addEventListener('online', () => {
+    if (source.readyState === EventSource.OPEN) backOnline();
+    else if (source.readyState === EventSource.CLOSED) connect();
   });
   addEventListener('pagehide', () => source.close());
+  // The meeting, from the API (the live stream sends it too, on connecting)
+  fetch(`${d.api}/meetings/${d.code}`)
+    .then((r) => (r.ok ? Promise.all([r.json(), r.headers.get('etag')]) : null))
+    .then((got) => {
+      if (got && !meeting) apply(got[0], Number(String(got[1]).replaceAll('"', '')) || undefined);
+    })
+    .catch(() => {});
 
   // Join through the API, then show the page again with the answer grid
   const join = $('#join-form');
@@ -343,29 +361,21 @@ function meetingPage(d) {
   let queued = null;
   const cells = () => $$('.cell', form);
   const boxes = (cell) => [$('input[name=free]', cell), $('input[name=star]', cell)];
-  const syncCell = (cell) => {
-    const [free, star] = boxes(cell);
-    cell.classList.toggle('free', free.checked);
-    cell.classList.toggle('starred', star.checked);
-  };
   const snapshot = () => cells().map((c) => boxes(c).map((b) => b.checked));
-  const restore = (snap) => cells().forEach((c, i) => {
-    boxes(c).forEach((b, j) => { b.checked = snap[i][j]; });
-    syncCell(c);
-  });
+  const restore = (snap) => cells().forEach((c, i) => boxes(c).forEach((b, j) => { b.checked = snap[i][j]; }));
   const answer = () => {
     const free = [];
     const starred = [];
     for (const c of cells()) {
       const [f, s] = boxes(c);
-      if (f.checked) free.push(c.dataset.date);
-      if (s.checked) starred.push(c.dataset.date);
+      if (f.checked) free.push(f.value);
+      if (s.checked) starred.push(s.value);
     }
     return { free, starred };
   };
   // The group view follows my boxes at once
   function showMine() {
-    const me = meeting.participants.find((p) => p.id === d.me);
+    const me = meeting?.participants.find((p) => p.id === d.me);
     if (!me) return;
     const { free, starred } = answer();
     me.dates = me.dates.map((x) => ({ ...x, enabled: free.includes(x.date), starred: starred.includes(x.date) }));
@@ -376,11 +386,10 @@ function meetingPage(d) {
     const me = meeting.participants.find((p) => p.id === d.me);
     if (!me) return;
     for (const c of cells()) {
-      const x = dayOf(me, c.dataset.date);
       const [f, s] = boxes(c);
+      const x = dayOf(me, f.value);
       f.checked = !!x?.enabled;
       s.checked = !!x?.starred;
-      syncCell(c);
     }
   }
   const saveStatus = $('#save-status');
@@ -438,7 +447,6 @@ function meetingPage(d) {
         free.checked = stroke.value;
         if (!stroke.value) star.checked = false;
       }
-      syncCell(cell);
       showMine();
     };
     form.addEventListener('pointerdown', (e) => {
@@ -476,7 +484,6 @@ function meetingPage(d) {
       before[cells().indexOf(cell)][e.target === star ? 1 : 0] = !e.target.checked;
       if (e.target === star && star.checked) free.checked = true;
       if (e.target === free && !free.checked) star.checked = false;
-      syncCell(cell);
       showMine();
       save(before);
     });

@@ -69,7 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => tracing::info!("GET-meeting cache off"),
             }
             tracing::info!(
-                "Meetifyr listening on http://{} (docs at /docs, metrics at /metrics)",
+                "Meetifyr is up: open http://{} in a browser (API docs at /docs, metrics at /metrics)",
                 app.local_addr()
             );
             app.run(shutdown_signal()).await?;

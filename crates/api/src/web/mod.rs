@@ -31,12 +31,26 @@ use view::{Best, Chip, Detail, MeetingData, Month, fill};
 /// A static file built into the binary, served under a name carrying its content's hash.
 struct Asset {
     path: String,
-    body: &'static [u8],
+    body: Vec<u8>,
     content_type: &'static str,
 }
 
+/// The script as sent: without indentation and whole-line comments (a sixth of its bytes), line
+/// numbers kept. No line of it continues a string or template literal, so this changes no code.
+fn compact(source: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines() {
+        let line = line.trim_start();
+        if !line.starts_with("//") {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
 impl Asset {
-    fn new(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str) -> Self {
+    fn new(stem: &str, ext: &str, body: Vec<u8>, content_type: &'static str) -> Self {
         // FNV-1a: a cache key, not a secret.
         let hash = body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
@@ -53,7 +67,7 @@ static CSS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "app",
         "css",
-        include_bytes!("../../assets/app.css"),
+        include_bytes!("../../assets/app.css").to_vec(),
         "text/css; charset=utf-8",
     )
 });
@@ -61,12 +75,18 @@ static JS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "app",
         "js",
-        include_bytes!("../../assets/app.js"),
+        compact(include_str!("../../assets/app.js")),
         "text/javascript; charset=utf-8",
     )
 });
-static ICON: LazyLock<Asset> =
-    LazyLock::new(|| Asset::new("icon", "svg", include_bytes!("../../assets/icon.svg"), "image/svg+xml"));
+static ICON: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "icon",
+        "svg",
+        include_bytes!("../../assets/icon.svg").to_vec(),
+        "image/svg+xml",
+    )
+});
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'";
@@ -83,6 +103,8 @@ pub fn routes(state: StoreState) -> Router {
         .route("/assets/{name}", get(asset))
         .with_state(state)
         .layer(axum::middleware::from_fn(security_headers))
+        // Pages and assets are text: gzip roughly quarters them.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
 async fn security_headers(request: Request, next: Next) -> Response {
@@ -102,7 +124,7 @@ async fn asset(Path(name): Path<String>) -> Response {
                     (header::CONTENT_TYPE, asset.content_type),
                     (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
                 ],
-                asset.body,
+                asset.body.clone(),
             )
                 .into_response();
         }
@@ -326,7 +348,7 @@ struct MeetingQuery {
 }
 
 /// The meeting as the API's GET returns it.
-async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64, Bytes)>, ApiError> {
+async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64)>, ApiError> {
     let Some(code) = UrlCode::parse(raw) else {
         return Ok(None);
     };
@@ -334,7 +356,7 @@ async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64,
         return Ok(None);
     };
     let data: MeetingData = serde_json::from_slice(&snapshot.json)?;
-    Ok(Some((data, snapshot.version, snapshot.json)))
+    Ok(Some((data, snapshot.version)))
 }
 
 /// The page's own address, from the Host header when it is a plain host name.
@@ -374,7 +396,7 @@ async fn meeting_page(
 ) -> Result<Response, ApiError> {
     let here = format!("/m/{raw}");
     let f = Frame::new(&headers, &here);
-    let Some((m, version, json)) = load(&state, &raw).await? else {
+    let Some((m, version)) = load(&state, &raw).await? else {
         return Ok(render(NotFoundPage { f }, StatusCode::NOT_FOUND));
     };
     let (lang, t) = (f.lang, f.t);
@@ -416,8 +438,6 @@ async fn meeting_page(
             "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
             "everyone": t.everyone, "close": t.close,
         },
-        "days": m.days().iter().map(|d| (d.to_string(), lang.day(*d))).collect::<Vec<_>>(),
-        "meeting": serde_json::from_slice::<serde_json::Value>(&json)?,
     });
     // Inside <script type="application/json">: nothing may close the element.
     let data = data.to_string().replace('<', "\\u003c");
@@ -571,5 +591,23 @@ async fn switch_theme(Path(theme): Path<String>, Query(back): Query<Back>) -> Re
     match theme.as_str() {
         "light" | "dark" => back_with_cookie(back, "theme", &theme),
         _ => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_is_sent_without_indentation_and_comment_lines_keeping_line_numbers() {
+        let source = include_str!("../../assets/app.js");
+        let sent = String::from_utf8(compact(source)).unwrap();
+        assert_eq!(sent.lines().count(), source.lines().count());
+        assert!(sent.lines().all(|l| !l.starts_with(' ') && !l.starts_with("//")));
+        assert!(sent.len() < source.len() * 7 / 8, "{} of {}", sent.len(), source.len());
+        // No line of the source may continue a template literal across lines.
+        for line in source.lines() {
+            assert_eq!(line.matches('`').count() % 2, 0, "{line}");
+        }
     }
 }

@@ -15,3 +15,4 @@ mod participant_dates;
 mod participants;
 mod service;
 mod validation;
+mod web;

@@ -1,0 +1,331 @@
+//! The web app over HTTP: headers, escaping, assets, page weight, and every form working without
+//! JavaScript (the browser suite in tests/browser drives the same pages in Chromium).
+
+use reqwest::{Client, StatusCode, redirect::Policy};
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// A client that shows redirects instead of following them.
+fn browser() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn post_form(app: &TestApp, path: &str, body: String, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = browser()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    request.send().await.unwrap()
+}
+
+async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let mut request = browser().get(app.url(path));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.text().await.unwrap())
+}
+
+/// The `src`/`href` values of a page.
+fn references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attribute in ["src=\"", "href=\""] {
+        for part in html.split(attribute).skip(1) {
+            out.push(part.split('"').next().unwrap_or("").to_owned());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn pages_have_a_strict_policy_and_load_nothing_from_elsewhere() {
+    // Given a meeting
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2026-03-01", "2026-03-31").await;
+    for path in ["/".to_owned(), format!("/m/{code}")] {
+        // When its page and the create page are fetched
+        let (status, headers, html) = page(&app, &path, &[]).await;
+        // Then a CSP without inline code guards them, and every reference is to this server
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        for reference in references(&html) {
+            assert!(reference.starts_with(['/', '#', '?']), "{path}: {reference}");
+        }
+        assert!(!html.contains("<style") && !html.contains(" style="), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn user_text_shows_literally() {
+    // Given a title and a name written as markup
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2026-03-01", "2026-03-03").await;
+    app.patch(
+        &format!("/v1/meetings/{code}/title"),
+        json!({"title": "<img src=x onerror=alert(1)>"}),
+    )
+    .await;
+    app.add_participant(&code, "<script>alert(1)</script>").await;
+    // When the meeting page is shown
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[]).await;
+    // Then the text is escaped in the HTML, and cannot close the data block
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(!html.contains("<img src=x"));
+    assert_eq!(
+        html.matches("</script>").count(),
+        2,
+        "the module and the data block only"
+    );
+}
+
+#[tokio::test]
+async fn assets_are_named_by_content_cached_for_a_year_and_compressed() {
+    // Given the create page's stylesheet and script
+    let app = spawn_app().await;
+    let (_, _, html) = page(&app, "/", &[]).await;
+    let assets: Vec<String> = references(&html)
+        .into_iter()
+        .filter(|r| r.starts_with("/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 3, "{assets:?}");
+    for asset in &assets {
+        // When fetched by a browser that takes gzip
+        let (status, headers, _) = page(&app, asset, &[("accept-encoding", "gzip")]).await;
+        // Then they are immutable for a year, and compressed (the icon too)
+        assert_eq!(status, StatusCode::OK, "{asset}");
+        assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(headers["content-encoding"], "gzip", "{asset}");
+        let name = asset.rsplit('/').next().unwrap();
+        assert_eq!(name.split('.').nth(1).unwrap().len(), 12, "{name}");
+    }
+    let (status, _, _) = page(&app, "/assets/app.000000000000.js", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_full_meeting_page_weighs_at_most_60_kb() {
+    // Given a 63-day meeting with 12 people, seen by one of them (the answer grid shows too)
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2026-01-01", "2026-03-04").await;
+    let mut me = 0;
+    for i in 0..12 {
+        me = app.add_participant(&code, &format!("참가자 {i}")).await["participant_id"]
+            .as_i64()
+            .unwrap();
+    }
+    let cookie = format!("me_{code}={me}");
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
+    assert!(html.contains("id=\"answer\""));
+    // When the page and what it loads are added up, uncompressed
+    let mut bytes = html.len();
+    for asset in references(&html)
+        .into_iter()
+        .filter(|r| r.ends_with(".css") || r.ends_with(".js"))
+    {
+        bytes += page(&app, &asset, &[]).await.2.len();
+    }
+    // Then they stay within 60 KB
+    println!("meeting page of 63 days and 12 people, with the answer grid: {bytes} bytes");
+    assert!(bytes <= 60 * 1024, "{bytes} bytes");
+}
+
+#[tokio::test]
+async fn a_meeting_is_created_joined_and_answered_without_javascript() {
+    // Given the create form, sent as a browser without JavaScript sends it
+    let app = spawn_app().await;
+    let created = post_form(
+        &app,
+        "/",
+        form(&[
+            ("title", "송년회"),
+            ("location", "강남"),
+            ("start", "2026-12-01"),
+            ("end", "2026-12-05"),
+        ]),
+        None,
+    )
+    .await;
+    // Then it lands on the new meeting with its share card, everything set
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix("/m/")
+        .unwrap()
+        .strip_suffix("?new=1")
+        .unwrap()
+        .to_owned();
+    let meeting = app.meeting(&code).await;
+    assert_eq!(
+        (
+            &meeting["title"],
+            &meeting["location"],
+            &meeting["start_date"],
+            &meeting["end_date"]
+        ),
+        (
+            &json!("송년회"),
+            &json!("강남"),
+            &json!("2026-12-01"),
+            &json!("2026-12-05")
+        )
+    );
+    let (_, _, html) = page(&app, &location, &[]).await;
+    assert!(html.contains("<svg") && html.contains("id=\"share-link\""));
+    // When someone joins with the form
+    let joined = post_form(&app, &format!("/m/{code}/join"), form(&[("name", "민지")]), None).await;
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    let cookie = joined.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with(&format!("me_{code}=")), "{cookie}");
+    // And ticks two days free, one of them starred, and a star on a busy day
+    let answered = post_form(
+        &app,
+        &format!("/m/{code}/answer"),
+        "free=2026-12-01&free=2026-12-02&star=2026-12-02&star=2026-12-04".into(),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    // Then the API shows that answer (a starred day is free)
+    let meeting = app.meeting(&code).await;
+    let days: Vec<(String, bool, bool)> = meeting["participants"][0]["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap().to_owned(),
+                d["enabled"].as_bool().unwrap(),
+                d["starred"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expect = |d: &str, f: bool, s: bool| (d.to_owned(), f, s);
+    assert_eq!(
+        days,
+        [
+            expect("2026-12-01", true, false),
+            expect("2026-12-02", true, true),
+            expect("2026-12-03", false, false),
+            expect("2026-12-04", true, true),
+            expect("2026-12-05", false, false),
+        ]
+    );
+    // And the page shows the answer grid to this browser only
+    let (_, _, mine) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
+    let (_, _, theirs) = page(&app, &format!("/m/{code}"), &[]).await;
+    assert!(mine.contains("id=\"answer\"") && !mine.contains("id=\"join-form\""));
+    assert!(theirs.contains("id=\"join-form\"") && !theirs.contains("id=\"answer\""));
+}
+
+#[tokio::test]
+async fn the_create_form_explains_what_is_wrong_and_creates_nothing() {
+    let app = spawn_app().await;
+    for (start, end, says) in [
+        ("2026-12-10", "2026-12-01", "on or after the start"),
+        ("2026-01-01", "2026-03-15", "at most 62 days"),
+    ] {
+        // When a reversed or too long range is sent
+        let response = post_form(&app, "/", form(&[("title", "x"), ("start", start), ("end", end)]), None).await;
+        // Then the form comes back with the reason and the values kept
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains(says), "{says}");
+        assert!(html.contains(&format!("value=\"{start}\"")));
+    }
+    // And a quick pick without JavaScript fills the dates for a check before creating
+    let response = post_form(&app, "/", form(&[("title", "x"), ("pick", "4w")]), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    assert!(html.contains(&format!("id=\"start\" name=\"start\" type=\"date\" value=\"{today}\"")));
+}
+
+#[tokio::test]
+async fn the_language_follows_the_browser_and_the_switch_sticks() {
+    let app = spawn_app().await;
+    // Given a Korean browser, Then Korean, with weeks from Sunday
+    let code = app.meeting_with_range("2026-11-01", "2026-11-07").await;
+    let (_, _, ko) = page(&app, &format!("/m/{code}"), &[("accept-language", "ko-KR,ko;q=0.9")]).await;
+    assert!(ko.contains("<html lang=\"ko\"") && ko.contains("모두의 일정"));
+    assert!(ko.contains("<thead><tr><th>일</th>"));
+    let (_, _, en) = page(&app, &format!("/m/{code}"), &[("accept-language", "en-GB")]).await;
+    assert!(en.contains("<html lang=\"en\"") && en.contains("<thead><tr><th>Mon</th>"));
+    // When the switch is pressed, Then it remembers and goes back to the same page only
+    let response = browser()
+        .get(app.url(&format!("/lang/en?back=/m/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], format!("/m/{code}").as_str());
+    assert!(
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("lang=en;")
+    );
+    let (_, _, switched) = page(&app, "/", &[("accept-language", "ko"), ("cookie", "lang=en")]).await;
+    assert!(switched.contains("Create a meeting"));
+    let away = browser()
+        .get(app.url("/lang/ko?back=//evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(away.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn an_unknown_meeting_is_a_404_page() {
+    let app = spawn_app().await;
+    let (status, _, html) = page(&app, "/m/NoSuchCode12", &[("accept-language", "ko")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("모임을 찾을 수 없어요"));
+}
+
+#[tokio::test]
+async fn creating_from_the_page_is_limited_like_the_api() {
+    // Given the default limits, When one address sends the create form 30 times
+    let app = spawn_app().await;
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        let body = form(&[("title", "x"), ("start", "2026-12-01"), ("end", "2026-12-02")]);
+        statuses.push(post_form(&app, "/", body, None).await.status());
+    }
+    // Then the first 20 create and the rest are refused
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(), 20);
+    assert!(statuses[20..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+}
