@@ -6,9 +6,10 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-/// A client that shows redirects instead of following them.
+/// A client that shows redirects instead of following them, and bodies as sent (reqwest would
+/// otherwise decompress gzip and drop `Content-Encoding` when the workspace turns its gzip on).
 fn browser() -> Client {
-    Client::builder().redirect(Policy::none()).build().unwrap()
+    Client::builder().redirect(Policy::none()).no_gzip().build().unwrap()
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
