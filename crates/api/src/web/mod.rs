@@ -104,7 +104,11 @@ pub fn routes(state: StoreState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(security_headers))
         // Pages and assets are text: gzip roughly quarters them.
-        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
 }
 
 async fn security_headers(request: Request, next: Next) -> Response {

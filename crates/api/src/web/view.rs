@@ -29,9 +29,16 @@ pub struct PersonData {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DayData {
+    #[serde(deserialize_with = "iso_date")]
     pub date: NaiveDate,
     pub enabled: bool,
     pub starred: bool,
+}
+
+/// `YYYY-MM-DD` by the core's parser: chrono's general one was a tenth of the page's time.
+fn iso_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let text = <&str>::deserialize(d)?;
+    meetifyr_core::parse_iso_date(text).ok_or_else(|| serde::de::Error::custom("not a YYYY-MM-DD date"))
 }
 
 impl MeetingData {
@@ -48,8 +55,15 @@ impl MeetingData {
 }
 
 impl PersonData {
+    /// The API lists a person's days in order, one per day of the range: index by distance
+    /// from the first (a scan per lookup made the page's grids quadratic in days).
     fn day(&self, date: NaiveDate) -> Option<&DayData> {
-        self.dates.iter().find(|d| d.date == date)
+        let first = self.dates.first()?.date;
+        usize::try_from((date - first).num_days())
+            .ok()
+            .and_then(|i| self.dates.get(i))
+            .filter(|d| d.date == date)
+            .or_else(|| self.dates.iter().find(|d| d.date == date))
     }
 
     pub fn is_free(&self, date: NaiveDate) -> bool {
