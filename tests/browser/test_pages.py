@@ -141,6 +141,25 @@ def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
     assert "all" in cell.get_attribute("class")
 
 
+def test_a_stroke_that_cannot_be_saved_is_rolled_back_with_a_message(context_factory, api):
+    # Given a joined person whose saves will fail (the network refuses the stroke route)
+    code = api.create(iso(START), iso(START + dt.timedelta(days=3)))
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill("Offline")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#answer")
+    page.route("**/availability", lambda route: route.abort())
+    box = page.get_by_label(re.compile(r"^Free on ")).first
+    assert box.is_checked()
+    # When a day is painted
+    page.locator(".cell label:first-child").first.click()
+    # Then the page says it could not save, and the day is back as it was, here and in the API
+    expect(page.locator("#save-status")).to_have_text("Could not save. Please try again.")
+    assert box.is_checked()
+    assert dates_of(api.meeting(code), "Offline")[iso(START)]["enabled"] is True
+
+
 def test_the_person_filter_and_only_me_change_the_counts(context_factory, api):
     # Given Alex free on day 1 only and this browser's person free everywhere
     code = api.create(iso(START), iso(START + dt.timedelta(days=2)))
