@@ -297,6 +297,37 @@ def test_languages_follow_the_browser_and_the_switch(context_factory):
     assert ko.locator("h1").inner_text() == "Create a meeting"
 
 
+def test_the_meeting_page_speaks_korean_with_weeks_from_sunday(context_factory, api):
+    # Given a meeting with an answer, opened in a Korean browser
+    code = api.create(iso(START), iso(START + dt.timedelta(days=6)), title="송년회")
+    api.join(code, "민지")
+    page = context_factory(locale="ko-KR").new_page()
+    page.goto(f"/m/{code}")
+    # Then its headings, counts and controls are Korean, and the week starts on Sunday
+    assert page.get_by_role("heading", name="가장 좋은 날짜").count() == 1
+    assert page.get_by_role("heading", name="모두의 일정").count() == 1
+    assert "1/1명 가능" in page.locator("#best li").first.inner_text()
+    assert page.locator("table.group thead th").first.inner_text() == "일"
+    assert page.get_by_label("이름").count() == 1
+    assert page.get_by_role("button", name="참여").count() == 1
+
+
+def test_weekday_headers_stay_visible_while_a_long_range_scrolls(context_factory, api):
+    # Given a 62-day meeting on a phone
+    code = api.create(iso(START), iso(START + dt.timedelta(days=61)))
+    page = context_factory(viewport={"width": 375, "height": 667}).new_page()
+    page.goto(f"/m/{code}")
+    first_month = page.locator("table.group").first
+    header = first_month.locator("thead th").first
+    # When the page scrolls to the middle of the first month's grid
+    box = first_month.bounding_box()
+    page.mouse.wheel(0, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(200)
+    # Then that month's weekday header is still on screen, at the top
+    top = header.bounding_box()["y"]
+    assert 0 <= top < 40, top
+
+
 def test_everything_works_without_javascript(context_factory, api):
     # Given a browser without JavaScript
     page = context_factory(java_script_enabled=False).new_page()
