@@ -14,6 +14,33 @@ use utoipa::ToSchema;
 
 use crate::extract::{Fields, FromBody};
 
+/// `GET …/meetings/{code}/ranking`: every day of the range, best first.
+#[derive(Serialize, ToSchema)]
+pub struct RankingResponse {
+    /// Participants of the meeting.
+    pub participants: u32,
+    /// Most free first, then most stars, then earliest (the order of `best_dates`).
+    pub days: Vec<RankedDayResponse>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankedDayResponse {
+    #[schema(value_type = String, format = Date, example = "2025-12-10")]
+    pub date: NaiveDate,
+    /// Participants free that day.
+    pub free: u32,
+    /// Participants free and starring that day.
+    pub starred: u32,
+    /// Who is free, in the order participants joined.
+    pub free_participants: Vec<RankedParticipant>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankedParticipant {
+    pub id: i64,
+    pub name: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CreateMeetingResponse {
     pub url_code: String,

@@ -254,3 +254,59 @@ toggle_handler!(
     "/v1/participant_dates/unstar",
     "Removes the star."
 );
+
+#[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/ranking", tag = "Meeting",
+    description = "Every day of the range ranked as `best_dates` ranks them (most participants \
+        free, then most stars, then earliest), with its counts and who is free.",
+    params(("meeting_url_code" = String, Path)),
+    responses((status = 200, body = RankingResponse), (status = 404, body = ErrorResponse)))]
+pub async fn ranking(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+) -> Result<Json<RankingResponse>, ApiError> {
+    let code = code(&raw)?;
+    let meeting = state
+        .store
+        .find_meeting(&code)
+        .await?
+        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+    let mut ranked = meetifyr_core::ranking(&meeting);
+    if ranked.is_empty() {
+        // Without participants every day ties at zero: the range in date order.
+        ranked = meeting
+            .range
+            .into_iter()
+            .flat_map(|r| r.days())
+            .map(|date| meetifyr_core::RankedDay {
+                date,
+                free: 0,
+                starred: 0,
+            })
+            .collect();
+    }
+    let start = meeting.start_date();
+    let days = ranked
+        .into_iter()
+        .map(|day| {
+            let k = start.map_or(0, |s| (day.date - s).num_days()) as usize;
+            RankedDayResponse {
+                date: day.date,
+                free: day.free,
+                starred: day.starred,
+                free_participants: meeting
+                    .participants
+                    .iter()
+                    .filter(|p| p.free.contains(k))
+                    .map(|p| RankedParticipant {
+                        id: p.id,
+                        name: p.name.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(RankingResponse {
+        participants: meeting.participants.len() as u32,
+        days,
+    }))
+}

@@ -26,6 +26,7 @@ use crate::{ApiOptions, dto::*, handlers};
     paths(
         handlers::create_meeting,
         handlers::get_meeting,
+        handlers::ranking,
         handlers::update_date_range,
         handlers::update_title,
         handlers::update_location,
@@ -44,6 +45,9 @@ use crate::{ApiOptions, dto::*, handlers};
     components(schemas(
         CreateMeetingResponse,
         GetMeetingResponse,
+        RankingResponse,
+        RankedDayResponse,
+        RankedParticipant,
         ParticipantResponse,
         ParticipantDateResponse,
         UpdateMeetingDateRangeRequest,
@@ -179,6 +183,7 @@ fn add_links(doc: &mut openapi::OpenApi) {
             Some(json!({"start_date": "2026-01-01", "end_date": "2026-01-31"})),
         ),
         link(range, "GetMeeting", "get_meeting", code(ranged), None),
+        link(range, "GetRanking", "ranking", code(ranged), None),
         link(
             range,
             "CreateParticipant",
@@ -187,6 +192,7 @@ fn add_links(doc: &mut openapi::OpenApi) {
             Some(json!({"meeting_url_code": ranged, "name": "민지"})),
         ),
         link(participants, "GetMeeting", "get_meeting", code(joined), None),
+        link(participants, "GetRanking", "ranking", code(joined), None),
         link(participants, "DeleteParticipant", "delete_participant", id(), None),
         link(
             participants,

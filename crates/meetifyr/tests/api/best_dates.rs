@@ -1,3 +1,4 @@
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -48,4 +49,63 @@ async fn every_meeting_response_carries_best_dates() {
         .await
         .unwrap();
     assert_eq!(body["best_dates"], json!(["2025-01-01", "2025-01-02"]));
+}
+
+#[tokio::test]
+async fn the_ranking_lists_every_day_best_first_with_counts_and_who_is_free() {
+    // Given three people over four days: Kim free on days 2 and 3 (starring 3), Lee on 1 and 3,
+    // Park on 3 only
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2026-05-01", "2026-05-04").await;
+    let (status, empty) = status_json(app.get(&format!("/v1/meetings/{code}/ranking")).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let days: Vec<&str> = empty["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        days,
+        ["2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04"],
+        "no one yet: date order"
+    );
+    let mut ids = Vec::new();
+    for (name, free, starred) in [
+        ("Kim", vec!["2026-05-02", "2026-05-03"], vec!["2026-05-03"]),
+        ("Lee", vec!["2026-05-01", "2026-05-03"], vec![]),
+        ("Park", vec!["2026-05-03"], vec![]),
+    ] {
+        let id = app.add_participant(&code, name).await["participant_id"]
+            .as_i64()
+            .unwrap();
+        let response = app
+            .client
+            .put(app.url(&format!("/v1/participants/{id}/availability")))
+            .json(&json!({"meeting_url_code": code, "free": free, "starred": starred}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        ids.push(id);
+    }
+    // When the ranking is asked for
+    let (status, ranking) = status_json(app.get(&format!("/v1/meetings/{code}/ranking")).await).await;
+    // Then every day is there, best first, as best_dates ranks them, with who is free
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ranking["participants"], 3);
+    let days = ranking["days"].as_array().unwrap();
+    let order: Vec<&str> = days.iter().map(|d| d["date"].as_str().unwrap()).collect();
+    assert_eq!(order, ["2026-05-03", "2026-05-01", "2026-05-02", "2026-05-04"]);
+    let best = app.meeting(&code).await["best_dates"].clone();
+    assert_eq!(json!(order[..3]), best);
+    assert_eq!(
+        days[0],
+        json!({"date": "2026-05-03", "free": 3, "starred": 1, "free_participants": [
+            {"id": ids[0], "name": "Kim"}, {"id": ids[1], "name": "Lee"}, {"id": ids[2], "name": "Park"}]})
+    );
+    assert_eq!(days[3]["free_participants"], json!([]));
+    // And an unknown meeting is 404
+    let (status, _) = status_json(app.get("/v1/meetings/NoSuchCode12/ranking").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
