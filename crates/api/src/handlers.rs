@@ -310,3 +310,95 @@ pub async fn ranking(
         days,
     }))
 }
+
+/// Spreadsheets run cells that start with these as formulas: such a name gets a leading `'`.
+fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+#[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/export.csv", tag = "Meeting",
+    description = "The answers as a spreadsheet: a header row (`name` and every day of the range), \
+        then one row per participant in joining order with `free`, `busy` or `★` (free and \
+        starred) per day. UTF-8 with a byte order mark, so that Excel shows Korean names. \
+        `?format=tsv` gives tab-separated values.",
+    params(("meeting_url_code" = String, Path),
+        ("format" = Option<String>, Query, description = "`csv` (the default) or `tsv`", pattern = "^(csv|tsv)$")),
+    responses((status = 200, description = "the file", content(
+            (String = "text/csv; charset=utf-8"),
+            (String = "text/tab-separated-values; charset=utf-8"))),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "a format other than csv or tsv", body = ErrorResponse)))]
+pub async fn export(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, ApiError> {
+    // Read by hand: a malformed or repeated parameter must not become axum's plain-text 400.
+    let format = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v.into_owned())
+    });
+    let (delimiter, content_type, extension) = match format.as_deref() {
+        None | Some("csv") => (b',', "text/csv; charset=utf-8", "csv"),
+        Some("tsv") => (b'\t', "text/tab-separated-values; charset=utf-8", "tsv"),
+        Some(other) => {
+            return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+                "enum",
+                vec!["query".into(), "format".into()],
+                "Input should be 'csv' or 'tsv'",
+                other.into(),
+            )]));
+        }
+    };
+    let code = code(&raw)?;
+    let meeting = state
+        .store
+        .find_meeting(&code)
+        .await?
+        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
+        let days: Vec<String> = meeting
+            .range
+            .iter()
+            .flat_map(|r| r.days())
+            .map(|d| d.to_string())
+            .collect();
+        let write = |e: csv::Error| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        writer
+            .write_record(std::iter::once("name").chain(days.iter().map(String::as_str)))
+            .map_err(write)?;
+        for p in &meeting.participants {
+            let cells = meeting.dates(p).map(|d| match (d.enabled, d.starred) {
+                (true, true) => "★",
+                (true, false) => "free",
+                _ => "busy",
+            });
+            let name = spreadsheet_safe(&p.name);
+            writer
+                .write_record(std::iter::once(name.as_ref()).chain(cells))
+                .map_err(write)?;
+        }
+        writer
+            .flush()
+            .map_err(|e| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    }
+    let disposition = format!("attachment; filename=\"meetifyr-{code}.{extension}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).expect("a code is ASCII"),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}

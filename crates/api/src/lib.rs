@@ -89,6 +89,7 @@ fn store_routes() -> Router<state::StoreState> {
         .route("/meetings/{meeting_url_code}", get(get_meeting))
         .route("/meetings/{meeting_url_code}/events", get(live::events))
         .route("/meetings/{meeting_url_code}/ranking", get(ranking))
+        .route("/meetings/{meeting_url_code}/export.csv", get(export))
         .route("/meetings/{meeting_url_code}/ws", get(live::websocket))
         .route("/meetings/{meeting_url_code}/date_range", patch(update_date_range))
         .route("/meetings/{meeting_url_code}/title", patch(update_title))

@@ -27,6 +27,7 @@ use crate::{ApiOptions, dto::*, handlers};
         handlers::create_meeting,
         handlers::get_meeting,
         handlers::ranking,
+        handlers::export,
         handlers::update_date_range,
         handlers::update_title,
         handlers::update_location,
@@ -193,6 +194,7 @@ fn add_links(doc: &mut openapi::OpenApi) {
         ),
         link(participants, "GetMeeting", "get_meeting", code(joined), None),
         link(participants, "GetRanking", "ranking", code(joined), None),
+        link(participants, "Export", "export", code(joined), None),
         link(participants, "DeleteParticipant", "delete_participant", id(), None),
         link(
             participants,

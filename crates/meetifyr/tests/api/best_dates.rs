@@ -109,3 +109,53 @@ async fn the_ranking_lists_every_day_best_first_with_counts_and_who_is_free() {
     let (status, _) = status_json(app.get("/v1/meetings/NoSuchCode12/ranking").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn answers_export_as_csv_and_tsv_with_a_bom_and_safe_names() {
+    // Given two people (one named like a spreadsheet formula) over three days
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2026-05-01", "2026-05-03").await;
+    for (name, free, starred) in [
+        ("민지", vec!["2026-05-01", "2026-05-02"], vec!["2026-05-02"]),
+        ("=1+1", vec!["2026-05-03"], vec![]),
+    ] {
+        let id = app.add_participant(&code, name).await["participant_id"]
+            .as_i64()
+            .unwrap();
+        app.client
+            .put(app.url(&format!("/v1/participants/{id}/availability")))
+            .json(&json!({"meeting_url_code": code, "free": free, "starred": starred}))
+            .send()
+            .await
+            .unwrap();
+    }
+    // When exported as CSV, and as TSV
+    let csv = app.get(&format!("/v1/meetings/{code}/export.csv")).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+    let csv = csv.bytes().await.unwrap();
+    let tsv = app
+        .get(&format!("/v1/meetings/{code}/export.csv?format=tsv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Then a BOM, a header of days, one row per person with free, busy or ★, names kept safe
+    assert!(csv.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert_eq!(
+        text,
+        "name,2026-05-01,2026-05-02,2026-05-03\n민지,free,★,busy\n'=1+1,busy,busy,free\n"
+    );
+    assert_eq!(
+        tsv.trim_start_matches('\u{feff}'),
+        "name\t2026-05-01\t2026-05-02\t2026-05-03\n민지\tfree\t★\tbusy\n'=1+1\tbusy\tbusy\tfree\n"
+    );
+    // And another format is 422 naming the parameter; an unknown meeting 404
+    let (status, body) = status_json(app.get(&format!("/v1/meetings/{code}/export.csv?format=xls")).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"][0]["loc"], json!(["query", "format"]));
+    let (status, _) = status_json(app.get("/v1/meetings/NoSuchCode12/export.csv").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
