@@ -20,6 +20,16 @@ pub(crate) fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
+/// The stored meeting itself (not the cached GET body), for answers computed from it.
+async fn stored_meeting(state: &StoreState, raw: &str) -> Result<meetifyr_core::Meeting, ApiError> {
+    let code = code(raw)?;
+    Ok(state
+        .store
+        .find_meeting(&code)
+        .await?
+        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?)
+}
+
 pub(crate) async fn snapshot(state: &StoreState, code: &UrlCode) -> Result<MeetingSnapshot, ApiError> {
     Ok(state
         .meeting(code)
@@ -127,10 +137,9 @@ pub async fn update_title(
     Body(title): Body<Title>,
 ) -> Result<StatusCode, ApiError> {
     let code = code(&raw)?;
-    let updated = state.store.update_title(&code, &title).await;
-    state.meeting_changed(&code);
-    updated?;
-    state.push(&code).await;
+    state
+        .wrote(&code, state.store.update_title(&code, &title).await)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,10 +153,9 @@ pub async fn update_location(
     Body(location): Body<Location>,
 ) -> Result<StatusCode, ApiError> {
     let code = code(&raw)?;
-    let updated = state.store.update_location(&code, &location).await;
-    state.meeting_changed(&code);
-    updated?;
-    state.push(&code).await;
+    state
+        .wrote(&code, state.store.update_location(&code, &location).await)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -161,10 +169,9 @@ pub async fn create_participant(
     Body(body): Body<CreateParticipantBody>,
 ) -> Result<Json<CreateParticipantResponse>, ApiError> {
     let code = code(&body.meeting_url_code)?;
-    let created = state.store.insert_participant(&code, &body.name).await;
-    state.meeting_changed(&code);
-    let created = created?;
-    state.push(&code).await;
+    let created = state
+        .wrote(&code, state.store.insert_participant(&code, &body.name).await)
+        .await?;
     Ok(Json(CreateParticipantResponse {
         participant_id: created.id,
         participant_dates: created
@@ -264,12 +271,7 @@ pub async fn ranking(
     State(state): State<StoreState>,
     Path(raw): Path<String>,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let code = code(&raw)?;
-    let meeting = state
-        .store
-        .find_meeting(&code)
-        .await?
-        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+    let meeting = stored_meeting(&state, &raw).await?;
     let mut ranked = meetifyr_core::ranking(&meeting);
     if ranked.is_empty() {
         // Without participants every day ties at zero: the range in date order.
@@ -355,12 +357,7 @@ pub async fn export(
             )]));
         }
     };
-    let code = code(&raw)?;
-    let meeting = state
-        .store
-        .find_meeting(&code)
-        .await?
-        .ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+    let meeting = stored_meeting(&state, &raw).await?;
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
@@ -389,7 +386,7 @@ pub async fn export(
             .flush()
             .map_err(|e| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     }
-    let disposition = format!("attachment; filename=\"meetifyr-{code}.{extension}\"");
+    let disposition = format!("attachment; filename=\"meetifyr-{}.{extension}\"", meeting.url_code);
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

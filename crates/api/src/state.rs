@@ -113,6 +113,15 @@ impl StoreState {
         }
     }
 
+    /// After a write whose answer does not carry the meeting: its cached GET goes (whatever the
+    /// outcome), and on success its watchers get it.
+    pub async fn wrote<T>(&self, code: &UrlCode, result: Result<T, meetifyr_core::StoreError>) -> Result<T, ApiError> {
+        self.meeting_changed(code);
+        let value = result?;
+        self.push(code).await;
+        Ok(value)
+    }
+
     /// After deleting a participant: the meeting that listed it is stale.
     pub fn participant_deleted(&self, id: i64) {
         if let Some(cache) = &self.cache {

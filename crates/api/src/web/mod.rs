@@ -272,7 +272,7 @@ async fn create(State(state): State<StoreState>, headers: HeaderMap, body: Bytes
     let range = match (start.parse::<NaiveDate>(), end.parse::<NaiveDate>()) {
         (Ok(s), Ok(e)) if e < s => Err(t.end_before_start.to_owned()),
         (Ok(s), Ok(e)) => DateRange::new(s, e).map_err(|_| t.too_long.to_owned()),
-        _ => Err(fill(t.dates_label, &[])),
+        _ => Err(t.dates_label.to_owned()),
     };
     if let Err(e) = &range {
         errors.push(e.clone());
@@ -494,10 +494,9 @@ async fn join(State(state): State<StoreState>, Path(raw): Path<String>, body: By
     let Ok(name) = ParticipantName::parse(&form.name) else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
-    let created = state.store.insert_participant(&code, &name).await;
-    state.meeting_changed(&code);
-    let created = created?;
-    state.push(&code).await;
+    let created = state
+        .wrote(&code, state.store.insert_participant(&code, &name).await)
+        .await?;
     let mut response = Redirect::to(&format!("/m/{code}#answer")).into_response();
     let cookie = format!(
         "{}={}; Path=/m/{code}; Max-Age=31536000; SameSite=Lax",
@@ -542,10 +541,9 @@ async fn answer(
     starred.sort_unstable();
     starred.dedup();
     let answer = Availability::new(free, starred).map_err(StoreError::Availability)?;
-    let replaced = state.store.replace_availability(&code, me, &answer).await;
-    state.meeting_changed(&code);
-    replaced?;
-    state.push(&code).await;
+    state
+        .wrote(&code, state.store.replace_availability(&code, me, &answer).await)
+        .await?;
     Ok(Redirect::to(&format!("/m/{code}#answer")).into_response())
 }
 

@@ -300,6 +300,28 @@ where
     }
 }
 
+/// A per-product view (detail, reviews) with `?optimize`, cached under the product's tag.
+async fn cached_product_view<T, F, Fut>(
+    state: &AppState,
+    raw_id: &str,
+    params: &Params,
+    view: &str,
+    load: F,
+) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: FnOnce(Db, i64, bool) -> Fut,
+    Fut: Future<Output = ApiResult<Option<(T, u32)>>>,
+{
+    let id = path_id(raw_id)?;
+    let optimize = optimized(params);
+    let db = state.db.clone();
+    cached(state, &format!("product:{id}:{view}"), vec![product_tag(id)], || {
+        load(db, id, optimize)
+    })
+    .await
+}
+
 /// Whether a write changed what was sold (orders, order items), and so the ranking.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sales {

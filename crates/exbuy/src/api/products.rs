@@ -9,9 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::input::{Errors, Field, parse};
-use super::{
-    AppState, Params, Sales, cached, envelope, invalidate, optimized, page_number, param_money, path_id, product_tag,
-};
+use super::{AppState, Params, Sales, cached_product_view, envelope, invalidate, page_number, param_money, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{CATEGORIES, NewProduct, Page, ProductSummary, parse_money};
 use crate::store::products::{self, Filter, OrderBy};
@@ -79,15 +77,9 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    let id = path_id(&id)?;
-    let optimize = optimized(&params);
-    let db = state.db.clone();
-    cached(
-        &state,
-        &format!("product:{id}:detail"),
-        vec![product_tag(id)],
-        || async move { Ok(products::detail(&db, id, optimize).await?) },
-    )
+    cached_product_view(&state, &id, &params, "detail", |db, id, optimize| async move {
+        Ok(products::detail(&db, id, optimize).await?)
+    })
     .await
 }
 

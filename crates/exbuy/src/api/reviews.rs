@@ -8,9 +8,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::input::{Errors, Field, Pk, parse};
-use super::{
-    AppState, Params, Sales, cached, envelope, invalidate, optimized, page_number, param_int, path_id, product_tag,
-};
+use super::{AppState, Params, Sales, cached_product_view, envelope, invalidate, page_number, param_int, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{NewReview, Page, Review};
 use crate::store::{products, reviews};
@@ -20,15 +18,9 @@ pub async fn of_product(
     Path(id): Path<String>,
     Query(params): Query<Params>,
 ) -> ApiResult<Response> {
-    let id = path_id(&id)?;
-    let optimize = optimized(&params);
-    let db = state.db.clone();
-    cached(
-        &state,
-        &format!("product:{id}:reviews"),
-        vec![product_tag(id)],
-        || async move { Ok(reviews::of_product(&db, id, optimize).await?) },
-    )
+    cached_product_view(&state, &id, &params, "reviews", |db, id, optimize| async move {
+        Ok(reviews::of_product(&db, id, optimize).await?)
+    })
     .await
 }
 

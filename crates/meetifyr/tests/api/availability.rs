@@ -5,35 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// (date, enabled, starred) of every day of a participant in a GET body.
-fn answer(meeting: &Value, participant: i64) -> Vec<(String, bool, bool)> {
-    meeting["participants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == participant)
-        .unwrap()["dates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["date"].as_str().unwrap().to_owned(),
-                d["enabled"].as_bool().unwrap(),
-                d["starred"].as_bool().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn put(app: &TestApp, participant: i64, body: Value) -> impl Future<Output = reqwest::Response> + use<> {
-    let req = app
-        .client
-        .put(app.url(&format!("/v1/participants/{participant}/availability")))
-        .json(&body);
-    async move { req.send().await.expect("request") }
-}
-
 #[tokio::test]
 async fn an_answer_replaces_every_day_at_once_and_returns_the_meeting() {
     // Given a participant free on all four days
@@ -43,12 +14,12 @@ async fn an_answer_replaces_every_day_at_once_and_returns_the_meeting() {
         .as_i64()
         .unwrap();
     // When one stroke says: free on the 2nd and 4th, starring the 4th
-    let res = put(
-        &app,
-        p,
-        json!({"meeting_url_code": code, "free": ["2025-12-04", "2025-12-02"], "starred": ["2025-12-04"]}),
-    )
-    .await;
+    let res = app
+        .put_availability(
+            p,
+            json!({"meeting_url_code": code, "free": ["2025-12-04", "2025-12-02"], "starred": ["2025-12-04"]}),
+        )
+        .await;
     // Then the response is the meeting, as the toggles return it, with the new answer
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let (status, body) = status_json(res).await;
@@ -66,7 +37,11 @@ async fn an_answer_replaces_every_day_at_once_and_returns_the_meeting() {
     assert_eq!(get.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(answer(&get.json().await.unwrap(), p), expected);
     // And `starred` may be left out: no stars
-    let (status, body) = status_json(put(&app, p, json!({"meeting_url_code": code, "free": []})).await).await;
+    let (status, body) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": code, "free": []}))
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(answer(&body, p).iter().all(|(_, free, star)| !free && !star));
 }
@@ -103,14 +78,18 @@ async fn an_invalid_answer_is_422_naming_each_item_and_changes_nothing() {
         (json!({"meeting_url_code": code}), json!(["body", "free"])),
     ];
     for (body, loc) in cases {
-        let (status, error) = status_json(put(&app, p, body.clone()).await).await;
+        let (status, error) = status_json(app.put_availability(p, body.clone()).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {error}");
         let first = &error["detail"][0];
         assert_eq!(first["loc"], loc, "{body} → {error}");
         assert!(first["msg"].as_str().is_some_and(|m| !m.is_empty()));
     }
     let many: Vec<String> = (0..64).map(|_| "2025-12-01".to_owned()).collect();
-    let (status, error) = status_json(put(&app, p, json!({"meeting_url_code": code, "free": many})).await).await;
+    let (status, error) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": code, "free": many}))
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["detail"][0]["type"], "too_long");
     assert_eq!(app.meeting(&code).await, before, "nothing applied");
@@ -125,7 +104,11 @@ async fn an_answer_for_an_unknown_meeting_or_participant_is_404() {
         .as_i64()
         .unwrap();
     let free = json!(["2025-12-01"]);
-    let (status, body) = status_json(put(&app, p, json!({"meeting_url_code": "nosuch", "free": free})).await).await;
+    let (status, body) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": "nosuch", "free": free}))
+            .await,
+    )
+    .await;
     assert_eq!(
         (status, body),
         (
@@ -133,7 +116,11 @@ async fn an_answer_for_an_unknown_meeting_or_participant_is_404() {
             json!({"detail": "meeting with url_code: nosuch not found"})
         )
     );
-    let (status, body) = status_json(put(&app, p, json!({"meeting_url_code": other, "free": free})).await).await;
+    let (status, body) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": other, "free": free}))
+            .await,
+    )
+    .await;
     assert_eq!(
         (status, body),
         (
@@ -141,10 +128,18 @@ async fn an_answer_for_an_unknown_meeting_or_participant_is_404() {
             json!({"detail": format!("participant with id: {p} not found")})
         )
     );
-    let (status, _) = status_json(put(&app, 987_654, json!({"meeting_url_code": code, "free": free})).await).await;
+    let (status, _) = status_json(
+        app.put_availability(987_654, json!({"meeting_url_code": code, "free": free}))
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let fresh = app.create_meeting().await;
-    let (status, body) = status_json(put(&app, p, json!({"meeting_url_code": fresh, "free": free})).await).await;
+    let (status, body) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": fresh, "free": free}))
+            .await,
+    )
+    .await;
     assert_eq!(
         (status, body),
         (

@@ -80,12 +80,8 @@ async fn the_ranking_lists_every_day_best_first_with_counts_and_who_is_free() {
             .as_i64()
             .unwrap();
         let response = app
-            .client
-            .put(app.url(&format!("/v1/participants/{id}/availability")))
-            .json(&json!({"meeting_url_code": code, "free": free, "starred": starred}))
-            .send()
-            .await
-            .unwrap();
+            .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": starred}))
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         ids.push(id);
     }
@@ -122,12 +118,8 @@ async fn answers_export_as_csv_and_tsv_with_a_bom_and_safe_names() {
         let id = app.add_participant(&code, name).await["participant_id"]
             .as_i64()
             .unwrap();
-        app.client
-            .put(app.url(&format!("/v1/participants/{id}/availability")))
-            .json(&json!({"meeting_url_code": code, "free": free, "starred": starred}))
-            .send()
-            .await
-            .unwrap();
+        app.put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": starred}))
+            .await;
     }
     // When exported as CSV, and as TSV
     let csv = app.get(&format!("/v1/meetings/{code}/export.csv")).await;

@@ -131,6 +131,15 @@ impl TestApp {
         async move { req.send().await.expect("request") }
     }
 
+    /// `PUT /v1/participants/{id}/availability` with this body.
+    pub fn put_availability(&self, participant: i64, body: Value) -> impl Future<Output = Response> + use<> {
+        let req = self
+            .client
+            .put(self.url(&format!("/v1/participants/{participant}/availability")))
+            .json(&body);
+        async move { req.send().await.expect("request") }
+    }
+
     pub fn get(&self, path: &str) -> impl Future<Output = Response> + use<> {
         let req = self.client.get(self.url(path));
         async move { req.send().await.expect("request") }
@@ -190,6 +199,27 @@ impl TestApp {
 }
 
 /// The status and JSON body of a response.
+/// (date, enabled, starred) of every day of a participant in a GET body.
+pub fn answer(meeting: &Value, participant: i64) -> Vec<(String, bool, bool)> {
+    meeting["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == participant)
+        .unwrap()["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap().to_owned(),
+                d["enabled"].as_bool().unwrap(),
+                d["starred"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 pub async fn status_json(res: Response) -> (StatusCode, Value) {
     let status = res.status();
     (status, res.json().await.expect("a JSON body"))

@@ -75,12 +75,8 @@ async fn answer_at_page_speed(app: &TestApp, code: &str, name: &str) -> Vec<Stat
         pace.tick().await;
         let free: Vec<String> = (1..=(stroke % 28 + 1)).map(|d| format!("2026-01-{d:02}")).collect();
         let response = app
-            .client
-            .put(app.url(&format!("/v1/participants/{id}/availability")))
-            .json(&json!({"meeting_url_code": code, "free": free}))
-            .send()
-            .await
-            .unwrap();
+            .put_availability(id, json!({"meeting_url_code": code, "free": free}))
+            .await;
         statuses.push(response.status());
         statuses.push(app.get(&format!("/v1/meetings/{code}")).await.status());
     }
