@@ -29,8 +29,12 @@ fi
 export MEETIFYR_TEST_POSTGRES_URL=${MEETIFYR_TEST_POSTGRES_URL:-postgres://meetifyr:meetifyr@127.0.0.1:5432/postgres}
 export MEETIFYR_TEST_MYSQL_URL=${MEETIFYR_TEST_MYSQL_URL:-mysql://meetifyr:meetifyr@127.0.0.1:3306/}
 
-# Everything, with the end-to-end HTTP suites on SQLite.
+# Everything, with the end-to-end HTTP suites on SQLite. Each binary's own tests (CARGO_BIN_EXE_*)
+# make cargo build it, so the scripts below find target/debug/{meetifyr,exbuy,meetifyr-load}.
 cargo test --workspace --all-targets "$@"
+for binary in meetifyr exbuy meetifyr-load; do
+    [ -x "target/debug/$binary" ] || { echo "target/debug/$binary was not built by cargo test" >&2; exit 1; }
+done
 
 # The HTTP suites again on the servers: the test binaries just built, run directly (a narrower
 # cargo selection such as `-p meetifyr --test api` resolves features differently and would
