@@ -134,6 +134,117 @@ function meetingPage(d) {
     }
   }
 
+  // Organiser: the key arrives once in the fragment (never sent to a server) and stays in this
+  // browser; the address bar keeps only "#organiser".
+  const keyName = `meetifyr-organiser-${d.code}`;
+  const store = (area, name, value) => {
+    try {
+      if (value === null) area.removeItem(name);
+      else if (value !== undefined) area.setItem(name, value);
+      return area.getItem(name);
+    } catch {
+      return null;
+    }
+  };
+  const given = /^#organiser=([A-Za-z0-9]{16,64})$/.exec(location.hash);
+  if (given) {
+    store(localStorage, keyName, given[1]);
+    history.replaceState(null, '', `${location.pathname}${location.search}#organiser`);
+  }
+  const organiserKey = store(localStorage, keyName);
+  const longDay = new Intl.DateTimeFormat(d.lang === 'ko' ? 'ko-KR' : 'en-GB', { weekday: 'short', month: 'long', day: 'numeric', year: 'numeric' });
+  const showFinal = (date) => {
+    $('#final').hidden = !date;
+    const time = $('#final-day');
+    if (date && time.dateTime !== date) {
+      time.dateTime = date;
+      time.textContent = longDay.format(parse(date));
+    }
+    const undo = $('#org-unfinal');
+    if (undo) undo.hidden = !date;
+  };
+  const detailOf = async (response) => {
+    const body = await response?.json().catch(() => null);
+    if (response?.status === 429) return t.too_many_attempts;
+    return typeof body?.detail === 'string' ? body.detail : body?.detail?.[0]?.msg ?? t.save_failed;
+  };
+  const gone = () => {
+    store(localStorage, keyName, null);
+    source?.close();
+    const main = $('main');
+    main.replaceChildren(el('section', { className: 'card' }));
+    main.firstChild.append(el('h1', { textContent: t.deleted, tabIndex: -1 }), el('p'));
+    main.firstChild.lastChild.append(el('a', { href: '/', textContent: $('.brand')?.textContent || 'Meetifyr' }));
+    main.firstChild.firstChild.focus();
+  };
+  if (organiserKey) {
+    const panel = $('#organiser');
+    panel.hidden = false;
+    const auth = { authorization: `Bearer ${organiserKey}` };
+    const orgLink = $('#organiser-link');
+    orgLink.value = `${location.origin}/m/${d.code}#organiser=${organiserKey}`;
+    const status = $('#org-status');
+    const say = (text, good) => {
+      status.textContent = text;
+      status.className = `status ${good ? 'good' : 'bad'}`;
+    };
+    $('#organiser-copy').addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(orgLink.value);
+      } catch {
+        orgLink.select();
+        document.execCommand('copy');
+      }
+      say(t.copied, true);
+    });
+    $('#org-range').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const [start, end] = [$('#org-start').value, $('#org-end').value];
+      const span = daysBetween(parse(start), parse(end));
+      if (span < 0 || span > 62) return say(span < 0 ? t.end_before_start : t.too_long, false);
+      if (!confirm(t.change_dates_confirm)) return;
+      const response = await fetch(`${d.api}/meetings/${d.code}/date_range`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ start_date: start, end_date: end }),
+      }).catch(() => null);
+      if (!response?.ok) return say(await detailOf(response), false);
+      // The grids follow the range: the server draws them again.
+      location.reload();
+    });
+    const finalize = async (date) => {
+      const response = await fetch(`${d.api}/meetings/${d.code}/final_date`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ date }),
+      }).catch(() => null);
+      if (!response?.ok) return say(await detailOf(response), false);
+      const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
+      apply(await response.json(), etag || undefined);
+      say(t.saved, true);
+    };
+    $('#org-final')?.addEventListener('submit', (e) => {
+      e.preventDefault();
+      finalize($('#org-final-date').value);
+    });
+    $('#org-unfinal')?.addEventListener('click', () => finalize(null));
+    $('#org-delete').addEventListener('click', async () => {
+      if (!confirm(t.delete_confirm)) return;
+      const response = await fetch(`${d.api}/meetings/${d.code}`, { method: 'DELETE', headers: auth }).catch(() => null);
+      if (response?.status === 204 || response?.status === 404) gone();
+      else say(await detailOf(response), false);
+    });
+  }
+
+  // A protected answer: the password is asked for once and kept for this tab.
+  const passwordName = (id) => `meetifyr-password-${d.code}-${id}`;
+  const passwordInput = $('#answer-password');
+  if (passwordInput) passwordInput.value = store(sessionStorage, passwordName(d.me)) ?? '';
+  $('#claim-form')?.addEventListener('submit', (e) => {
+    const password = $('#claim-password', e.target).value;
+    if (password) store(sessionStorage, passwordName($('#claim-who', e.target).value), password);
+  });
+
   const people = () => meeting.participants.filter((p) => !shown || shown.has(p.id));
   const dayOf = (p, date) => p.dates.find((x) => x.date === date);
   const tally = (list, date) => {
@@ -284,6 +395,7 @@ function meetingPage(d) {
     renderGroup();
     renderBest();
     syncMine();
+    showFinal(meeting.final_date ?? null);
   }
 
   // Live: other people's changes, never under a finger mid-stroke. The browser's own offline
@@ -312,6 +424,7 @@ function meetingPage(d) {
       if (stroke || saving) pending = frame;
       else apply(frame.meeting, frame.version);
     });
+    source.addEventListener('deleted', gone);
     source.addEventListener('error', wentOffline);
     source.addEventListener('open', backOnline);
   };
@@ -336,10 +449,11 @@ function meetingPage(d) {
     join.addEventListener('submit', async (e) => {
       e.preventDefault();
       const name = $('#name', join).value;
+      const password = $('#join-password', join).value || undefined;
       const response = await fetch(`${d.api}/participants`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ meeting_url_code: d.code, name }),
+        body: JSON.stringify({ meeting_url_code: d.code, name, password }),
       }).catch(() => null);
       if (!response?.ok) {
         const body = await response?.json().catch(() => null);
@@ -348,6 +462,7 @@ function meetingPage(d) {
         return;
       }
       const created = await response.json();
+      if (password) store(sessionStorage, passwordName(created.participant_id), password);
       document.cookie = `me_${d.code}=${created.participant_id}; path=/m/${d.code}; max-age=31536000; samesite=lax`;
       // The server renders the answer grid for the person this browser now is.
       history.replaceState(null, '', `/m/${d.code}#answer-section`);
@@ -399,16 +514,25 @@ function meetingPage(d) {
       return;
     }
     saving = true;
-    const body = { meeting_url_code: d.code, ...answer() };
+    const password = d.protected ? passwordInput?.value || undefined : undefined;
+    const body = { meeting_url_code: d.code, ...answer(), password };
     let ok = false;
+    let why = t.save_failed;
     try {
       const response = await fetch(`${d.api}/participants/${d.me}/availability`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
+      if (response.status === 403) {
+        why = password ? t.wrong_password : t.password_needed;
+        store(sessionStorage, passwordName(d.me), null);
+      } else if (response.status === 429) {
+        why = t.too_many_attempts;
+      }
       if (response.ok) {
         ok = true;
+        if (password) store(sessionStorage, passwordName(d.me), password);
         const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
         const next = await response.json();
         saving = false;
@@ -418,11 +542,12 @@ function meetingPage(d) {
       ok = false;
     }
     saving = false;
-    saveStatus.textContent = ok ? t.saved : t.save_failed;
+    saveStatus.textContent = ok ? t.saved : why;
     saveStatus.className = `status ${ok ? 'good' : 'bad'}`;
     if (!ok) {
       restore(before);
       showMine();
+      if (why !== t.save_failed) passwordInput?.focus();
     }
     if (queued) {
       const q = queued;

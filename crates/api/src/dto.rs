@@ -44,6 +44,10 @@ pub struct RankedParticipant {
 #[derive(Serialize, ToSchema)]
 pub struct CreateMeetingResponse {
     pub url_code: String,
+    /// The organiser's key, shown this once (the server keeps only its hash): send it as
+    /// `Authorization: Bearer <organiser_key>` to change the range, finalize or delete.
+    #[schema(example = "3kTq9ZbW0xYvLm2N8pRs4A")]
+    pub organiser_key: String,
 }
 
 /// A meeting with its participants (in creation order, dates ascending) and its best dates.
@@ -62,6 +66,9 @@ pub struct GetMeetingResponse {
     /// Up to 3 dates: most participants free, then most stars, then earliest.
     #[schema(value_type = Vec<String>, example = json!(["2025-12-10", "2025-12-03", "2025-12-11"]))]
     pub best_dates: Vec<NaiveDate>,
+    /// The day the organiser settled on (a day of the range), or null.
+    #[schema(value_type = Option<String>, format = Date, example = "2025-12-10")]
+    pub final_date: Option<NaiveDate>,
 }
 
 #[derive(ToSchema)]
@@ -70,6 +77,8 @@ pub struct ParticipantResponse {
     pub id: i64,
     pub name: String,
     pub dates: Vec<ParticipantDateResponse>,
+    /// Changing this answer needs the participant's password.
+    pub protected: bool,
 }
 
 #[derive(ToSchema)]
@@ -98,11 +107,11 @@ impl MeetingJson<'_> {
         let days = m.range.map_or(0, |r| r.len());
         // A date object is at most 79 bytes (a 16-digit id, "enabled":false,"starred":false).
         let text = |s: &str| 2 + 6 * s.len();
-        256 + text(&m.title)
+        300 + text(&m.title)
             + text(&m.location)
             + m.participants
                 .iter()
-                .map(|p| 64 + text(&p.name) + 80 * days)
+                .map(|p| 84 + text(&p.name) + 80 * days)
                 .sum::<usize>()
     }
 
@@ -158,7 +167,11 @@ impl MeetingJson<'_> {
                     b",\"starred\":false}"
                 });
             }
-            out.extend_from_slice(b"]}");
+            out.extend_from_slice(if p.password_hash.is_some() {
+                b"],\"protected\":true}"
+            } else {
+                b"],\"protected\":false}"
+            });
         }
         out.extend_from_slice(b"],\"best_dates\":[");
         for (i, d) in best_dates(m).into_iter().enumerate() {
@@ -167,7 +180,9 @@ impl MeetingJson<'_> {
             }
             date(out, d);
         }
-        out.extend_from_slice(b"]}");
+        out.extend_from_slice(b"],\"final_date\":");
+        opt_date(out, m.final_date);
+        out.push(b'}');
         Ok(())
     }
 }
@@ -256,20 +271,27 @@ pub struct CreateParticipantRequest {
         pattern = "^[^\\u0000]*[^\\s\\u0085\\u0000][^\\u0000]*$"
     )]
     name: String,
+    /// Optional: protects this participant's answer. Changing or deleting it then needs the
+    /// password (the `X-Participant-Password` header, or `password` in the body).
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\u0000]*$")]
+    password: Option<String>,
 }
 
 pub struct CreateParticipantBody {
     pub meeting_url_code: String,
     pub name: ParticipantName,
+    pub password: Option<String>,
 }
 
 impl FromBody for CreateParticipantBody {
     fn from_body(f: &mut Fields<'_>) -> Option<Self> {
         let code = f.string("meeting_url_code");
         let name = f.text("name", ParticipantName::parse);
+        let password = f.password();
         Some(Self {
             meeting_url_code: code?.to_owned(),
             name: name?,
+            password: password?,
         })
     }
 }
@@ -295,20 +317,27 @@ pub struct CreatedParticipantDate {
 pub struct TurnOnOffStarParticipantDateRequest {
     participant_date_id: i64,
     meeting_url_code: String,
+    /// The participant's password, if their answer is protected (or send the
+    /// `X-Participant-Password` header).
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\u0000]*$")]
+    password: Option<String>,
 }
 
 pub struct ToggleBody {
     pub participant_date_id: i64,
     pub meeting_url_code: String,
+    pub password: Option<String>,
 }
 
 impl FromBody for ToggleBody {
     fn from_body(f: &mut Fields<'_>) -> Option<Self> {
         let id = f.int("participant_date_id");
         let code = f.string("meeting_url_code");
+        let password = f.password();
         Some(Self {
             participant_date_id: id?,
             meeting_url_code: code?.to_owned(),
+            password: password?,
         })
     }
 }
@@ -326,11 +355,16 @@ pub struct ReplaceAvailabilityRequest {
     /// Optional; none when left out.
     #[schema(max_items = 63, example = json!(["2025-12-02"]))]
     starred: Option<Vec<NaiveDate>>,
+    /// The participant's password, if their answer is protected (or send the
+    /// `X-Participant-Password` header).
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\u0000]*$")]
+    password: Option<String>,
 }
 
 pub struct AvailabilityBody {
     pub meeting_url_code: String,
     pub answer: Availability,
+    pub password: Option<String>,
 }
 
 impl FromBody for AvailabilityBody {
@@ -338,11 +372,34 @@ impl FromBody for AvailabilityBody {
         let code = f.string("meeting_url_code");
         let free = f.dates("free", true);
         let starred = f.dates("starred", false);
-        let (code, free, starred) = (code?, free?, starred?);
+        let password = f.password();
+        let (code, free, starred, password) = (code?, free?, starred?, password?);
         let answer = f.availability(free, starred)?;
         Some(Self {
             meeting_url_code: code.to_owned(),
             answer,
+            password,
+        })
+    }
+}
+
+/// `PUT …/meetings/{code}/final_date`: a day of the range, or null to undo.
+#[derive(ToSchema)]
+#[schema(example = json!({"date": "2025-12-10"}))]
+#[allow(dead_code)]
+pub struct SetFinalDateRequest {
+    #[schema(value_type = Option<String>, format = Date, example = "2025-12-10")]
+    date: Option<NaiveDate>,
+}
+
+pub struct FinalDateBody {
+    pub date: Option<NaiveDate>,
+}
+
+impl FromBody for FinalDateBody {
+    fn from_body(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self {
+            date: f.optional_date("date")?,
         })
     }
 }
@@ -424,14 +481,18 @@ mod tests {
                     name: name.into(),
                     free: DaySet::from_bits(0b110).unwrap(),
                     starred: DaySet::from_bits(0b100).unwrap(),
+                    password_hash: None,
                 },
                 Participant {
                     id: 9,
                     name: "b".into(),
                     free: DaySet::from_bits(0b011).unwrap(),
                     starred: DaySet::EMPTY,
+                    password_hash: Some("$argon2id$…".into()),
                 },
             ],
+            final_date: Some(d("2025-01-31")),
+            organiser_key_hash: Some(meetifyr_core::KeyHash::of("k")),
         };
         let written: Value = serde_json::from_slice(&MeetingJson(&m).to_vec()).unwrap();
         let day = |p: i64, s: &str, enabled: bool, starred: bool| json!({"id": DateId::encode(p, d(s)), "date": s, "enabled": enabled, "starred": starred});
@@ -443,16 +504,18 @@ mod tests {
                 "participants": [
                     {"id": 7, "name": name, "dates": [
                         day(7, "2025-01-30", false, false), day(7, "2025-01-31", true, false),
-                        day(7, "2025-02-01", true, true)]},
+                        day(7, "2025-02-01", true, true)], "protected": false},
                     {"id": 9, "name": "b", "dates": [
                         day(9, "2025-01-30", true, false), day(9, "2025-01-31", true, false),
-                        day(9, "2025-02-01", false, false)]},
+                        day(9, "2025-02-01", false, false)], "protected": true},
                 ],
                 "best_dates": ["2025-01-31", "2025-02-01", "2025-01-30"],
+                "final_date": "2025-01-31",
             })
         );
-        // Key order is the original's too.
+        // Key order is the original's too; no hash is ever written.
         let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
+        assert!(!text.contains("argon2") && !text.contains(m.organiser_key_hash.as_ref().unwrap().as_str()));
         assert!(text.starts_with(r#"{"url_code":"Abc123","start_date":"2025-01-30","end_date":"2025-02-01","title""#));
         assert!(text.contains(r#"{"id":7,"name":"#));
     }
@@ -466,11 +529,13 @@ mod tests {
             range: None,
             version: 1,
             participants: vec![],
+            final_date: None,
+            organiser_key_hash: None,
         };
         let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
         assert_eq!(
             text,
-            r#"{"url_code":"x","start_date":null,"end_date":null,"title":"","location":"","participants":[],"best_dates":[]}"#
+            r#"{"url_code":"x","start_date":null,"end_date":null,"title":"","location":"","participants":[],"best_dates":[],"final_date":null}"#
         );
     }
 }

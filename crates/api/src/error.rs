@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use meetifyr_core::StoreError;
@@ -51,6 +51,9 @@ pub enum ApiError {
     /// A client error with the original's status and `detail` text.
     #[error("{1}")]
     Detail(StatusCode, String),
+    /// 429 with `Retry-After`.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot serialize a response")]
@@ -66,13 +69,14 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Detail(status, _) => *status,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(e) => match e {
                 StoreError::MeetingNotFound(_)
                 | StoreError::ParticipantNotFound(_)
                 | StoreError::ParticipantDateNotFound { .. } => StatusCode::NOT_FOUND,
-                StoreError::DateRangeAlreadySet { .. } | StoreError::Availability(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                StoreError::DateRangeAlreadySet { .. }
+                | StoreError::Availability(_)
+                | StoreError::FinalDateOutsideRange { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::DateRangeNotSet => StatusCode::BAD_REQUEST,
                 StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 StoreError::DuplicateUrlCode | StoreError::Backend(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,7 +97,22 @@ impl IntoResponse for ApiError {
         match self {
             // A struct, not `json!`, keeps FastAPI's key order: type, loc, msg, input.
             ApiError::Validation(detail) => (status, Json(ValidationBody { detail })).into_response(),
-            ApiError::Detail(_, text) => detail_response(status, &text),
+            ApiError::Detail(_, text) => {
+                let mut response = detail_response(status, &text);
+                if status == StatusCode::UNAUTHORIZED {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
+                response
+            }
+            ApiError::TooManyRequests { detail, retry_after } => {
+                let mut response = detail_response(status, &detail);
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+            }
             ApiError::Store(StoreError::Availability(problems)) => {
                 let detail = problems.iter().map(crate::extract::availability_error).collect();
                 (status, Json(ValidationBody { detail })).into_response()

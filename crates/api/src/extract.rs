@@ -153,6 +153,47 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional password: absent or null is none; else 1 to 128 characters without U+0000.
+    /// `None` when invalid (the error is recorded).
+    pub fn password(&mut self) -> Option<Option<String>> {
+        let max = crate::auth::MAX_PASSWORD_CHARS;
+        let value = match self.object.get("password") {
+            None | Some(Value::Null) => return Some(None),
+            Some(v) => v,
+        };
+        let loc = Self::loc("password");
+        let Value::String(s) = value else {
+            self.errors.push(FieldError::new("string_type", loc, "Input should be a valid string", value.clone()));
+            return None;
+        };
+        let n = s.chars().count();
+        let error = if s.contains('\0') {
+            Some(("string_pattern_mismatch", "String should not contain the character U+0000".to_owned(), json!({ "pattern": NO_NUL })))
+        } else if n < 1 {
+            Some(("string_too_short", "String should have at least 1 character".to_owned(), json!({ "min_length": 1 })))
+        } else if n > max {
+            Some(("string_too_long", format!("String should have at most {max} characters"), json!({ "max_length": max })))
+        } else {
+            None
+        };
+        match error {
+            // The password itself is never echoed back.
+            Some((kind, msg, ctx)) => {
+                self.errors.push(FieldError::new(kind, loc, msg, json!("…")).with_ctx(ctx));
+                None
+            }
+            None => Some(Some(s.clone())),
+        }
+    }
+
+    /// A `YYYY-MM-DD` date or null, under a key that must be present.
+    pub fn optional_date(&mut self, name: &str) -> Option<Option<NaiveDate>> {
+        match self.get(name)? {
+            Value::Null => Some(None),
+            value => date_value(value, Self::loc(name), &mut self.errors).map(Some),
+        }
+    }
+
     /// A required `YYYY-MM-DD` date.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let value = self.get(name)?;

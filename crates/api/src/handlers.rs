@@ -69,13 +69,98 @@ fn none_match_hits(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 #[utoipa::path(post, path = "/v1/meetings", tag = "Meeting",
-    description = "Creates a meeting and returns its unguessable code.",
+    description = "Creates a meeting and returns its unguessable code and, this once, its \
+        organiser key (the server keeps only a hash of it).",
     responses((status = 200, body = CreateMeetingResponse)))]
 pub async fn create_meeting(State(state): State<StoreState>) -> Result<Json<CreateMeetingResponse>, ApiError> {
-    let code = meetifyr_core::create_meeting(state.store.as_ref()).await?;
+    let (code, key) = meetifyr_core::create_meeting(state.store.as_ref()).await?;
     Ok(Json(CreateMeetingResponse {
         url_code: code.to_string(),
+        organiser_key: key.as_str().to_owned(),
     }))
+}
+
+#[utoipa::path(delete, path = "/v1/meetings/{meeting_url_code}", tag = "Organiser",
+    description = "Deletes the meeting with everything in it (organiser key required). Then \
+        every route answers 404 for it; its live streams get a last `deleted` message.",
+    params(("meeting_url_code" = String, Path)),
+    security(("organiser_key" = [])),
+    responses((status = 204, description = "deleted"),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, body = ErrorResponse)))]
+pub async fn delete_meeting(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let code = code(&raw)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let deleted = state.store.delete_meeting(&code).await;
+    state.meeting_deleted(&code);
+    deleted?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/v1/meetings/{meeting_url_code}/final_date", tag = "Organiser",
+    description = "Finalizes the meeting on a day of its range, or with `null` undoes that \
+        (organiser key required). GET shows it as `final_date`; `event.ics` serves it.",
+    params(("meeting_url_code" = String, Path)),
+    security(("organiser_key" = [])),
+    request_body = SetFinalDateRequest,
+    responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
+        (status = 400, description = "the meeting has no range yet", body = ErrorResponse),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "not a day of the range, or not a date", body = ErrorResponse)))]
+pub async fn set_final_date(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<FinalDateBody>,
+) -> Result<Response, ApiError> {
+    let code = code(&raw)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let set = state.store.set_final_date(&code, body.date).await;
+    state.meeting_changed(&code);
+    set?;
+    meeting_response(&state, &code).await
+}
+
+#[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/event.ics", tag = "Meeting",
+    description = "The finalized meeting as an iCalendar file (RFC 5545): one all-day event with \
+        the title, location and a link to the meeting, and a UID that stays the same. 404 until \
+        the organiser finalizes a date.",
+    params(("meeting_url_code" = String, Path)),
+    responses((status = 200, description = "the calendar file", content_type = "text/calendar; charset=utf-8", body = String),
+        (status = 404, body = ErrorResponse)))]
+pub async fn event_ics(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let meeting = stored_meeting(&state, &raw).await?;
+    let Some(date) = meeting.final_date else {
+        return Err(ApiError::detail(
+            StatusCode::NOT_FOUND,
+            format!("meeting with url_code: {} has no final date yet", meeting.url_code),
+        ));
+    };
+    let link = crate::ics::meeting_link(&headers, &state.meeting_path(&meeting.url_code));
+    let body = crate::ics::event(&meeting, date, &link, chrono::Utc::now());
+    let disposition = format!("attachment; filename=\"meetifyr-{}.ics\"", meeting.url_code);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).expect("a code is ASCII"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}", tag = "Meeting",
@@ -107,21 +192,36 @@ pub async fn get_meeting(
 }
 
 #[utoipa::path(patch, path = "/v1/meetings/{meeting_url_code}/date_range", tag = "Meeting",
-    description = "Sets the date range, once. At most 62 days from start to end; end not before start.",
+    description = "Sets the date range, once. At most 62 days from start to end; end not before \
+        start. With the organiser key (`Authorization: Bearer`), replaces it at any time: answers \
+        on days that remain are kept, days added start free and unstarred, days removed are \
+        dropped, and a final date outside the new range is cleared.",
     params(("meeting_url_code" = String, Path)),
+    security((), ("organiser_key" = [])),
     request_body = UpdateMeetingDateRangeRequest,
     responses((status = 200, body = GetMeetingResponse), (status = 404, body = ErrorResponse),
-        (status = 422, description = "range too long, reversed, already set, or invalid", body = ErrorResponse)))]
+        (status = 401, description = "an Authorization header that is not `Bearer <key>`", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 422, description = "range too long, reversed, already set (without the key), or invalid", body = ErrorResponse)))]
 pub async fn update_date_range(
     State(state): State<StoreState>,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     Body(body): Body<DateRangeBody>,
 ) -> Result<Response, ApiError> {
     // The original judges the range before looking the meeting up.
     let range = DateRange::new(body.start, body.end)
         .map_err(|e| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let code = code(&raw)?;
-    let updated = state.store.update_date_range(&code, range).await;
+    let organiser = crate::auth::bearer(&headers)?.is_some();
+    if organiser {
+        state.authorize_organiser(&code, &headers).await?;
+    }
+    let updated = if organiser {
+        state.store.replace_date_range(&code, range).await
+    } else {
+        state.store.update_date_range(&code, range).await
+    };
     state.meeting_changed(&code);
     updated?;
     meeting_response(&state, &code).await
@@ -160,7 +260,8 @@ pub async fn update_location(
 }
 
 #[utoipa::path(post, path = "/v1/participants", tag = "Participant",
-    description = "Adds a participant, free on every day of the meeting's range.",
+    description = "Adds a participant, free on every day of the meeting's range, optionally \
+        protected by a password (stored as an Argon2id hash).",
     request_body = CreateParticipantRequest,
     responses((status = 200, body = CreateParticipantResponse), (status = 400, body = ErrorResponse),
         (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
@@ -169,8 +270,15 @@ pub async fn create_participant(
     Body(body): Body<CreateParticipantBody>,
 ) -> Result<Json<CreateParticipantResponse>, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    let hash = match body.password {
+        Some(password) => Some(state.auth.hash(password).await?),
+        None => None,
+    };
     let created = state
-        .wrote(&code, state.store.insert_participant(&code, &body.name).await)
+        .wrote(
+            &code,
+            state.store.insert_participant(&code, &body.name, hash.as_deref()).await,
+        )
         .await?;
     Ok(Json(CreateParticipantResponse {
         participant_id: created.id,
@@ -183,17 +291,53 @@ pub async fn create_participant(
 }
 
 #[utoipa::path(delete, path = "/v1/participants/{participant_id}", tag = "Participant",
-    params(("participant_id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
-pub async fn delete_participant(State(state): State<StoreState>, IntPath(id): IntPath) -> Result<StatusCode, ApiError> {
+    description = "Removes a participant. A protected one needs its password, or the meeting's \
+        organiser key (`Authorization: Bearer`).",
+    params(("participant_id" = i64, Path),
+        ("X-Participant-Password" = Option<String>, Header, description = "the participant's password, if protected")),
+    security((), ("organiser_key" = [])),
+    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse),
+        (status = 401, description = "an Authorization header that is not `Bearer <key>`", body = ErrorResponse),
+        (status = 403, description = "protected: no password, a wrong one, or a wrong organiser key", body = ErrorResponse),
+        (status = 429, description = "too many password attempts for this participant", body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "seconds to wait")))))]
+pub async fn delete_participant(
+    State(state): State<StoreState>,
+    IntPath(id): IntPath,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    authorize_removal(&state, id, &headers).await?;
     let deleted = state.store.delete_participant(id).await;
     state.participant_deleted(id);
     state.push(&deleted?).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn toggle(state: &StoreState, body: ToggleBody, toggle: Toggle) -> Result<Response, ApiError> {
+/// A participant may be removed by itself (its password, if protected) or by the organiser.
+async fn authorize_removal(state: &StoreState, id: i64, headers: &HeaderMap) -> Result<(), ApiError> {
+    if crate::auth::bearer(headers)?.is_some() {
+        let Some((code, _)) = state.store.participant_password_hash(id).await? else {
+            return Err(StoreError::ParticipantNotFound(id).into());
+        };
+        return state.authorize_organiser(&code, headers).await;
+    }
+    let password = crate::auth::header_password(headers);
+    state.authorize_participant(id, None, password.as_deref()).await
+}
+
+/// The password of a request: the body's field, else the header.
+fn password(body: Option<String>, headers: &HeaderMap) -> Option<String> {
+    body.or_else(|| crate::auth::header_password(headers))
+}
+
+async fn toggle(state: &StoreState, body: ToggleBody, headers: &HeaderMap, toggle: Toggle) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    if let Some((participant, _)) = meetifyr_core::DateId::decode(body.participant_date_id) {
+        let password = password(body.password, headers);
+        state
+            .authorize_participant(participant, Some(&code), password.as_deref())
+            .await?;
+    }
     let updated = state
         .store
         .update_participant_date(&code, body.participant_date_id, toggle)
@@ -206,15 +350,21 @@ async fn toggle(state: &StoreState, body: ToggleBody, toggle: Toggle) -> Result<
 macro_rules! toggle_handler {
     ($fn:ident, $toggle:expr, $path:literal, $what:literal) => {
         #[utoipa::path(patch, path = $path, tag = "ParticipantDate", description = $what,
+            params(("X-Participant-Password" = Option<String>, Header,
+                description = "the participant's password, if protected (or `password` in the body)")),
             request_body = TurnOnOffStarParticipantDateRequest,
             responses((status = 200, body = GetMeetingResponse),
+                (status = 403, description = "a protected participant: no password or a wrong one", body = ErrorResponse),
                 (status = 404, description = "unknown meeting, or a date not of that meeting", body = ErrorResponse),
-                (status = 422, body = ErrorResponse)))]
+                (status = 422, body = ErrorResponse),
+                (status = 429, description = "too many password attempts for this participant", body = ErrorResponse,
+                    headers(("Retry-After" = u64, description = "seconds to wait")))))]
         pub async fn $fn(
             State(state): State<StoreState>,
+            headers: HeaderMap,
             Body(body): Body<ToggleBody>,
         ) -> Result<Response, ApiError> {
-            toggle(&state, body, $toggle).await
+            toggle(&state, body, &headers, $toggle).await
         }
     };
 }
@@ -224,18 +374,28 @@ macro_rules! toggle_handler {
         user): the days listed in `free` become free, every other day of the range busy, and the \
         days in `starred` starred. Nothing is applied unless all of it is valid. Returns the \
         meeting like the toggles do.",
-    params(("participant_id" = i64, Path)),
+    params(("participant_id" = i64, Path),
+        ("X-Participant-Password" = Option<String>, Header,
+            description = "the participant's password, if protected (or `password` in the body)")),
     request_body = ReplaceAvailabilityRequest,
     responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
         (status = 400, description = "the meeting has no range yet", body = ErrorResponse),
+        (status = 403, description = "a protected participant: no password or a wrong one", body = ErrorResponse),
+        (status = 429, description = "too many password attempts for this participant", body = ErrorResponse,
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
         (status = 404, description = "unknown meeting, or a participant not of that meeting", body = ErrorResponse),
         (status = 422, description = "a day listed twice, starred but not free, or outside the range", body = ErrorResponse)))]
 pub async fn replace_availability(
     State(state): State<StoreState>,
     IntPath(id): IntPath,
+    headers: HeaderMap,
     Body(body): Body<AvailabilityBody>,
 ) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    let password = password(body.password, &headers);
+    state
+        .authorize_participant(id, Some(&code), password.as_deref())
+        .await?;
     let replaced = state.store.replace_availability(&code, id, &body.answer).await;
     state.meeting_changed(&code);
     replaced?;

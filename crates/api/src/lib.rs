@@ -1,11 +1,13 @@
 //! Meetifyr's HTTP API: the original's routes under `/v1/{store}/…` for every configured store
 //! and under `/v1/…` for the first, plus `/health`, `/openapi.json` and `/docs`.
 
+mod auth;
 mod demo;
 mod dto;
 mod error;
 mod extract;
 mod handlers;
+mod ics;
 mod limit;
 mod live;
 mod metrics;
@@ -86,7 +88,12 @@ fn store_routes() -> Router<state::StoreState> {
     use handlers::*;
     Router::new()
         .route("/meetings", post(create_meeting))
-        .route("/meetings/{meeting_url_code}", get(get_meeting))
+        .route("/meetings/{meeting_url_code}", get(get_meeting).delete(delete_meeting))
+        .route(
+            "/meetings/{meeting_url_code}/final_date",
+            axum::routing::put(set_final_date),
+        )
+        .route("/meetings/{meeting_url_code}/event.ics", get(event_ics))
         .route("/meetings/{meeting_url_code}/events", get(live::events))
         .route("/meetings/{meeting_url_code}/ranking", get(ranking))
         .route("/meetings/{meeting_url_code}/export.csv", get(export))
@@ -121,6 +128,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
     let live = Arc::new(Live::new(options.live.clone()));
     let limits = options.rate_limits.clone().map(limit::RateLimits::new);
+    let auth = auth::Auth::new(limits.clone());
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
@@ -128,6 +136,8 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             store: named.store.clone(),
             cache: cache.clone(),
             live: live.clone(),
+            auth: auth.clone(),
+            pages: i == 0,
         };
         let mut routes = store_routes().with_state(state.clone());
         if let Some(limits) = &limits {

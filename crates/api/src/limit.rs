@@ -39,7 +39,7 @@ impl Rate {
             .allow_burst(self.count)
     }
 
-    fn unit(self) -> &'static str {
+    pub(crate) fn unit(self) -> &'static str {
         match self.per.as_secs() {
             1 => "second",
             60 => "minute",
@@ -83,6 +83,8 @@ pub struct RateLimitOptions {
     pub create: Rate,
     /// Every other write (PATCH, POST, PUT, DELETE under `/v1/`) per client address.
     pub write: Rate,
+    /// Password checks per protected participant (from any address): what a guesser gets.
+    pub password: Rate,
     /// A header holding the client's address, set by a proxy in front (e.g. HAProxy's
     /// `X-Forwarded-For`); its last address is used. Trust it only behind such a proxy: clients
     /// can send it too.
@@ -99,6 +101,9 @@ impl Default for RateLimitOptions {
             // One request per painted stroke or ticked box: far above what hands do, even for a
             // classroom behind one address.
             write: "100/s".parse().expect("a valid rate"),
+            // A person who knows the password needs one check per session (it is remembered);
+            // a guesser gets 10 a minute, whatever its addresses.
+            password: "10/min".parse().expect("a valid rate"),
             trusted_proxy_header: None,
             exempt: Vec::new(),
         }
@@ -131,6 +136,7 @@ pub struct RateLimits {
     options: RateLimitOptions,
     create: Limiter,
     write: Limiter,
+    password: (Rate, DefaultKeyedRateLimiter<(Arc<str>, i64)>),
     checks: AtomicU64,
 }
 
@@ -144,6 +150,7 @@ impl RateLimits {
         Arc::new(Self {
             create: limiter(options.create),
             write: limiter(options.write),
+            password: (options.password, RateLimiter::keyed(options.password.quota())),
             options,
             checks: AtomicU64::new(0),
         })
@@ -168,6 +175,20 @@ impl RateLimits {
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
+    }
+
+    /// `Err(wait, rate)` when the participant `id` of `store` has had its allowance of password
+    /// checks; counted as a refusal of class `password`.
+    pub fn check_password(&self, store: &Arc<str>, id: i64) -> Result<(), (Duration, Rate)> {
+        let (rate, limiter) = &self.password;
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        limiter.check_key(&(store.clone(), id)).map_err(|not_until| {
+            metrics::counter!("meetifyr_rate_limited_total", "class" => "password").increment(1);
+            (not_until.wait_time_from(limiter.clock().now()), *rate)
+        })
     }
 
     fn limiter(&self, class: Class) -> &Limiter {

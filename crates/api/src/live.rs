@@ -74,6 +74,8 @@ pub struct Frame {
     pub message: Utf8Bytes,
     /// When it was published: right after the write committed and its meeting was read again.
     published: Instant,
+    /// The meeting was deleted: the last frame of its streams.
+    pub deleted: bool,
 }
 
 impl Frame {
@@ -89,6 +91,17 @@ impl Frame {
             version: snapshot.version,
             message,
             published: Instant::now(),
+            deleted: false,
+        }
+    }
+
+    /// The frame that tells watchers the meeting is gone: newer than any version.
+    fn deleted() -> Self {
+        Self {
+            version: i64::MAX,
+            message: Utf8Bytes::from_static("{\"deleted\":true}"),
+            published: Instant::now(),
+            deleted: true,
         }
     }
 }
@@ -164,6 +177,13 @@ impl Live {
         });
         if published {
             metrics::counter!("meetifyr_live_snapshots_published_total").increment(1);
+        }
+    }
+
+    /// Tells the meeting's watchers it was deleted; their streams end after that.
+    pub fn close_channel(&self, key: &str) {
+        if let Some(slot) = self.channels().get(key) {
+            slot.send_replace(Some(Arc::new(Frame::deleted())));
         }
     }
 
@@ -316,7 +336,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/events", tag = "Live",
     description = "Server-Sent Events: the whole meeting as GET returns it, with its version \
         (`{\"version\": N, \"meeting\": {…}}`, event id N), on connect and after every change; \
-        a keep-alive comment every 15 s. Reconnecting with `Last-Event-ID` sends nothing until \
+        a keep-alive comment every 15 s; when the meeting is deleted, a `deleted` event \
+        (`{\"deleted\": true}`) ends the stream. Reconnecting with `Last-Event-ID` sends nothing until \
         something newer exists. A client too slow to take every version skips to the newest.",
     params(("meeting_url_code" = String, Path),
         ("Last-Event-ID" = Option<i64>, Header, description = "the last version received")),
@@ -335,10 +356,17 @@ pub async fn events(
         .unwrap_or(0);
     let subscription = Subscription::open(&state, &raw, "sse").await?;
     let stream = futures::stream::unfold((subscription, last), |(mut subscription, last)| async move {
+        if last == i64::MAX {
+            return None; // the meeting was deleted: its `deleted` event was the last
+        }
         let frame = subscription.next(last).await?;
-        let event = Event::default()
-            .id(frame.version.to_string())
-            .data(frame.message.as_str());
+        let event = if frame.deleted {
+            Event::default().event("deleted").data(frame.message.as_str())
+        } else {
+            Event::default()
+                .id(frame.version.to_string())
+                .data(frame.message.as_str())
+        };
         subscription.sent(&frame);
         Some((Ok::<_, Infallible>(event), (subscription, frame.version)))
     });
@@ -349,7 +377,8 @@ pub async fn events(
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/ws", tag = "Live",
     description = "WebSocket: text messages `{\"version\": N, \"meeting\": {…}}` with the whole \
-        meeting as GET returns it, on connect and after every change; a ping every 15 s. \
+        meeting as GET returns it, on connect and after every change; a ping every 15 s; \
+        `{\"deleted\": true}` and a 1000 close when the meeting is deleted. \
         `?since=N` (the last version received) sends nothing until something newer exists. \
         Browsers' upgrades must come from an allowed `Origin` (the server's own by default). \
         The server closes with 1001 when it shuts down and 1000 after a long idle time.",
@@ -428,6 +457,9 @@ async fn serve_socket(mut socket: WebSocket, mut subscription: Subscription, mut
                     return;
                 }
                 subscription.sent(&frame);
+                if frame.deleted {
+                    break close_code::NORMAL;
+                }
                 last = frame.version;
             }
             received = socket.recv() => match received {
@@ -443,6 +475,8 @@ async fn serve_socket(mut socket: WebSocket, mut subscription: Subscription, mut
     };
     let reason = if code == close_code::AWAY {
         "server shutting down"
+    } else if last == i64::MAX || subscription.receiver.borrow().as_ref().is_some_and(|f| f.deleted) {
+        "meeting deleted"
     } else {
         "idle"
     };

@@ -46,6 +46,9 @@ pub struct StoreState {
     pub store: Arc<dyn Store>,
     pub cache: Option<Arc<Cache>>,
     pub live: Arc<Live>,
+    pub auth: Arc<crate::auth::Auth>,
+    /// The web pages (`/m/{code}`) show this store's meetings.
+    pub pages: bool,
 }
 
 impl StoreState {
@@ -81,6 +84,15 @@ impl StoreState {
             None => load().await?.map(|(encoded, _)| encoded),
         };
         Ok(encoded.map(MeetingSnapshot::decode))
+    }
+
+    /// The path people open to see a meeting: its page, or its API resource.
+    pub fn meeting_path(&self, code: &UrlCode) -> String {
+        if self.pages {
+            format!("/m/{code}")
+        } else {
+            format!("/v1/{}/meetings/{code}", self.name)
+        }
     }
 
     /// The meeting's key among live channels.
@@ -122,8 +134,15 @@ impl StoreState {
         Ok(value)
     }
 
+    /// After deleting a meeting: its cached GET goes, and its watchers hear that it is gone.
+    pub fn meeting_deleted(&self, code: &UrlCode) {
+        self.meeting_changed(code);
+        self.live.close_channel(&self.live_key(code));
+    }
+
     /// After deleting a participant: the meeting that listed it is stale.
     pub fn participant_deleted(&self, id: i64) {
+        self.forget_participant(id);
         if let Some(cache) = &self.cache {
             cache.on_delete(&format!("{}/participant", self.name), &id.to_string());
         }

@@ -52,6 +52,15 @@ macro_rules! contract_tests {
             an_answer_with_days_outside_the_range_changes_nothing,
             an_answer_for_an_unknown_or_foreign_participant_is_not_found,
             a_slow_query_takes_its_time_in_the_database,
+            the_organiser_key_is_stored_as_its_hash,
+            a_replaced_range_keeps_answers_on_the_days_that_remain,
+            a_replaced_range_clears_a_final_date_outside_it,
+            a_range_can_be_replaced_before_it_was_set,
+            replacing_the_range_of_an_unknown_meeting_is_not_found,
+            a_deleted_meeting_is_gone_with_its_participants,
+            the_final_date_is_a_day_of_the_range_or_nothing,
+            a_participant_may_be_protected_by_a_password_hash,
+            a_range_replaced_while_toggles_run_never_shifts_an_answer,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -78,7 +87,7 @@ fn name(s: &str) -> ParticipantName {
 }
 
 async fn meeting(store: &dyn Store) -> UrlCode {
-    crate::create_meeting(store).await.expect("create meeting")
+    crate::create_meeting(store).await.expect("create meeting").0
 }
 
 async fn meeting_with_range(store: &dyn Store, start: &str, end: &str) -> UrlCode {
@@ -132,7 +141,7 @@ pub async fn a_new_meeting_is_empty(store: &dyn Store) {
 
 pub async fn a_duplicate_url_code_is_refused(store: &dyn Store) {
     let code = meeting(store).await;
-    let err = store.insert_meeting(&code).await.unwrap_err();
+    let err = store.insert_meeting(&code, None).await.unwrap_err();
     assert!(matches!(err, StoreError::DuplicateUrlCode), "{err:?}");
 }
 
@@ -256,8 +265,8 @@ pub async fn text_round_trips_unchanged(store: &dyn Store) {
         .update_location(&code, &Location::parse(&long).unwrap())
         .await
         .unwrap();
-    store.insert_participant(&code, &name(tricky)).await.unwrap();
-    store.insert_participant(&code, &name(&long)).await.unwrap();
+    store.insert_participant(&code, &name(tricky), None).await.unwrap();
+    store.insert_participant(&code, &name(&long), None).await.unwrap();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     assert_eq!(m.title, tricky);
     assert_eq!(m.location, long);
@@ -269,7 +278,7 @@ pub async fn creating_a_participant_creates_one_free_date_per_day(store: &dyn St
     // Given
     let code = meeting_with_range(store, "2025-10-10", "2025-10-12").await;
     // When
-    let created = store.insert_participant(&code, &name("test")).await.unwrap();
+    let created = store.insert_participant(&code, &name("test"), None).await.unwrap();
     // Then
     let days: Vec<NaiveDate> = created.dates.iter().map(|(_, day)| *day).collect();
     assert_eq!(days, vec![d("2025-10-10"), d("2025-10-11"), d("2025-10-12")]);
@@ -285,7 +294,7 @@ pub async fn creating_a_participant_creates_one_free_date_per_day(store: &dyn St
 pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
     // The original listed only 62 of them.
     let code = meeting_with_range(store, "2025-01-01", "2025-03-04").await;
-    let created = store.insert_participant(&code, &name("all")).await.unwrap();
+    let created = store.insert_participant(&code, &name("all"), None).await.unwrap();
     assert_eq!(created.dates.len(), 63);
     assert_eq!(created.dates.last().unwrap().1, d("2025-03-04"));
     let ids: std::collections::HashSet<i64> = created.dates.iter().map(|(id, _)| *id).collect();
@@ -297,7 +306,7 @@ pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
 
 pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
     let code = meeting(store).await;
-    let err = store.insert_participant(&code, &name("early")).await.unwrap_err();
+    let err = store.insert_participant(&code, &name("early"), None).await.unwrap_err();
     assert_eq!(err.to_string(), "start and end should be set.");
     assert!(
         store
@@ -312,7 +321,7 @@ pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
 
 pub async fn a_participant_needs_a_meeting(store: &dyn Store) {
     let unknown = UrlCode::parse("not_exist").unwrap();
-    let err = store.insert_participant(&unknown, &name("test")).await.unwrap_err();
+    let err = store.insert_participant(&unknown, &name("test"), None).await.unwrap_err();
     assert_eq!(err.to_string(), "meeting with url_code: not_exist not found");
 }
 
@@ -321,8 +330,8 @@ pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
     let other = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
     let mut expected = Vec::new();
     for n in ["zed", "amy", "kim", "bob"] {
-        expected.push(store.insert_participant(&code, &name(n)).await.unwrap().id);
-        store.insert_participant(&other, &name(n)).await.unwrap();
+        expected.push(store.insert_participant(&code, &name(n), None).await.unwrap().id);
+        store.insert_participant(&other, &name(n), None).await.unwrap();
     }
     let m = store.find_meeting(&code).await.unwrap().unwrap();
     let ids: Vec<i64> = m.participants.iter().map(|p| p.id).collect();
@@ -338,8 +347,8 @@ pub async fn participants_are_listed_in_creation_order(store: &dyn Store) {
 pub async fn deleting_a_participant_removes_its_dates(store: &dyn Store) {
     // Given
     let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
-    let gone = store.insert_participant(&code, &name("gone")).await.unwrap();
-    let kept = store.insert_participant(&code, &name("kept")).await.unwrap();
+    let gone = store.insert_participant(&code, &name("gone"), None).await.unwrap();
+    let kept = store.insert_participant(&code, &name("kept"), None).await.unwrap();
     // When
     let of = store.delete_participant(gone.id).await.unwrap();
     assert_eq!(of, code, "it names the meeting it left");
@@ -363,16 +372,16 @@ pub async fn deleting_an_unknown_participant_is_not_found(store: &dyn Store) {
 pub async fn ids_are_not_reused_after_a_delete(store: &dyn Store) {
     // A client holding an old id must never reach somebody else's row.
     let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
-    let first = store.insert_participant(&code, &name("a")).await.unwrap();
+    let first = store.insert_participant(&code, &name("a"), None).await.unwrap();
     store.delete_participant(first.id).await.unwrap();
-    let second = store.insert_participant(&code, &name("b")).await.unwrap();
+    let second = store.insert_participant(&code, &name("b"), None).await.unwrap();
     assert!(second.id > first.id);
     assert!(second.dates[0].0 > first.dates[1].0);
 }
 
 pub async fn toggles_set_the_documented_flags(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
     let id = p.dates[0].0;
     let steps = [
         (Toggle::Off, (false, false)),
@@ -391,7 +400,7 @@ pub async fn toggles_set_the_documented_flags(store: &dyn Store) {
 
 pub async fn toggles_are_idempotent(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
-    let id = store.insert_participant(&code, &name("p")).await.unwrap().dates[0].0;
+    let id = store.insert_participant(&code, &name("p"), None).await.unwrap().dates[0].0;
     for toggle in [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar] {
         store.update_participant_date(&code, id, toggle).await.unwrap();
         let once = flags(store, &code, id).await;
@@ -404,8 +413,8 @@ pub async fn a_date_of_another_meeting_is_not_toggled(store: &dyn Store) {
     // Given a date that belongs to meeting B
     let a = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
     let b = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
-    store.insert_participant(&a, &name("in a")).await.unwrap();
-    let b_date = store.insert_participant(&b, &name("in b")).await.unwrap().dates[0].0;
+    store.insert_participant(&a, &name("in a"), None).await.unwrap();
+    let b_date = store.insert_participant(&b, &name("in b"), None).await.unwrap().dates[0].0;
     // When it is toggled through meeting A
     let err = store
         .update_participant_date(&a, b_date, Toggle::Off)
@@ -421,7 +430,7 @@ pub async fn a_date_of_another_meeting_is_not_toggled(store: &dyn Store) {
 
 pub async fn a_toggle_naming_an_unknown_meeting_changes_nothing(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-01").await;
-    let id = store.insert_participant(&code, &name("p")).await.unwrap().dates[0].0;
+    let id = store.insert_participant(&code, &name("p"), None).await.unwrap().dates[0].0;
     let unknown = UrlCode::parse("nosuchcode").unwrap();
     let err = store
         .update_participant_date(&unknown, id, Toggle::Off)
@@ -448,7 +457,7 @@ pub async fn concurrent_participant_creations_lose_nothing(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-31").await;
     let names: Vec<ParticipantName> = (0..200).map(|i| name(&format!("p{i}"))).collect();
     // When 200 participants join at once
-    let created = join_all(names.iter().map(|n| store.insert_participant(&code, n))).await;
+    let created = join_all(names.iter().map(|n| store.insert_participant(&code, n, None))).await;
     // Then every one of them is there with all 31 dates
     let created: Vec<_> = created.into_iter().map(|r| r.expect("created")).collect();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
@@ -464,8 +473,8 @@ pub async fn concurrent_participant_creations_lose_nothing(store: &dyn Store) {
 pub async fn concurrent_toggles_end_in_the_last_written_state(store: &dyn Store) {
     // Given one participant of a 63-day meeting: all its days live in one row
     let code = meeting_with_range(store, "2025-01-01", "2025-03-04").await;
-    let other = store.insert_participant(&code, &name("bystander")).await.unwrap();
-    let p = store.insert_participant(&code, &name("busy bee")).await.unwrap();
+    let other = store.insert_participant(&code, &name("bystander"), None).await.unwrap();
+    let p = store.insert_participant(&code, &name("busy bee"), None).await.unwrap();
     let all = [Toggle::On, Toggle::Off, Toggle::Star, Toggle::Unstar];
     // 63 days, 7 or 8 toggles each: 500 toggles in all
     let plans: Vec<(i64, Vec<Toggle>)> = p
@@ -518,8 +527,11 @@ fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
                 name: format!("guest {p}"),
                 free: DaySet::from_bits(0b101).unwrap(),
                 starred: DaySet::from_bits(0b100).unwrap(),
+                password_hash: (p == 1).then(|| "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
             })
             .collect(),
+        final_date: Some(d("2025-06-02")),
+        organiser_key_hash: Some(crate::KeyHash::of("organiser")),
     }
 }
 
@@ -555,7 +567,7 @@ pub async fn ids_created_after_an_import_continue_after_it(store: &dyn Store) {
     let original = foreign_meeting("ImportedCode2", 7_000);
     store.import_meeting(&original).await.unwrap();
     let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
-    let created = store.insert_participant(&code, &name("after")).await.unwrap();
+    let created = store.insert_participant(&code, &name("after"), None).await.unwrap();
     let max_participant = original.participants.iter().map(|p| p.id).max().unwrap();
     assert!(created.id > max_participant, "{} <= {max_participant}", created.id);
 }
@@ -591,7 +603,7 @@ pub async fn every_write_bumps_the_version_and_a_failed_one_does_not(store: &dyn
         .await
         .unwrap();
     bumped(version(store, &code).await, "location");
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
     bumped(version(store, &code).await, "participant created");
     store
         .update_participant_date(&code, p.dates[0].0, Toggle::Off)
@@ -616,7 +628,7 @@ pub async fn every_write_bumps_the_version_and_a_failed_one_does_not(store: &dyn
 
 pub async fn date_ids_name_a_participant_and_a_day_below_2_pow_53(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-12-30", "2026-01-02").await;
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
     for (id, day) in &p.dates {
         assert!(*id > 0 && *id < 1 << 53, "{id}");
         assert_eq!(DateId::decode(*id), Some((p.id, *day)));
@@ -626,7 +638,7 @@ pub async fn date_ids_name_a_participant_and_a_day_below_2_pow_53(store: &dyn St
 pub async fn a_toggle_of_a_day_outside_the_range_is_not_found(store: &dyn Store) {
     // Given a participant of a 3-day meeting
     let code = meeting_with_range(store, "2025-01-02", "2025-01-04").await;
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
     let before = store.find_meeting(&code).await.unwrap().unwrap();
     // When days just outside the range, or garbage, are toggled
     for id in [
@@ -652,8 +664,8 @@ pub async fn a_toggle_of_a_day_outside_the_range_is_not_found(store: &dyn Store)
 pub async fn an_answer_replaces_the_whole_availability(store: &dyn Store) {
     // Given a participant free on all five days, and another one
     let code = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
-    let q = store.insert_participant(&code, &name("q")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
+    let q = store.insert_participant(&code, &name("q"), None).await.unwrap();
     // When its answer becomes: free on the 2nd, 4th and 5th, starring the 5th
     let answer = Availability::new(
         vec![d("2025-01-05"), d("2025-01-02"), d("2025-01-04")],
@@ -684,7 +696,7 @@ pub async fn an_answer_replaces_the_whole_availability(store: &dyn Store) {
 
 pub async fn an_answer_with_days_outside_the_range_changes_nothing(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
-    let p = store.insert_participant(&code, &name("p")).await.unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
     let before = store.find_meeting(&code).await.unwrap().unwrap();
     let answer = Availability::new(vec![d("2025-01-02"), d("2025-01-04")], vec![d("2025-01-04")]).unwrap();
     let err = store.replace_availability(&code, p.id, &answer).await.unwrap_err();
@@ -700,7 +712,7 @@ pub async fn an_answer_with_days_outside_the_range_changes_nothing(store: &dyn S
 pub async fn an_answer_for_an_unknown_or_foreign_participant_is_not_found(store: &dyn Store) {
     let a = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
     let b = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
-    let in_b = store.insert_participant(&b, &name("in b")).await.unwrap();
+    let in_b = store.insert_participant(&b, &name("in b"), None).await.unwrap();
     let answer = Availability::new(vec![d("2025-01-01")], vec![]).unwrap();
     let foreign = store.replace_availability(&a, in_b.id, &answer).await.unwrap_err();
     assert!(
@@ -732,4 +744,205 @@ pub async fn a_slow_query_takes_its_time_in_the_database(store: &dyn Store) {
     let took = started.elapsed();
     assert!(took >= std::time::Duration::from_millis(100), "{took:?}");
     assert!(counted >= 1, "{counted}");
+}
+
+pub async fn the_organiser_key_is_stored_as_its_hash(store: &dyn Store) {
+    // Given a meeting created with a key
+    let (code, key) = crate::create_meeting(store).await.unwrap();
+    // Then the store holds the key's hash, which matches the key and nothing else
+    let hash = store.organiser_key_hash(&code).await.unwrap().expect("a hash");
+    assert_ne!(hash.as_str(), key.as_str());
+    assert!(hash.matches(key.as_str()));
+    assert!(!hash.matches("guess"));
+    // And a meeting created without one has none; an unknown meeting is not found
+    let old = UrlCode::generate();
+    store.insert_meeting(&old, None).await.unwrap();
+    assert_eq!(store.organiser_key_hash(&old).await.unwrap(), None);
+    let err = store.organiser_key_hash(&UrlCode::generate()).await.unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
+}
+
+/// The free and starred days of a participant, as dates.
+fn answer_of(m: &Meeting, participant: i64) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+    let dates = dates_of(m, participant);
+    (
+        dates.iter().filter(|pd| pd.enabled).map(|pd| pd.date).collect(),
+        dates.iter().filter(|pd| pd.starred).map(|pd| pd.date).collect(),
+    )
+}
+
+pub async fn a_replaced_range_keeps_answers_on_the_days_that_remain(store: &dyn Store) {
+    // Given a participant free on the 2nd and 4th of Jan 1–5, starring the 4th
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
+    let answer = Availability::new(vec![d("2025-01-02"), d("2025-01-04")], vec![d("2025-01-04")]).unwrap();
+    store.replace_availability(&code, p.id, &answer).await.unwrap();
+    let before = version(store, &code).await;
+    // When the range moves to Jan 3–8
+    store
+        .replace_date_range(&code, range("2025-01-03", "2025-01-08"))
+        .await
+        .unwrap();
+    // Then the 4th stays free and starred, the 3rd stays busy, the 5th stays busy, the added
+    // 6th–8th are free and unstarred, and the 1st–2nd are gone; the version grew by one
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!((m.start_date(), m.end_date()), (Some(d("2025-01-03")), Some(d("2025-01-08"))));
+    let (free, starred) = answer_of(&m, p.id);
+    assert_eq!(
+        free,
+        vec![d("2025-01-04"), d("2025-01-06"), d("2025-01-07"), d("2025-01-08")]
+    );
+    assert_eq!(starred, vec![d("2025-01-04")]);
+    assert_eq!(m.version, before + 1);
+    // And date ids of remaining days still name the same day
+    let id = DateId::encode(p.id, d("2025-01-04"));
+    store.update_participant_date(&code, id, Toggle::Unstar).await.unwrap();
+    assert_eq!(flags(store, &code, id).await, (true, false));
+    // And shrinking to a single day keeps that day's answer
+    store
+        .replace_date_range(&code, range("2025-01-05", "2025-01-05"))
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(answer_of(&m, p.id), (vec![], vec![]), "the 5th was busy");
+}
+
+pub async fn a_replaced_range_clears_a_final_date_outside_it(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-05").await;
+    store.set_final_date(&code, Some(d("2025-01-02"))).await.unwrap();
+    // When the range moves past the final date, Then the final date is cleared
+    store
+        .replace_date_range(&code, range("2025-01-02", "2025-01-09"))
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.final_date, Some(d("2025-01-02")), "still inside");
+    store
+        .replace_date_range(&code, range("2025-01-03", "2025-01-09"))
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.final_date, None);
+}
+
+pub async fn a_range_can_be_replaced_before_it_was_set(store: &dyn Store) {
+    let code = meeting(store).await;
+    store
+        .replace_date_range(&code, range("2025-03-01", "2025-03-02"))
+        .await
+        .unwrap();
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
+    assert_eq!(p.dates.len(), 2);
+}
+
+pub async fn replacing_the_range_of_an_unknown_meeting_is_not_found(store: &dyn Store) {
+    let err = store
+        .replace_date_range(&UrlCode::generate(), range("2025-03-01", "2025-03-02"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
+}
+
+pub async fn a_deleted_meeting_is_gone_with_its_participants(store: &dyn Store) {
+    // Given two meetings with participants
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let kept = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
+    let q = store.insert_participant(&kept, &name("q"), None).await.unwrap();
+    // When one is deleted
+    store.delete_meeting(&code).await.unwrap();
+    // Then it, its participants and their dates are gone; the other stays whole
+    assert!(store.find_meeting(&code).await.unwrap().is_none());
+    assert!(store.participant_password_hash(p.id).await.unwrap().is_none());
+    let err = store.delete_participant(p.id).await.unwrap_err();
+    assert!(matches!(err, StoreError::ParticipantNotFound(_)), "{err:?}");
+    let err = store
+        .update_participant_date(&code, p.dates[0].0, Toggle::Off)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
+    assert_eq!(store.find_meeting(&kept).await.unwrap().unwrap().participants[0].id, q.id);
+    assert_eq!(store.count_meetings().await.unwrap(), 1);
+    // And deleting it again is not found
+    let err = store.delete_meeting(&code).await.unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
+}
+
+pub async fn the_final_date_is_a_day_of_the_range_or_nothing(store: &dyn Store) {
+    // Given a meeting without a range, a final date cannot be set
+    let code = meeting(store).await;
+    let err = store.set_final_date(&code, Some(d("2025-01-02"))).await.unwrap_err();
+    assert!(matches!(err, StoreError::DateRangeNotSet), "{err:?}");
+    store
+        .update_date_range(&code, range("2025-01-01", "2025-01-03"))
+        .await
+        .unwrap();
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap().final_date, None);
+    // When a day of the range is set, Then it is stored and the version grows
+    let before = version(store, &code).await;
+    store.set_final_date(&code, Some(d("2025-01-03"))).await.unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!((m.final_date, m.version), (Some(d("2025-01-03")), before + 1));
+    // And a day outside is refused, leaving it unchanged
+    for outside in ["2024-12-31", "2025-01-04"] {
+        let err = store.set_final_date(&code, Some(d(outside))).await.unwrap_err();
+        assert!(matches!(err, StoreError::FinalDateOutsideRange { .. }), "{err:?}");
+    }
+    assert_eq!(version(store, &code).await, before + 1);
+    // And None clears it; unknown meetings are not found
+    store.set_final_date(&code, None).await.unwrap();
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap().final_date, None);
+    let err = store.set_final_date(&UrlCode::generate(), None).await.unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
+}
+
+pub async fn a_participant_may_be_protected_by_a_password_hash(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    let open = store.insert_participant(&code, &name("open"), None).await.unwrap();
+    let locked = store.insert_participant(&code, &name("locked"), Some(hash)).await.unwrap();
+    assert_eq!(
+        store.participant_password_hash(open.id).await.unwrap(),
+        Some((code.clone(), None))
+    );
+    assert_eq!(
+        store.participant_password_hash(locked.id).await.unwrap(),
+        Some((code.clone(), Some(hash.to_owned())))
+    );
+    assert_eq!(store.participant_password_hash(locked.id + 1000).await.unwrap(), None);
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    let hashes: Vec<Option<&str>> = m.participants.iter().map(|p| p.password_hash.as_deref()).collect();
+    assert_eq!(hashes, vec![None, Some(hash)]);
+}
+
+pub async fn a_range_replaced_while_toggles_run_never_shifts_an_answer(store: &dyn Store) {
+    // Given a participant busy on every day of Jan 1–20
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-20").await;
+    let p = store.insert_participant(&code, &name("p"), None).await.unwrap();
+    let busy = Availability::new(vec![], vec![]).unwrap();
+    store.replace_availability(&code, p.id, &busy).await.unwrap();
+    // When the range moves back and forth while the 10th is starred again and again
+    let tenth = DateId::encode(p.id, d("2025-01-10"));
+    let moves = async {
+        for i in 0..20 {
+            let r = if i % 2 == 0 {
+                range("2025-01-05", "2025-01-24")
+            } else {
+                range("2025-01-01", "2025-01-20")
+            };
+            store.replace_date_range(&code, r).await.unwrap();
+        }
+    };
+    let toggles = async {
+        for _ in 0..60 {
+            store.update_participant_date(&code, tenth, Toggle::Star).await.unwrap();
+        }
+    };
+    futures::future::join(moves, toggles).await;
+    // Then only the 10th is starred: a toggle never lands on a day it did not name
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.start_date(), Some(d("2025-01-01")));
+    let (free, starred) = answer_of(&m, p.id);
+    assert_eq!(starred, vec![d("2025-01-10")]);
+    assert!(free.iter().all(|day| *day == d("2025-01-10") || *day > d("2025-01-20") || *day < d("2025-01-05")), "{free:?}");
 }

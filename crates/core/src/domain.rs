@@ -15,28 +15,16 @@ pub const MAX_TEXT_CHARS: usize = 255;
 /// digits, so a double click selects the whole code and chat apps keep it in the link. Codes
 /// copied from other systems (and this service's earlier base64url codes with `-` and `_`) are
 /// accepted on lookup if they are URL-safe and not too long.
-/// Codes copied from other systems are accepted on lookup if they are URL-safe and not too long.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UrlCode(String);
 
 impl UrlCode {
     const LEN: usize = 12;
     const MAX_LEN: usize = 64;
-    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     /// A fresh random code.
     pub fn generate() -> Self {
-        let mut code = String::with_capacity(Self::LEN);
-        let mut bytes = [0u8; 32];
-        while code.len() < Self::LEN {
-            // The OS random source failing is not something a request can recover from.
-            getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-            // Bytes of 248 and up are dropped, so each of the 62 characters is equally likely.
-            for b in bytes.iter().filter(|b| **b < 248).take(Self::LEN - code.len()) {
-                code.push(char::from(Self::ALPHABET[usize::from(*b % 62)]));
-            }
-        }
-        Self(code)
+        Self(crate::secret::random_base62(Self::LEN))
     }
 
     /// Accepts strings that could be a code: 1 to 64 characters of `[A-Za-z0-9_-]`.
@@ -112,6 +100,20 @@ impl DateRange {
     /// Every day of the range, as a set.
     pub fn all_days(&self) -> DaySet {
         DaySet::first(self.len())
+    }
+
+    /// The days of `set` (over this range) that `to` also holds, as a set over `to`: how an
+    /// answer follows a range that moved, grew or shrank.
+    pub fn remap(&self, set: DaySet, to: DateRange) -> DaySet {
+        let mut out = DaySet::EMPTY;
+        for (k, date) in self.days().enumerate() {
+            if set.contains(k)
+                && let Some(j) = to.offset(date)
+            {
+                out.insert(j);
+            }
+        }
+        out
     }
 
     /// Every day of the range, ascending.
@@ -262,6 +264,16 @@ impl DaySet {
         self.0 & !of.0 == 0
     }
 
+    /// The days either set holds.
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The days of this set that `other` does not hold.
+    pub fn difference(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+
     /// The days both sets hold.
     pub fn intersection(self, other: Self) -> Self {
         Self(self.0 & other.0)
@@ -334,6 +346,8 @@ pub struct Participant {
     pub free: DaySet,
     /// Always a subset of `free`.
     pub starred: DaySet,
+    /// The Argon2id hash (PHC string) of the password protecting this answer, if any.
+    pub password_hash: Option<String>,
 }
 
 /// A meeting with everything GET shows: participants in creation order.
@@ -346,6 +360,10 @@ pub struct Meeting {
     /// Grows with every write to the meeting or its participants.
     pub version: i64,
     pub participants: Vec<Participant>,
+    /// The day the organiser settled on: a day of the range.
+    pub final_date: Option<NaiveDate>,
+    /// The hash of the organiser's key; `None` for meetings created before keys existed.
+    pub organiser_key_hash: Option<crate::KeyHash>,
 }
 
 impl Meeting {
@@ -621,6 +639,7 @@ mod tests {
             name: "p".into(),
             free,
             starred,
+            password_hash: None,
         };
         let m = Meeting {
             url_code: UrlCode::generate(),
@@ -629,6 +648,8 @@ mod tests {
             range: Some(range),
             version: 1,
             participants: vec![],
+            final_date: None,
+            organiser_key_hash: None,
         };
         let flags: Vec<(bool, bool)> = m.dates(&p).map(|pd| (pd.enabled, pd.starred)).collect();
         assert_eq!(flags, vec![(true, false), (false, false), (true, true)]);
@@ -652,6 +673,20 @@ mod tests {
                 ("starred", 2, AvailabilityProblem::Duplicate),
             ]
         );
+    }
+
+    #[test]
+    fn an_answer_follows_a_range_that_moves_grows_or_shrinks() {
+        let old = DateRange::new(d("2025-01-10"), d("2025-01-14")).unwrap();
+        let set = DaySet::from_bits(0b10101).unwrap(); // the 10th, 12th and 14th
+        let later = DateRange::new(d("2025-01-12"), d("2025-01-20")).unwrap();
+        assert_eq!(old.remap(set, later).bits(), 0b101, "the 12th and 14th remain");
+        let earlier = DateRange::new(d("2025-01-08"), d("2025-01-12")).unwrap();
+        assert_eq!(old.remap(set, earlier).bits(), 0b10100, "the 10th and 12th remain");
+        let apart = DateRange::new(d("2025-02-01"), d("2025-02-03")).unwrap();
+        assert_eq!(old.remap(set, apart), DaySet::EMPTY);
+        let added = later.all_days().difference(old.remap(old.all_days(), later));
+        assert_eq!(added.len(), 6, "the 15th to the 20th are new");
     }
 
     #[test]

@@ -82,6 +82,7 @@ mod tests {
             name: format!("p{id}"),
             free,
             starred: stars,
+            password_hash: None,
         }
     }
 
@@ -97,6 +98,8 @@ mod tests {
             range: Some(range),
             version: 1,
             participants,
+            final_date: None,
+            organiser_key_hash: None,
         }
     }
 

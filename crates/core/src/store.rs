@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use crate::{
-    Availability, AvailabilityError, CreatedParticipant, DateRange, Location, Meeting, ParticipantName, Title, Toggle,
-    UrlCode,
+    Availability, AvailabilityError, CreatedParticipant, DateRange, KeyHash, Location, Meeting, ParticipantName, Title,
+    Toggle, UrlCode,
 };
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -28,6 +28,9 @@ pub enum StoreError {
     },
     #[error("start and end should be set.")]
     DateRangeNotSet,
+    /// A final date that is not a day of the meeting's range.
+    #[error("the final date {date} is not a day of the meeting's range")]
+    FinalDateOutsideRange { date: NaiveDate },
     /// Days of an answer that the meeting's range does not hold.
     #[error("the answer names days outside the meeting's range")]
     Availability(Vec<AvailabilityError>),
@@ -69,9 +72,29 @@ pub trait Store: Send + Sync + 'static {
     /// Ok when the database answers a trivial query.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// Stores a new meeting with empty title and location and no range.
-    /// `DuplicateUrlCode` when the code exists.
-    async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError>;
+    /// Stores a new meeting with empty title and location and no range, and the hash of its
+    /// organiser's key. `DuplicateUrlCode` when the code exists.
+    async fn insert_meeting(&self, code: &UrlCode, organiser_key: Option<&KeyHash>) -> Result<(), StoreError>;
+
+    /// The hash of the meeting's organiser key (`None`: created without one).
+    /// `MeetingNotFound`.
+    async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError>;
+
+    /// Replaces the range, set or not, and bumps the version, atomically: each participant keeps
+    /// its answers on the days that remain, days added start free and unstarred, days removed
+    /// are dropped, and a final date outside the new range is cleared. `MeetingNotFound`.
+    async fn replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError>;
+
+    /// Deletes the meeting and everything in it. `MeetingNotFound`.
+    async fn delete_meeting(&self, code: &UrlCode) -> Result<(), StoreError>;
+
+    /// Sets (or with `None` clears) the final date and bumps the version. `MeetingNotFound`,
+    /// `DateRangeNotSet`, or `FinalDateOutsideRange`.
+    async fn set_final_date(&self, code: &UrlCode, date: Option<NaiveDate>) -> Result<(), StoreError>;
+
+    /// The meeting a participant belongs to and its password hash, or `Ok(None)` when there is
+    /// no such participant.
+    async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError>;
 
     /// The meeting with everything GET shows, or `Ok(None)`.
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError>;
@@ -87,12 +110,14 @@ pub trait Store: Send + Sync + 'static {
     /// As [`Store::update_title`].
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError>;
 
-    /// Creates a participant free on every day of the meeting's range, none starred, and bumps
-    /// the meeting's version, atomically. `MeetingNotFound`, `DateRangeNotSet`.
+    /// Creates a participant free on every day of the meeting's range, none starred, protected
+    /// by `password_hash` if given, and bumps the meeting's version, atomically.
+    /// `MeetingNotFound`, `DateRangeNotSet`.
     async fn insert_participant(
         &self,
         code: &UrlCode,
         name: &ParticipantName,
+        password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError>;
 
     /// Deletes a participant and bumps its meeting's version; returns that meeting's code.
@@ -157,14 +182,42 @@ pub fn toggle_not_applied(code: &UrlCode, date_id: i64, meeting_exists: bool) ->
     }
 }
 
-/// Creates a meeting under a fresh random code, drawing again on the (astronomically rare)
-/// collision.
-pub async fn create_meeting(store: &dyn Store) -> Result<UrlCode, StoreError> {
+/// The error for a final date that matched no row, given the meeting's range as stored
+/// (`None`: no such meeting).
+pub fn final_date_not_applied(code: &UrlCode, date: NaiveDate, stored: Option<Option<DateRange>>) -> StoreError {
+    match stored {
+        None => StoreError::MeetingNotFound(code.to_string()),
+        Some(None) => StoreError::DateRangeNotSet,
+        Some(Some(_)) => StoreError::FinalDateOutsideRange { date },
+    }
+}
+
+/// How an answer follows a range replaced by `to`: `(free, starred)` over the new range, days
+/// added free (as a new participant's are), days removed dropped. Shared by every backend.
+pub fn remap_answer(
+    from: Option<DateRange>,
+    to: DateRange,
+    free: crate::DaySet,
+    starred: crate::DaySet,
+) -> (crate::DaySet, crate::DaySet) {
+    match from {
+        None => (to.all_days(), crate::DaySet::EMPTY),
+        Some(from) => {
+            let added = to.all_days().difference(from.remap(from.all_days(), to));
+            (from.remap(free, to).union(added), from.remap(starred, to))
+        }
+    }
+}
+
+/// Creates a meeting under a fresh random code with a fresh organiser key, drawing again on
+/// the (astronomically rare) collision. The key is returned once; only its hash is stored.
+pub async fn create_meeting(store: &dyn Store) -> Result<(UrlCode, crate::OrganiserKey), StoreError> {
     const ATTEMPTS: usize = 5;
+    let key = crate::OrganiserKey::generate();
     for _ in 0..ATTEMPTS {
         let code = UrlCode::generate();
-        match store.insert_meeting(&code).await {
-            Ok(()) => return Ok(code),
+        match store.insert_meeting(&code, Some(&key.hash())).await {
+            Ok(()) => return Ok((code, key)),
             Err(StoreError::DuplicateUrlCode) => continue,
             Err(e) => return Err(e),
         }

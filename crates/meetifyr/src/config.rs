@@ -139,6 +139,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MEETIFYR_RATE_LIMIT_WRITE", default_value = "100/s", global = true)]
     pub rate_limit_write: meetifyr_api::Rate,
 
+    /// Password checks per protected participant (from any address): a guesser's allowance.
+    /// A password once verified is remembered for a while, so people who know it are not held.
+    #[arg(long, env = "MEETIFYR_RATE_LIMIT_PASSWORD", default_value = "10/min", global = true)]
+    pub rate_limit_password: meetifyr_api::Rate,
+
     /// A header a proxy in front sets to the client's address (e.g. X-Forwarded-For behind
     /// HAProxy); its last address is the client. Only behind such a proxy: clients can send it.
     #[arg(long, env = "MEETIFYR_TRUSTED_PROXY_HEADER", global = true)]
@@ -209,6 +214,7 @@ impl Cli {
             rate_limits: (self.serve.rate_limit == Switch::On).then(|| meetifyr_api::RateLimitOptions {
                 create: self.serve.rate_limit_create,
                 write: self.serve.rate_limit_write,
+                password: self.serve.rate_limit_password,
                 trusted_proxy_header: self.serve.trusted_proxy_header.clone(),
                 exempt: self.serve.rate_limit_exempt.clone(),
             }),

@@ -2,20 +2,27 @@
 
 use meetifyr_core::{DaySet, Participant, StoreError};
 
-/// `[[participant_id, name, free_days, starred_days]…]` in any order; returned by id.
+/// `[[participant_id, name, free_days, starred_days, password_hash]…]` in any order; returned
+/// by id.
 pub(crate) fn participants(json: &str) -> Result<Vec<Participant>, StoreError> {
-    type Row = (i64, String, i64, i64);
+    type Row = (i64, String, i64, i64, Option<String>);
     let rows: Vec<Row> = serde_json::from_str(json).map_err(|e| StoreError::Backend(Box::new(e)))?;
     let mut list = rows
         .into_iter()
-        .map(|(id, name, free, starred)| participant(id, name, free, starred))
+        .map(|(id, name, free, starred, hash)| participant(id, name, free, starred, hash))
         .collect::<Result<Vec<_>, _>>()?;
     list.sort_unstable_by_key(|p| p.id);
     Ok(list)
 }
 
 /// One participant row.
-pub(crate) fn participant(id: i64, name: String, free: i64, starred: i64) -> Result<Participant, StoreError> {
+pub(crate) fn participant(
+    id: i64,
+    name: String,
+    free: i64,
+    starred: i64,
+    password_hash: Option<String>,
+) -> Result<Participant, StoreError> {
     let bits = |b: i64| {
         DaySet::from_bits(b).ok_or_else(|| StoreError::Backend(format!("participant {id} has bits {b}").into()))
     };
@@ -24,6 +31,7 @@ pub(crate) fn participant(id: i64, name: String, free: i64, starred: i64) -> Res
         name,
         free: bits(free)?,
         starred: bits(starred)?,
+        password_hash,
     })
 }
 
@@ -33,11 +41,12 @@ mod tests {
 
     #[test]
     fn a_participant_list_decodes_by_id_with_escaped_names() {
-        let p = participants(r#"[[8,"c",0,0],[7,"a \"b\" \\ 김",5,4]]"#).unwrap();
+        let p = participants(r#"[[8,"c",0,0,"h"],[7,"a \"b\" \\ 김",5,4,null]]"#).unwrap();
         assert_eq!(p.iter().map(|p| p.id).collect::<Vec<_>>(), vec![7, 8]);
         assert_eq!(p[0].name, "a \"b\" \\ 김");
         assert_eq!((p[0].free.bits(), p[0].starred.bits()), (5, 4));
+        assert_eq!((p[0].password_hash.as_deref(), p[1].password_hash.as_deref()), (None, Some("h")));
         assert!(participants("[]").unwrap().is_empty());
-        assert!(participants(r#"[[1,"a",-1,0]]"#).is_err());
+        assert!(participants(r#"[[1,"a",-1,0,null]]"#).is_err());
     }
 }

@@ -17,8 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
-    Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
+    StoreError, Title, Toggle, UrlCode,
 };
 use sqlx::{Connection as _, MySqlPool, mysql::MySqlConnectOptions};
 
@@ -34,6 +34,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "answers as day sets",
         include_str!("../migrations/mysql/0002_answers_as_day_sets.sql"),
+    ),
+    (
+        3,
+        "organiser and passwords",
+        include_str!("../migrations/mysql/0003_organiser_and_passwords.sql"),
     ),
 ];
 
@@ -100,6 +105,7 @@ impl MySqlStore {
         &self,
         code: &UrlCode,
         name: &ParticipantName,
+        password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         // Locks the meeting row first: its version is bumped below anyway.
@@ -113,10 +119,11 @@ impl MySqlStore {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         };
         let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
-        let id = sqlx::query("insert into participants (meeting_id, name, free_days) values (?, ?, ?)")
+        let id = sqlx::query("insert into participants (meeting_id, name, free_days, password_hash) values (?, ?, ?, ?)")
             .bind(meeting_id)
             .bind(name.as_str())
             .bind(range.all_days().bits())
+            .bind(password_hash)
             .execute(&mut *tx)
             .await
             .map_err(classify)?
@@ -128,6 +135,51 @@ impl MySqlStore {
             .map_err(classify)?;
         tx.commit().await.map_err(classify)?;
         Ok(CreatedParticipant::new(id, range))
+    }
+
+    async fn try_replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        // The meeting first, as participant creation and deletion lock it.
+        let meeting: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ? for update")
+                .bind(code.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(classify)?;
+        let (meeting_id, start, end) = meeting.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+        let old = crate::stored_range(start, end)?;
+        let answers: Vec<(i64, i64, i64)> =
+            sqlx::query_as("select id, free_days, starred_days from participants where meeting_id = ? for update")
+                .bind(meeting_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(classify)?;
+        for (id, free, starred) in answers {
+            let p = crate::decode::participant(id, String::new(), free, starred, None)?;
+            let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+            sqlx::query("update participants set free_days = ?, starred_days = ? where id = ?")
+                .bind(free.bits())
+                .bind(starred.bits())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?;
+        }
+        // final_date is compared before start and end change (MySQL assigns left to right).
+        sqlx::query(
+            "update meetings set final_date = case when final_date between ? and ? then final_date end,
+                 start_date = ?, end_date = ?, version = version + 1
+             where id = ?",
+        )
+        .bind(range.start())
+        .bind(range.end())
+        .bind(range.start())
+        .bind(range.end())
+        .bind(meeting_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        tx.commit().await.map_err(classify)
     }
 
     async fn try_delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
@@ -164,7 +216,7 @@ impl MySqlStore {
 
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
-       p.id, p.name, p.free_days, p.starred_days
+       p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?
@@ -180,6 +232,9 @@ type MeetingRow = (
     Option<String>,
     Option<i64>,
     Option<i64>,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<String>,
 );
 
 /// A toggle of day `?1` of participant `?2`, only if the day lies in the range of meeting `?3`
@@ -212,9 +267,10 @@ impl Store for MySqlStore {
         Ok(())
     }
 
-    async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
-        sqlx::query("insert into meetings (url_code) values (?)")
+    async fn insert_meeting(&self, code: &UrlCode, organiser_key: Option<&KeyHash>) -> Result<(), StoreError> {
+        sqlx::query("insert into meetings (url_code, organiser_key_hash) values (?, ?)")
             .bind(code.as_str())
+            .bind(organiser_key.map(KeyHash::as_str))
             .execute(&self.pool)
             .await
             .map_err(classify_meeting_insert)?;
@@ -237,12 +293,14 @@ impl Store for MySqlStore {
             range: crate::stored_range(first.2, first.3)?,
             version: first.4,
             participants: Vec::with_capacity(rows.len()),
+            final_date: first.10,
+            organiser_key_hash: first.11.clone().map(KeyHash::from_stored),
         };
-        for (_, _, _, _, _, id, name, free, starred) in rows {
+        for (_, _, _, _, _, id, name, free, starred, hash, _, _) in rows {
             if let (Some(id), Some(name), Some(free), Some(starred)) = (id, name, free, starred) {
                 meeting
                     .participants
-                    .push(crate::decode::participant(id, name, free, starred)?);
+                    .push(crate::decode::participant(id, name, free, starred, hash)?);
             }
         }
         Ok(Some(meeting))
@@ -272,8 +330,9 @@ impl Store for MySqlStore {
         // InnoDB moves AUTO_INCREMENT past explicit ids by itself.
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id = sqlx::query(
-            "insert into meetings (url_code, title, location, start_date, end_date, version)
-             values (?, ?, ?, ?, ?, ?)",
+            "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
+                 organiser_key_hash)
+             values (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -281,19 +340,23 @@ impl Store for MySqlStore {
         .bind(meeting.start_date())
         .bind(meeting.end_date())
         .bind(meeting.version)
+        .bind(meeting.final_date)
+        .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
         .execute(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?
         .last_insert_id() as i64;
         for p in &meeting.participants {
             sqlx::query(
-                "insert into participants (id, meeting_id, name, free_days, starred_days) values (?, ?, ?, ?, ?)",
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
+                 values (?, ?, ?, ?, ?, ?)",
             )
             .bind(p.id)
             .bind(meeting_id)
             .bind(&p.name)
             .bind(p.free.bits())
             .bind(p.starred.bits())
+            .bind(&p.password_hash)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -346,8 +409,72 @@ impl Store for MySqlStore {
         &self,
         code: &UrlCode,
         name: &ParticipantName,
+        password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
-        retrying(|| self.try_insert_participant(code, name)).await
+        retrying(|| self.try_insert_participant(code, name, password_hash)).await
+    }
+
+    async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {
+        let row: Option<Option<String>> = sqlx::query_scalar("select organiser_key_hash from meetings where url_code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+        Ok(hash.map(KeyHash::from_stored))
+    }
+
+    async fn replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
+        retrying(|| self.try_replace_date_range(code, range)).await
+    }
+
+    async fn delete_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
+        let done = retrying(|| async {
+            sqlx::query("delete from meetings where url_code = ?")
+                .bind(code.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(classify)
+        })
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn set_final_date(&self, code: &UrlCode, date: Option<NaiveDate>) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "update meetings set final_date = ?, version = version + 1
+             where url_code = ? and (? is null or ? between start_date and end_date)",
+        )
+        .bind(date)
+        .bind(code.as_str())
+        .bind(date)
+        .bind(date)
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let stored = self.meeting_range(code).await?.map(|(_, range)| range);
+        match date {
+            Some(date) => Err(meetifyr_core::final_date_not_applied(code, date, stored)),
+            None => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
+    }
+
+    async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "select m.url_code, p.password_hash from participants p join meetings m on m.id = p.meeting_id
+             where p.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
     }
 
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {

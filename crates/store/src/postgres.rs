@@ -6,16 +6,18 @@
 //! One round trip per operation: GET aggregates the participants (each with its answer as two
 //! bit sets) into one JSON value, and every write is a single statement whose CTEs change the
 //! participant and bump the meeting's version — the seed's EdgeDB lesson (one statement instead
-//! of two) applied here. A single statement is atomic by itself. Writes lock the participant's
-//! row before the meeting's, always in that order, so they cannot deadlock each other.
+//! of two) applied here. A single statement is atomic by itself. Writes to a participant lock
+//! the meeting's row first (`for update` in their first CTE, which also reads the meeting's
+//! range as committed, never a stale snapshot), then the participant's, always in that order:
+//! they cannot deadlock each other, and a range replaced meanwhile cannot shift their bits.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
-    Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
+    StoreError, Title, Toggle, UrlCode,
 };
 use sqlx::{Connection as _, PgPool, postgres::PgConnectOptions};
 
@@ -31,6 +33,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "answers as day sets",
         include_str!("../migrations/postgres/0002_answers_as_day_sets.sql"),
+    ),
+    (
+        3,
+        "organiser and passwords",
+        include_str!("../migrations/postgres/0003_organiser_and_passwords.sql"),
     ),
 ];
 
@@ -94,8 +101,8 @@ impl PostgresStore {
 }
 
 const FIND_MEETING: &str = "
-select m.title, m.location, m.start_date, m.end_date, m.version,
-    coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days))
+select m.title, m.location, m.start_date, m.end_date, m.version, m.final_date, m.organiser_key_hash,
+    coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash))
         from participants p where p.meeting_id = m.id), '[]')::text
 from meetings m
 where m.url_code = $1";
@@ -104,10 +111,10 @@ where m.url_code = $1";
 /// version, in one statement.
 const INSERT_PARTICIPANT: &str = "
 with m as (
-    select id, start_date, end_date from meetings where url_code = $1
+    select id, start_date, end_date from meetings where url_code = $1 for update
 ), p as (
-    insert into participants (meeting_id, name, free_days)
-    select id, $2, ~((-1)::bigint << (end_date - start_date + 1))
+    insert into participants (meeting_id, name, free_days, password_hash)
+    select id, $2, ~((-1)::bigint << (end_date - start_date + 1)), $3
     from m where start_date is not null and end_date is not null
     returning id, meeting_id
 ), v as (
@@ -122,7 +129,7 @@ fn toggle_statements() -> crate::ToggleStatements {
         format!(
             "with m as (
                  select id, 1::bigint << ($3::date - start_date) as b from meetings
-                 where url_code = $2 and $3::date between start_date and end_date
+                 where url_code = $2 and $3::date between start_date and end_date for update
              ), p as (
                  update participants set {}
                  from m where participants.id = $1 and participants.meeting_id = m.id
@@ -149,9 +156,10 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
-        sqlx::query("insert into meetings (url_code) values ($1)")
+    async fn insert_meeting(&self, code: &UrlCode, organiser_key: Option<&KeyHash>) -> Result<(), StoreError> {
+        sqlx::query("insert into meetings (url_code, organiser_key_hash) values ($1, $2)")
             .bind(code.as_str())
+            .bind(organiser_key.map(KeyHash::as_str))
             .execute(&self.pool)
             .await
             .map_err(classify_meeting_insert)?;
@@ -159,13 +167,22 @@ impl Store for PostgresStore {
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        type Row = (String, String, Option<NaiveDate>, Option<NaiveDate>, i64, String);
+        type Row = (
+            String,
+            String,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            i64,
+            Option<NaiveDate>,
+            Option<String>,
+            String,
+        );
         let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        let Some((title, location, start_date, end_date, version, participants)) = row else {
+        let Some((title, location, start_date, end_date, version, final_date, key_hash, participants)) = row else {
             return Ok(None);
         };
         Ok(Some(Meeting {
@@ -175,6 +192,8 @@ impl Store for PostgresStore {
             range: crate::stored_range(start_date, end_date)?,
             version,
             participants: decode::participants(&participants)?,
+            final_date,
+            organiser_key_hash: key_hash.map(KeyHash::from_stored),
         }))
     }
 
@@ -203,8 +222,9 @@ impl Store for PostgresStore {
     async fn import_meeting(&self, meeting: &Meeting) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id: i64 = sqlx::query_scalar(
-            "insert into meetings (url_code, title, location, start_date, end_date, version)
-             values ($1, $2, $3, $4, $5, $6) returning id",
+            "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
+                 organiser_key_hash)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -212,19 +232,22 @@ impl Store for PostgresStore {
         .bind(meeting.start_date())
         .bind(meeting.end_date())
         .bind(meeting.version)
+        .bind(meeting.final_date)
+        .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
             sqlx::query(
-                "insert into participants (id, meeting_id, name, free_days, starred_days)
-                 values ($1, $2, $3, $4, $5)",
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
+                 values ($1, $2, $3, $4, $5, $6)",
             )
             .bind(p.id)
             .bind(meeting_id)
             .bind(&p.name)
             .bind(p.free.bits())
             .bind(p.starred.bits())
+            .bind(&p.password_hash)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -286,12 +309,14 @@ impl Store for PostgresStore {
         &self,
         code: &UrlCode,
         name: &ParticipantName,
+        password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
         type Row = (bool, Option<i64>, Option<NaiveDate>, Option<NaiveDate>);
         let (found, id, start, end): Row = retrying(|| async {
             sqlx::query_as(INSERT_PARTICIPANT)
                 .bind(code.as_str())
                 .bind(name.as_str())
+                .bind(password_hash)
                 .fetch_one(&self.pool)
                 .await
                 .map_err(classify)
@@ -304,10 +329,126 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {
+        let row: Option<Option<String>> = sqlx::query_scalar("select organiser_key_hash from meetings where url_code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+        Ok(hash.map(KeyHash::from_stored))
+    }
+
+    async fn replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
+        retrying(|| async {
+            let mut tx = self.pool.begin().await.map_err(classify)?;
+            // The meeting first, as every write to its participants locks it.
+            let meeting: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
+                sqlx::query_as("select id, start_date, end_date from meetings where url_code = $1 for update")
+                    .bind(code.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(classify)?;
+            let (meeting_id, start, end) = meeting.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+            let old = crate::stored_range(start, end)?;
+            let answers: Vec<(i64, i64, i64)> =
+                sqlx::query_as("select id, free_days, starred_days from participants where meeting_id = $1 for update")
+                    .bind(meeting_id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(classify)?;
+            let (mut ids, mut frees, mut stars) = (Vec::new(), Vec::new(), Vec::new());
+            for (id, free, starred) in answers {
+                let p = decode::participant(id, String::new(), free, starred, None)?;
+                let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+                ids.push(id);
+                frees.push(free.bits());
+                stars.push(starred.bits());
+            }
+            sqlx::query(
+                "update participants set free_days = a.free, starred_days = a.starred
+                 from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as a(id, free, starred)
+                 where participants.id = a.id",
+            )
+            .bind(&ids)
+            .bind(&frees)
+            .bind(&stars)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+            sqlx::query(
+                "update meetings set start_date = $1, end_date = $2, version = version + 1,
+                     final_date = case when final_date between $1 and $2 then final_date end
+                 where id = $3",
+            )
+            .bind(range.start())
+            .bind(range.end())
+            .bind(meeting_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+            tx.commit().await.map_err(classify)
+        })
+        .await
+    }
+
+    async fn delete_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
+        let done = retrying(|| async {
+            sqlx::query("delete from meetings where url_code = $1")
+                .bind(code.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(classify)
+        })
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn set_final_date(&self, code: &UrlCode, date: Option<NaiveDate>) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "update meetings set final_date = $1, version = version + 1
+             where url_code = $2 and ($1::date is null or $1::date between start_date and end_date)",
+        )
+        .bind(date)
+        .bind(code.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(classify)?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        let stored = self.meeting_range(code).await?.map(|(_, range)| range);
+        match date {
+            Some(date) => Err(meetifyr_core::final_date_not_applied(code, date, stored)),
+            None => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
+    }
+
+    async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "select m.url_code, p.password_hash from participants p join meetings m on m.id = p.meeting_id
+             where p.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(classify)?;
+        Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
+    }
+
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {
         let code: Option<String> = retrying(|| async {
             sqlx::query_scalar(
-                "with p as (delete from participants where id = $1 returning meeting_id)
+                "with m as (
+                     select id from meetings
+                     where id = (select meeting_id from participants where id = $1) for update
+                 ), p as (
+                     delete from participants using m where participants.id = $1 and participants.meeting_id = m.id
+                     returning participants.meeting_id
+                 )
                  update meetings set version = version + 1 where id in (select meeting_id from p)
                  returning url_code",
             )
@@ -363,11 +504,12 @@ impl Store for PostgresStore {
         // is set once today, but a stale one must never shift an answer).
         let done = retrying(|| async {
             sqlx::query(
-                "with p as (
+                "with m as (
+                     select id from meetings where id = $4 and start_date = $5 and end_date = $6 for update
+                 ), p as (
                      update participants set free_days = $1, starred_days = $2
-                     where id = $3 and meeting_id = $4 and exists (select 1 from meetings
-                         where id = $4 and start_date = $5 and end_date = $6)
-                     returning meeting_id
+                     from m where participants.id = $3 and participants.meeting_id = m.id
+                     returning participants.meeting_id
                  )
                  update meetings set version = version + 1 where id in (select meeting_id from p)",
             )

@@ -30,8 +30,8 @@ use std::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, Location, Meeting, ParticipantName, Store, StoreError, Title,
-    Toggle, UrlCode, format_iso_date, parse_iso_date,
+    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
+    StoreError, Title, Toggle, UrlCode, format_iso_date, parse_iso_date,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use sqlx::{Connection as _, sqlite::SqliteConnectOptions};
@@ -44,6 +44,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "answers as day sets",
         include_str!("../migrations/sqlite/0002_answers_as_day_sets.sql"),
+    ),
+    (
+        3,
+        "organiser and passwords",
+        include_str!("../migrations/sqlite/0003_organiser_and_passwords.sql"),
     ),
 ];
 
@@ -257,7 +262,7 @@ fn date(stored: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
 /// `participants_by_meeting`. Rows cost nothing to fetch here: no JSON to build and parse.
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
-    p.id, p.name, p.free_days, p.starred_days
+    p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?1
@@ -267,8 +272,8 @@ order by p.id";
 /// row means one of the two is missing (told apart on that cold path). A trigger bumps the
 /// meeting's version within this statement.
 const INSERT_PARTICIPANT: &str = "
-insert into participants (meeting_id, name, free_days)
-select id, ?2, ~(-1 << (cast(julianday(end_date) - julianday(start_date) as integer) + 1))
+insert into participants (meeting_id, name, free_days, password_hash)
+select id, ?2, ~(-1 << (cast(julianday(end_date) - julianday(start_date) as integer) + 1)), ?3
 from meetings where url_code = ?1 and start_date is not null and end_date is not null
 returning id, (select start_date from meetings m where m.id = meeting_id),
     (select end_date from meetings m where m.id = meeting_id)";
@@ -309,10 +314,10 @@ impl Store for SqliteStore {
         self.read(|c| c.query_row("select 1", [], |_| Ok(())))
     }
 
-    async fn insert_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
+    async fn insert_meeting(&self, code: &UrlCode, organiser_key: Option<&KeyHash>) -> Result<(), StoreError> {
         self.writer()
-            .prepare_cached("insert into meetings (url_code) values (?1)")
-            .and_then(|mut s| s.execute([code.as_str()]))
+            .prepare_cached("insert into meetings (url_code, organiser_key_hash) values (?1, ?2)")
+            .and_then(|mut s| s.execute(params![code.as_str(), organiser_key.map(KeyHash::as_str)]))
             .map_err(classify_meeting_insert)?;
         Ok(())
     }
@@ -333,11 +338,14 @@ impl Store for SqliteStore {
                 range: crate::stored_range(start, end).map_err(corrupt)?,
                 version: first.get(4)?,
                 participants: Vec::new(),
+                final_date: date(first.get(10)?).map_err(corrupt)?,
+                organiser_key_hash: first.get::<_, Option<String>>(11)?.map(KeyHash::from_stored),
             };
             let mut row = Some(first);
             while let Some(r) = row {
                 if let Some(id) = r.get::<_, Option<i64>>(5)? {
-                    let participant = decode::participant(id, r.get(6)?, r.get(7)?, r.get(8)?).map_err(corrupt)?;
+                    let participant =
+                        decode::participant(id, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?).map_err(corrupt)?;
                     meeting.participants.push(participant);
                 }
                 row = rows.next()?;
@@ -369,23 +377,26 @@ impl Store for SqliteStore {
             .map_err(classify)?;
         let meeting_id: i64 = tx
             .query_row(
-                "insert into meetings (url_code, title, location, start_date, end_date)
-                 values (?1, ?2, ?3, ?4, ?5) returning id",
+                "insert into meetings (url_code, title, location, start_date, end_date, final_date,
+                     organiser_key_hash)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7) returning id",
                 params![
                     meeting.url_code.as_str(),
                     meeting.title,
                     meeting.location,
                     meeting.start_date().map(iso),
-                    meeting.end_date().map(iso)
+                    meeting.end_date().map(iso),
+                    meeting.final_date.map(iso),
+                    meeting.organiser_key_hash.as_ref().map(KeyHash::as_str)
                 ],
                 |r| r.get(0),
             )
             .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
             tx.execute(
-                "insert into participants (id, meeting_id, name, free_days, starred_days)
-                 values (?1, ?2, ?3, ?4, ?5)",
-                params![p.id, meeting_id, p.name, p.free.bits(), p.starred.bits()],
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
+                 values (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![p.id, meeting_id, p.name, p.free.bits(), p.starred.bits(), p.password_hash],
             )
             .map_err(classify)?;
         }
@@ -439,12 +450,13 @@ impl Store for SqliteStore {
         &self,
         code: &UrlCode,
         name: &ParticipantName,
+        password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
         let writer = self.writer();
         let row: Option<(i64, String, String)> = writer
             .prepare_cached(INSERT_PARTICIPANT)
             .and_then(|mut s| {
-                s.query_row(params![code.as_str(), name.as_str()], |r| {
+                s.query_row(params![code.as_str(), name.as_str(), password_hash], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()
@@ -458,6 +470,96 @@ impl Store for SqliteStore {
         };
         let range = crate::stored_range(date(Some(start))?, date(Some(end))?)?.expect("both set");
         Ok(CreatedParticipant::new(id, range))
+    }
+
+    async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {
+        let row: Option<Option<String>> = self
+            .writer()
+            .prepare_cached("select organiser_key_hash from meetings where url_code = ?1")
+            .and_then(|mut s| s.query_row([code.as_str()], |r| r.get(0)).optional())
+            .map_err(classify)?;
+        let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+        Ok(hash.map(KeyHash::from_stored))
+    }
+
+    async fn replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
+        let mut writer = self.writer();
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(classify)?;
+        let (meeting_id, old) =
+            Self::meeting_range(&tx, code)?.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
+        let version: i64 = tx
+            .query_row("select version from meetings where id = ?1", [meeting_id], |r| r.get(0))
+            .map_err(classify)?;
+        let answers: Vec<(i64, i64, i64)> = tx
+            .prepare("select id, free_days, starred_days from participants where meeting_id = ?1")
+            .and_then(|mut s| {
+                s.query_map([meeting_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(classify)?;
+        for (id, free, starred) in answers {
+            let p = decode::participant(id, String::new(), free, starred, None)?;
+            let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+            tx.execute(
+                "update participants set free_days = ?1, starred_days = ?2 where id = ?3",
+                params![free.bits(), starred.bits(), id],
+            )
+            .map_err(classify)?;
+        }
+        // The triggers bumped the version once per participant: one change, one bump.
+        tx.execute(
+            "update meetings set start_date = ?1, end_date = ?2, version = ?3,
+                 final_date = case when final_date between ?1 and ?2 then final_date end
+             where id = ?4",
+            params![iso(range.start()), iso(range.end()), version + 1, meeting_id],
+        )
+        .map_err(classify)?;
+        tx.commit().map_err(classify)
+    }
+
+    async fn delete_meeting(&self, code: &UrlCode) -> Result<(), StoreError> {
+        let deleted = self
+            .writer()
+            .prepare_cached("delete from meetings where url_code = ?1")
+            .and_then(|mut s| s.execute([code.as_str()]))
+            .map_err(classify)?;
+        if deleted == 0 {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn set_final_date(&self, code: &UrlCode, date: Option<NaiveDate>) -> Result<(), StoreError> {
+        let writer = self.writer();
+        let changed = writer
+            .prepare_cached(
+                "update meetings set final_date = ?1, version = version + 1
+                 where url_code = ?2 and (?1 is null or ?1 between start_date and end_date)",
+            )
+            .and_then(|mut s| s.execute(params![date.map(iso), code.as_str()]))
+            .map_err(classify)?;
+        if changed == 1 {
+            return Ok(());
+        }
+        let stored = Self::meeting_range(&writer, code)?.map(|(_, range)| range);
+        match date {
+            Some(date) => Err(meetifyr_core::final_date_not_applied(code, date, stored)),
+            None => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
+    }
+
+    async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {
+        let row: Option<(String, Option<String>)> = self.read(|c| {
+            c.prepare_cached(
+                "select m.url_code, p.password_hash from participants p join meetings m on m.id = p.meeting_id
+                 where p.id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+        })?;
+        Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
     }
 
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {

@@ -98,6 +98,7 @@ pub fn routes(state: StoreState) -> Router {
         .route("/m/{code}/join", post(join))
         .route("/m/{code}/answer", post(answer))
         .route("/m/{code}/forget", post(forget))
+        .route("/m/{code}/me", post(claim))
         .route("/lang/{lang}", get(switch_language))
         .route("/theme/{theme}", get(switch_theme))
         .route("/assets/{name}", get(asset))
@@ -298,12 +299,14 @@ async fn create(State(state): State<StoreState>, headers: HeaderMap, body: Bytes
             status,
         ));
     };
-    let code = meetifyr_core::create_meeting(state.store.as_ref()).await?;
+    let (code, key) = meetifyr_core::create_meeting(state.store.as_ref()).await?;
     state.store.update_date_range(&code, range).await?;
     state.store.update_title(&code, &title).await?;
     state.store.update_location(&code, &location).await?;
     state.meeting_changed(&code);
-    Ok(Redirect::to(&format!("/m/{code}?new=1")).into_response())
+    // The key rides in the fragment: browsers keep it across the redirect, and never send it
+    // to a server (logs) or in a Referer. The page's script keeps it in this browser.
+    Ok(Redirect::to(&format!("/m/{code}?new=1#organiser={}", key.as_str())).into_response())
 }
 
 // ---------- the meeting page ----------
@@ -326,6 +329,16 @@ struct MeetingPage {
     me: Option<Me>,
     answering_as: String,
     answer: Vec<view::AnswerMonth>,
+    /// This browser's participant is protected: editing asks for the password.
+    me_protected: bool,
+    /// Participants one can say "that's me" for.
+    others: Vec<Other>,
+    final_day: Option<(String, String)>,
+    /// Days the organiser may settle on, best first (by date without participants).
+    final_options: Vec<(String, String)>,
+    ranking: Vec<Best>,
+    /// A message after a refused form (`?error=…`).
+    error: &'static str,
     levels: usize,
     /// For the script: the API's base, the meeting, who this browser is and the words it shows.
     data: String,
@@ -334,6 +347,12 @@ struct MeetingPage {
 struct Me {
     id: i64,
     name: String,
+}
+
+struct Other {
+    id: i64,
+    name: String,
+    protected: bool,
 }
 
 #[derive(Template)]
@@ -349,6 +368,8 @@ struct MeetingQuery {
     /// Comma-separated participant ids to show; all when absent.
     people: Option<String>,
     day: Option<NaiveDate>,
+    /// Why a form was refused: `password` or `attempts`.
+    error: Option<String>,
 }
 
 /// The meeting as the API's GET returns it.
@@ -430,17 +451,43 @@ async fn meeting_page(
         .and_then(|me| m.person(me.id))
         .map(|p| view::answer(&m, p, lang, t))
         .unwrap_or_default();
+    let me_protected = me
+        .as_ref()
+        .and_then(|me| m.person(me.id))
+        .is_some_and(|p| p.protected);
+    let others = m
+        .participants
+        .iter()
+        .map(|p| Other {
+            id: p.id,
+            name: p.name.clone(),
+            protected: p.protected,
+        })
+        .collect();
+    let final_day = m.final_date.map(|d| (d.to_string(), lang.day(d)));
+    let error = match query.error.as_deref() {
+        Some("password") => t.wrong_password,
+        Some("attempts") => t.too_many_attempts,
+        _ => "",
+    };
     let data = serde_json::json!({
         "code": m.url_code,
         "api": "/v1",
         "version": version,
         "me": me.as_ref().map(|me| me.id),
+        "protected": me_protected,
+        "range": [m.start_date, m.end_date],
+        "final": m.final_date,
         "lang": lang.code(),
         "t": {
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
             "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
             "everyone": t.everyone, "close": t.close,
+            "change_dates_confirm": t.change_dates_confirm, "delete_confirm": t.delete_confirm,
+            "deleted": t.deleted, "wrong_password": t.wrong_password,
+            "too_many_attempts": t.too_many_attempts, "password_needed": t.password_needed,
+            "end_before_start": t.end_before_start, "too_long": t.too_long,
         },
     });
     // Inside <script type="application/json">: nothing may close the element.
@@ -455,6 +502,26 @@ async fn meeting_page(
         new: query.new.is_some(),
         months: view::group(&m, &shown, lang, t),
         best: view::best(&m, lang, t),
+        final_options: {
+            let ranking = view::ranking(&m, lang, t);
+            let options: Vec<(String, String)> = if ranking.is_empty() {
+                m.start_date
+                    .zip(m.end_date)
+                    .map(|(s, e)| s.iter_days().take_while(|d| *d <= e).collect::<Vec<_>>())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| (d.to_string(), lang.day(d)))
+                    .collect()
+            } else {
+                ranking.iter().map(|b| (b.date.clone(), format!("{} · {}", b.day, b.text))).collect()
+            };
+            options
+        },
+        ranking: view::ranking(&m, lang, t),
+        me_protected,
+        others,
+        final_day,
+        error,
         chips: view::chips(&m, &shown),
         filtered: shown != everyone,
         only_me_href: me
@@ -485,6 +552,37 @@ async fn meeting_page(
 #[serde(default)]
 struct JoinForm {
     name: String,
+    /// Empty: not protected.
+    password: String,
+}
+
+/// A password as a form sends it: empty is none; else as the API's `password` field.
+fn form_password(raw: &str) -> Option<String> {
+    let ok = !raw.is_empty() && !raw.contains('\0') && raw.chars().count() <= crate::auth::MAX_PASSWORD_CHARS;
+    ok.then(|| raw.to_owned())
+}
+
+/// Back to the page after a refused password (403) or too many attempts (429).
+fn password_refused(code: &UrlCode, e: &ApiError) -> Option<Response> {
+    let why = match e.status() {
+        StatusCode::FORBIDDEN => "password",
+        StatusCode::TOO_MANY_REQUESTS => "attempts",
+        _ => return None,
+    };
+    Some(Redirect::to(&format!("/m/{code}?error={why}#answer-section")).into_response())
+}
+
+/// Remembers in this browser who it answers as.
+fn remember(code: &UrlCode, id: i64) -> Response {
+    let mut response = Redirect::to(&format!("/m/{code}#answer")).into_response();
+    let cookie = format!(
+        "{}={id}; Path=/m/{code}; Max-Age=31536000; SameSite=Lax",
+        me_cookie(code.as_str()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// Joins without JavaScript: creates the participant and remembers it in this browser.
@@ -494,19 +592,43 @@ async fn join(State(state): State<StoreState>, Path(raw): Path<String>, body: By
     let Ok(name) = ParticipantName::parse(&form.name) else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
+    let hash = match form_password(&form.password) {
+        Some(password) => Some(state.auth.hash(password).await?),
+        None => None,
+    };
     let created = state
-        .wrote(&code, state.store.insert_participant(&code, &name).await)
+        .wrote(
+            &code,
+            state.store.insert_participant(&code, &name, hash.as_deref()).await,
+        )
         .await?;
-    let mut response = Redirect::to(&format!("/m/{code}#answer")).into_response();
-    let cookie = format!(
-        "{}={}; Path=/m/{code}; Max-Age=31536000; SameSite=Lax",
-        me_cookie(code.as_str()),
-        created.id
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(remember(&code, created.id))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ClaimForm {
+    participant: i64,
+    password: String,
+}
+
+/// "That's me": this browser answers as an existing participant; a protected one needs its
+/// password.
+async fn claim(State(state): State<StoreState>, Path(raw): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let form: ClaimForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let code = crate::handlers::code(&raw)?;
+    match state.store.participant_password_hash(form.participant).await? {
+        Some((of, _)) if of == code => {}
+        _ => return Ok(Redirect::to(&format!("/m/{code}#join")).into_response()),
     }
-    Ok(response)
+    let password = form_password(&form.password);
+    if let Err(e) = state
+        .authorize_participant(form.participant, Some(&code), password.as_deref())
+        .await
+    {
+        return password_refused(&code, &e).ok_or(e);
+    }
+    Ok(remember(&code, form.participant))
 }
 
 /// Saves a whole answer without JavaScript: the boxes ticked are the free and starred days.
@@ -521,14 +643,24 @@ async fn answer(
     let Some(me) = me else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
-    let (mut free, mut starred) = (Vec::new(), Vec::new());
+    let (mut free, mut starred, mut password) = (Vec::new(), Vec::new(), None);
     for (key, value) in form_urlencoded::parse(&body) {
+        if key == "password" {
+            password = form_password(&value);
+            continue;
+        }
         let Ok(date) = value.parse::<NaiveDate>() else { continue };
         match key.as_ref() {
             "free" => free.push(date),
             "star" => starred.push(date),
             _ => {}
         }
+    }
+    if let Err(e) = state
+        .authorize_participant(me, Some(&code), password.as_deref())
+        .await
+    {
+        return password_refused(&code, &e).ok_or(e);
     }
     // A star ticked on a day left busy makes the day free, as the toggles do.
     for d in &starred {

@@ -18,6 +18,8 @@ pub struct MeetingData {
     pub location: String,
     pub participants: Vec<PersonData>,
     pub best_dates: Vec<NaiveDate>,
+    #[serde(default)]
+    pub final_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +27,8 @@ pub struct PersonData {
     pub id: i64,
     pub name: String,
     pub dates: Vec<DayData>,
+    #[serde(default)]
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,11 +231,34 @@ pub fn group(m: &MeetingData, shown: &BTreeSet<i64>, lang: Lang, t: &Texts) -> V
 /// The API's best dates (most free, then most stars, then earliest) with their counts among
 /// everyone.
 pub fn best(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<Best> {
+    ranked(m, &m.best_dates, lang, t)
+}
+
+/// Every day of the range, ranked as `best_dates` ranks them (the list "best dates" expands to).
+pub fn ranking(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<Best> {
+    let (Some(start), Some(end)) = (m.start_date, m.end_date) else {
+        return Vec::new();
+    };
+    let mut days: Vec<(usize, usize, NaiveDate)> = start
+        .iter_days()
+        .take_while(|d| *d <= end)
+        .map(|d| {
+            let free = m.participants.iter().filter(|p| p.is_free(d)).count();
+            let stars = m.participants.iter().filter(|p| p.has_starred(d)).count();
+            (free, stars, d)
+        })
+        .collect();
+    days.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let dates: Vec<NaiveDate> = days.into_iter().map(|(_, _, d)| d).collect();
+    ranked(m, &dates, lang, t)
+}
+
+fn ranked(m: &MeetingData, dates: &[NaiveDate], lang: Lang, t: &Texts) -> Vec<Best> {
     let total = m.participants.len();
     if total == 0 {
         return Vec::new();
     }
-    m.best_dates
+    dates
         .iter()
         .enumerate()
         .map(|(i, date)| {

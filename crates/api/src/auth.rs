@@ -1,0 +1,272 @@
+//! Who may change what: organiser keys (`Authorization: Bearer …`) and participants' passwords.
+//!
+//! Passwords are hashed with Argon2id (OWASP's parameters: 19 MiB, 2 passes) on two dedicated
+//! threads at the lowest CPU priority, never on the async runtime: a flood of password checks
+//! slows other password checks, not the rest of the service (Crab Fit ran bcrypt inside a
+//! global lock: two logins cut everyone's traffic 150×). Wrong guesses are limited per
+//! participant. A verified password is remembered for a while as a keyed digest, so a person
+//! painting stroke after stroke pays for Argon2 once.
+
+use std::{
+    sync::{Arc, Mutex, mpsc},
+    time::Duration,
+};
+
+use argon2::{Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _, password_hash::SaltString};
+use axum::http::{HeaderMap, StatusCode, header};
+use meetifyr_core::{KeyHash, UrlCode};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::{error::ApiError, limit::RateLimits, state::StoreState};
+
+/// The header that carries a participant's password (the JSON bodies also take `password`).
+pub const PASSWORD_HEADER: &str = "X-Participant-Password";
+
+/// A password as sent: 1 to 128 characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads that run Argon2, at the lowest priority.
+struct Hasher {
+    jobs: mpsc::SyncSender<Job>,
+}
+
+impl Hasher {
+    const THREADS: usize = 2;
+    /// Checks waiting beyond this are refused with 503 rather than queued without end.
+    const QUEUE: usize = 256;
+
+    fn start() -> Self {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(Self::QUEUE);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..Self::THREADS {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("password-hash-{i}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("cannot start a password hashing thread");
+        }
+        Self { jobs }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .try_send(Box::new(move || {
+                let _ = tx.send(work());
+            }))
+            .map_err(|_| {
+                ApiError::detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many password checks are waiting; try again shortly",
+                )
+            })?;
+        rx.await
+            .map_err(|_| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+    }
+}
+
+/// Nice 19 for the calling thread (Linux keeps a nice value per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, 19) {
+        tracing::warn!(error = %e, "cannot lower the priority of the password hashing thread");
+    }
+}
+
+/// Password state shared by every store's routes.
+pub struct Auth {
+    hasher: Hasher,
+    /// Whether a participant is protected, and by which hash: fixed when it joins, so kept as
+    /// long as memory allows (ids are never reused).
+    protection: moka::sync::Cache<(Arc<str>, i64), (UrlCode, Option<Arc<str>>)>,
+    /// Participants whose password was verified lately, with a digest of it under `pepper`.
+    verified: moka::sync::Cache<(Arc<str>, i64), [u8; 32]>,
+    pepper: [u8; 32],
+    limits: Option<Arc<RateLimits>>,
+}
+
+impl Auth {
+    pub fn new(limits: Option<Arc<RateLimits>>) -> Arc<Self> {
+        let mut pepper = [0u8; 32];
+        getrandom::fill(&mut pepper).expect("the operating system's random source failed");
+        Arc::new(Self {
+            hasher: Hasher::start(),
+            protection: moka::sync::Cache::new(100_000),
+            verified: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(30 * 60))
+                .build(),
+            pepper,
+            limits,
+        })
+    }
+
+    fn digest(&self, password: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(self.pepper);
+        h.update(password.as_bytes());
+        h.finalize().into()
+    }
+
+    /// The Argon2id hash (PHC string) of a new password, with a random salt.
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).expect("the operating system's random source failed");
+        self.hasher
+            .run(move || {
+                let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+                Argon2::default()
+                    .hash_password(password.as_bytes(), &salt)
+                    .map(|h| h.to_string())
+                    .map_err(|e| e.to_string())
+            })
+            .await?
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot hash a password");
+                ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            })
+    }
+}
+
+impl StoreState {
+    /// Lets a write to participant `id` (of meeting `code`, when the request names one) through
+    /// when it is unprotected, or when `password` is its password; 403 when missing or wrong,
+    /// 429 after too many checks. An unknown participant, or one of another meeting, passes:
+    /// the write itself answers 404.
+    pub async fn authorize_participant(
+        &self,
+        id: i64,
+        code: Option<&UrlCode>,
+        password: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let auth = &self.auth;
+        let key = (self.name.clone(), id);
+        let (of, hash) = match auth.protection.get(&key) {
+            Some(known) => known,
+            None => match self.store.participant_password_hash(id).await? {
+                None => return Ok(()),
+                Some((of, hash)) => {
+                    let known = (of, hash.map(Into::into));
+                    auth.protection.insert(key.clone(), known.clone());
+                    known
+                }
+            },
+        };
+        let Some(hash) = hash.filter(|_| code.is_none_or(|code| *code == of)) else {
+            return Ok(());
+        };
+        let Some(password) = password else {
+            return Err(ApiError::detail(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "participant {id} protects their answer with a password: send it in the \
+                     {PASSWORD_HEADER} header or the body's password field"
+                ),
+            ));
+        };
+        let digest = auth.digest(password);
+        if auth
+            .verified
+            .get(&key)
+            .is_some_and(|known| bool::from(known.ct_eq(&digest)))
+        {
+            return Ok(());
+        }
+        if let Some(limits) = &auth.limits
+            && let Err((wait, rate)) = limits.check_password(&self.name, id)
+        {
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            return Err(ApiError::TooManyRequests {
+                detail: format!(
+                    "too many password attempts for participant {id}: at most {} per {}; try again in {seconds} s",
+                    rate.count,
+                    rate.unit()
+                ),
+                retry_after: seconds,
+            });
+        }
+        let password = password.to_owned();
+        let matches = auth
+            .hasher
+            .run(move || {
+                PasswordHash::new(&hash)
+                    .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            })
+            .await?;
+        if !matches {
+            return Err(ApiError::detail(
+                StatusCode::FORBIDDEN,
+                format!("wrong password for participant {id}"),
+            ));
+        }
+        auth.verified.insert(key, digest);
+        Ok(())
+    }
+
+    /// Forgets what was cached about a deleted participant.
+    pub fn forget_participant(&self, id: i64) {
+        let key = (self.name.clone(), id);
+        self.auth.protection.invalidate(&key);
+        self.auth.verified.invalidate(&key);
+    }
+
+    /// Lets an organiser's request through when `Authorization: Bearer` names the meeting's key:
+    /// 401 without the header, 403 when the key is wrong (or the meeting has none), 404 when
+    /// there is no such meeting.
+    pub async fn authorize_organiser(&self, code: &UrlCode, headers: &HeaderMap) -> Result<(), ApiError> {
+        let presented = bearer(headers)?.ok_or_else(|| {
+            ApiError::detail(
+                StatusCode::UNAUTHORIZED,
+                "this needs the meeting's organiser key: Authorization: Bearer <organiser_key>",
+            )
+        })?;
+        let stored: Option<KeyHash> = self.store.organiser_key_hash(code).await?;
+        match stored {
+            Some(hash) if hash.matches(presented) => Ok(()),
+            Some(_) => Err(ApiError::detail(
+                StatusCode::FORBIDDEN,
+                "the organiser key does not match this meeting",
+            )),
+            None => Err(ApiError::detail(
+                StatusCode::FORBIDDEN,
+                "this meeting was created without an organiser key",
+            )),
+        }
+    }
+}
+
+/// The key of an `Authorization: Bearer <key>` header, if one is sent; 401 for another scheme.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("");
+    let (scheme, key) = text.trim().split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
+        return Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            "the Authorization header must be: Bearer <organiser_key>",
+        ));
+    }
+    Ok(Some(key.trim()))
+}
+
+/// The password sent in the header, if any (UTF-8 as sent; a body's `password` field wins).
+pub fn header_password(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(PASSWORD_HEADER)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .map(str::to_owned)
+}

@@ -1,0 +1,10 @@
+-- Organiser and participant controls: the hash of the organiser's key (SHA-256 hex; meetings
+-- created before keys existed have none), the final date the organiser settled on (a day of
+-- the range), and the Argon2id hash (PHC string) of a participant's password. All optional:
+-- rows that do not use them behave as before.
+alter table meetings
+    add column organiser_key_hash char(64),
+    add column final_date date,
+    add constraint meetings_final_date_in_range
+        check (final_date is null or final_date between start_date and end_date);
+alter table participants add column password_hash varchar(255);
