@@ -33,62 +33,9 @@ const parse = (s) => {
 const daysBetween = (a, b) => Math.round((Date.UTC(...ymd(b)) - Date.UTC(...ymd(a))) / 86400000);
 const ymd = (d) => [d.getFullYear(), d.getMonth(), d.getDate()];
 
-// ---- the create page ----
+// ---- the create page: its script loads only there ----
 const createForm = $('#create');
-if (createForm) {
-  const start = $('#start');
-  const end = $('#end');
-  const status = $('#range-status');
-  const today = new Date();
-  start.min = end.min = iso(today);
-  const check = () => {
-    let message = '';
-    let bad = false;
-    if (start.value && end.value) {
-      const span = daysBetween(parse(start.value), parse(end.value));
-      if (span < 0) [message, bad] = [status.dataset.reversed, true];
-      else if (span > 62) [message, bad] = [status.dataset.tooLong, true];
-      else message = fill(status.dataset.chosen, { n: span + 1 });
-    }
-    end.setCustomValidity(bad ? message : '');
-    end.setAttribute('aria-invalid', String(bad));
-    status.textContent = message;
-    status.className = `status ${bad ? 'bad' : 'good'}`;
-    return !bad;
-  };
-  const picks = {
-    '4w': () => [today, new Date(today.getFullYear(), today.getMonth(), today.getDate() + 27)],
-    this: () => [today, new Date(today.getFullYear(), today.getMonth() + 1, 0)],
-    next: () => [new Date(today.getFullYear(), today.getMonth() + 1, 1), new Date(today.getFullYear(), today.getMonth() + 2, 0)],
-  };
-  for (const button of $$('.pick', createForm)) {
-    button.setAttribute('aria-pressed', 'false');
-    button.addEventListener('click', (e) => {
-      e.preventDefault();
-      const [s, t] = picks[button.dataset.pick]();
-      start.value = iso(s);
-      end.value = iso(t);
-      for (const b of $$('.pick', createForm)) b.setAttribute('aria-pressed', String(b === button));
-      check();
-    });
-  }
-  for (const input of [start, end]) {
-    input.addEventListener('change', () => {
-      for (const b of $$('.pick', createForm)) b.setAttribute('aria-pressed', 'false');
-      if (input === start && start.value && (!end.value || end.value < start.value)) end.min = start.value;
-      check();
-    });
-  }
-  createForm.addEventListener('submit', (e) => {
-    if (e.submitter?.name === 'pick') return;
-    if (!start.value || !end.value || !check()) {
-      e.preventDefault();
-      (start.value ? end : start).focus();
-      if (!start.value || !end.value) status.textContent = createForm.querySelector('legend').textContent;
-      status.className = 'status bad';
-    }
-  });
-}
+if (createForm) import(createForm.dataset.script).then((m) => m.createPage({ createForm, $, $$, fill, iso, parse, daysBetween }));
 
 // ---- the meeting page ----
 const pageData = $('#page-data');
@@ -108,31 +55,6 @@ function meetingPage(d) {
   let stroke = null; // the pointer stroke under way
   let pending = null; // a live update waiting for the stroke to end
   let detailDate = null;
-
-  // Share card
-  const link = $('#share-link');
-  if (link) {
-    const url = `${location.origin}/m/${d.code}`;
-    link.value = url;
-    const copy = $('#copy');
-    if (navigator.clipboard) {
-      copy.hidden = false;
-      copy.addEventListener('click', async () => {
-        try {
-          await navigator.clipboard.writeText(url);
-        } catch {
-          link.select();
-          document.execCommand('copy');
-        }
-        $('#copy-status').textContent = t.copied;
-      });
-    }
-    const share = $('#share');
-    if (navigator.share) {
-      share.hidden = false;
-      share.addEventListener('click', () => navigator.share({ title: document.title, url }).catch(() => {}));
-    }
-  }
 
   // Organiser: the key arrives once in the fragment (never sent to a server) and stays in this
   // browser; the address bar keeps only "#organiser".
@@ -177,62 +99,11 @@ function meetingPage(d) {
     main.firstChild.lastChild.append(el('a', { href: '/', textContent: $('.brand')?.textContent || 'Meetifyr' }));
     main.firstChild.firstChild.focus();
   };
-  if (organiserKey) {
-    const panel = $('#organiser');
-    panel.hidden = false;
-    const auth = { authorization: `Bearer ${organiserKey}` };
-    const orgLink = $('#organiser-link');
-    orgLink.value = `${location.origin}/m/${d.code}#organiser=${organiserKey}`;
-    const status = $('#org-status');
-    const say = (text, good) => {
-      status.textContent = text;
-      status.className = `status ${good ? 'good' : 'bad'}`;
-    };
-    $('#organiser-copy').addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(orgLink.value);
-      } catch {
-        orgLink.select();
-        document.execCommand('copy');
-      }
-      say(t.copied, true);
-    });
-    $('#org-range').addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const [start, end] = [$('#org-start').value, $('#org-end').value];
-      const span = daysBetween(parse(start), parse(end));
-      if (span < 0 || span > 62) return say(span < 0 ? t.end_before_start : t.too_long, false);
-      if (!confirm(t.change_dates_confirm)) return;
-      const response = await fetch(`${d.api}/meetings/${d.code}/date_range`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify({ start_date: start, end_date: end }),
-      }).catch(() => null);
-      if (!response?.ok) return say(await detailOf(response), false);
-      // The grids follow the range: the server draws them again.
-      location.reload();
-    });
-    const finalize = async (date) => {
-      const response = await fetch(`${d.api}/meetings/${d.code}/final_date`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify({ date }),
-      }).catch(() => null);
-      if (!response?.ok) return say(await detailOf(response), false);
-      const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
-      apply(await response.json(), etag || undefined);
-      say(t.saved, true);
-    };
-    $('#org-final')?.addEventListener('submit', (e) => {
-      e.preventDefault();
-      finalize($('#org-final-date').value);
-    });
-    $('#org-unfinal')?.addEventListener('click', () => finalize(null));
-    $('#org-delete').addEventListener('click', async () => {
-      if (!confirm(t.delete_confirm)) return;
-      const response = await fetch(`${d.api}/meetings/${d.code}`, { method: 'DELETE', headers: auth }).catch(() => null);
-      if (response?.status === 204 || response?.status === 404) gone();
-      else say(await detailOf(response), false);
+  if (organiserKey || $('#share-link')) {
+    // The creator's share card and the organiser's controls load only in their browser.
+    import(d.organiser_js).then((m) => {
+      afterRender = m.organiser({ d, t, key: organiserKey, $, el, parse, daysBetween, detailOf, gone, apply: (next, v) => apply(next, v) });
+      if (meeting) renderBest();
     });
   }
 
@@ -275,32 +146,45 @@ function meetingPage(d) {
         if (stars) star.textContent = `★${stars}`;
         else star.remove();
       }
-      let label = `${dayName.get(date)}: ${fill(t.free_of, { free, total, stars })}`;
+      const counts = fill(t.free_of, { free, total, stars });
+      let label = `${dayName.get(date)}: ${stars ? counts : counts.split(' · ')[0]}`;
       if (everyone) label += ` (${t.legend_all})`;
       a.setAttribute('aria-label', label);
     }
     if (detailDate) showDetail(detailDate, false);
   }
 
-  function renderBest() {
-    const ol = $('#best');
+  // Best dates, and every day ranked the same way (most free, most stars, earliest)
+  const rankItem = (date, rank) => {
     const total = meeting.participants.length;
-    ol.replaceChildren();
-    if (total) {
-      meeting.best_dates.forEach((date, i) => {
-        const { free, stars } = tally(meeting.participants, date);
-        const li = el('li');
-        const rank = el('span', { className: 'rank', textContent: i + 1 });
-        rank.setAttribute('aria-hidden', 'true');
-        const time = el('time', { textContent: dayName.get(date) ?? date });
-        time.dateTime = date;
-        const counts = el('span', { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) });
-        li.append(rank, ' ', time, ' ', counts);
-        ol.append(li);
-      });
+    const { free, stars } = tally(meeting.participants, date);
+    const li = el('li');
+    if (rank) {
+      const r = el('span', { className: 'rank', textContent: rank });
+      r.setAttribute('aria-hidden', 'true');
+      li.append(r, ' ');
     }
+    const time = el('time', { textContent: dayName.get(date) ?? date });
+    time.dateTime = date;
+    li.append(time, ' ', el('span', { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) }));
+    return li;
+  };
+  const rankedDays = () => [...dayName.keys()]
+    .map((date) => ({ date, ...tally(meeting.participants, date) }))
+    .sort((a, b) => b.free - a.free || b.stars - a.stars || (a.date < b.date ? -1 : 1));
+  function renderBest() {
+    const total = meeting.participants.length;
+    $('#best').replaceChildren(...(total ? meeting.best_dates.map((date, i) => rankItem(date, i + 1)) : []));
     $('#best-none').hidden = total > 0 && meeting.best_dates.length > 0;
+    const ranking = $('#ranking');
+    ranking.hidden = total === 0;
+    if (ranking.open) $('ol', ranking).replaceChildren(...rankedDays().map((x) => rankItem(x.date)));
+    afterRender?.(rankedDays().map((x) => [x.date, `${dayName.get(x.date) ?? x.date} · ${fill(t.free_of, { free: x.free, total, stars: x.stars })}`]), meeting);
   }
+  let afterRender = null;
+  $('#ranking').addEventListener('toggle', () => {
+    if (meeting) renderBest();
+  });
 
   // People chips: filter the group view; "only me"
   const chips = $('#chips');
@@ -474,7 +358,7 @@ function meetingPage(d) {
   const form = $('#answer');
   let saving = false;
   let queued = null;
-  const cells = () => $$('.cell', form);
+  const cells = () => $$('td:has(input)', form);
   const boxes = (cell) => [$('input[name=free]', cell), $('input[name=star]', cell)];
   const snapshot = () => cells().map((c) => boxes(c).map((b) => b.checked));
   const restore = (snap) => cells().forEach((c, i) => boxes(c).forEach((b, j) => { b.checked = snap[i][j]; }));
@@ -575,7 +459,7 @@ function meetingPage(d) {
       showMine();
     };
     form.addEventListener('pointerdown', (e) => {
-      const cell = e.target.closest('.cell');
+      const cell = e.target.closest('td:has(input)');
       if (!cell || e.button > 0) return;
       e.preventDefault();
       const kind = mode();
@@ -586,7 +470,7 @@ function meetingPage(d) {
     });
     form.addEventListener('pointermove', (e) => {
       if (!stroke || e.pointerId !== stroke.id) return;
-      const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest('.cell');
+      const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest('td:has(input)');
       if (cell && form.contains(cell)) paint(cell);
     });
     const finish = (e) => {
@@ -599,10 +483,10 @@ function meetingPage(d) {
     form.addEventListener('pointercancel', finish);
     // The click that follows a stroke must not undo it; a keyboard's click (detail 0) toggles.
     form.addEventListener('click', (e) => {
-      if (e.detail > 0 && e.target.closest('.cell')) e.preventDefault();
+      if (e.detail > 0 && e.target.closest('td:has(input)')) e.preventDefault();
     }, true);
     form.addEventListener('change', (e) => {
-      const cell = e.target.closest('.cell');
+      const cell = e.target.closest('td:has(input)');
       if (!cell) return;
       const before = snapshot();
       const [free, star] = boxes(cell);

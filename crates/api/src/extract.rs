@@ -163,23 +163,41 @@ impl<'a> Fields<'a> {
         };
         let loc = Self::loc("password");
         let Value::String(s) = value else {
-            self.errors.push(FieldError::new("string_type", loc, "Input should be a valid string", value.clone()));
+            self.errors.push(FieldError::new(
+                "string_type",
+                loc,
+                "Input should be a valid string",
+                value.clone(),
+            ));
             return None;
         };
         let n = s.chars().count();
         let error = if s.contains('\0') {
-            Some(("string_pattern_mismatch", "String should not contain the character U+0000".to_owned(), json!({ "pattern": NO_NUL })))
+            Some((
+                "string_pattern_mismatch",
+                "String should not contain the character U+0000".to_owned(),
+                json!({ "pattern": NO_NUL }),
+            ))
         } else if n < 1 {
-            Some(("string_too_short", "String should have at least 1 character".to_owned(), json!({ "min_length": 1 })))
+            Some((
+                "string_too_short",
+                "String should have at least 1 character".to_owned(),
+                json!({ "min_length": 1 }),
+            ))
         } else if n > max {
-            Some(("string_too_long", format!("String should have at most {max} characters"), json!({ "max_length": max })))
+            Some((
+                "string_too_long",
+                format!("String should have at most {max} characters"),
+                json!({ "max_length": max }),
+            ))
         } else {
             None
         };
         match error {
             // The password itself is never echoed back.
             Some((kind, msg, ctx)) => {
-                self.errors.push(FieldError::new(kind, loc, msg, json!("…")).with_ctx(ctx));
+                self.errors
+                    .push(FieldError::new(kind, loc, msg, json!("…")).with_ctx(ctx));
                 None
             }
             None => Some(Some(s.clone())),

@@ -152,7 +152,10 @@ pub async fn event_ics(
     let disposition = format!("attachment; filename=\"meetifyr-{}.ics\"", meeting.url_code);
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition).expect("a code is ASCII"),
@@ -330,7 +333,12 @@ fn password(body: Option<String>, headers: &HeaderMap) -> Option<String> {
     body.or_else(|| crate::auth::header_password(headers))
 }
 
-async fn toggle(state: &StoreState, body: ToggleBody, headers: &HeaderMap, toggle: Toggle) -> Result<Response, ApiError> {
+async fn toggle(
+    state: &StoreState,
+    body: ToggleBody,
+    headers: &HeaderMap,
+    toggle: Toggle,
+) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
     if let Some((participant, _)) = meetifyr_core::DateId::decode(body.participant_date_id) {
         let password = password(body.password, headers);

@@ -321,7 +321,10 @@ pub async fn a_participant_needs_a_date_range(store: &dyn Store) {
 
 pub async fn a_participant_needs_a_meeting(store: &dyn Store) {
     let unknown = UrlCode::parse("not_exist").unwrap();
-    let err = store.insert_participant(&unknown, &name("test"), None).await.unwrap_err();
+    let err = store
+        .insert_participant(&unknown, &name("test"), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.to_string(), "meeting with url_code: not_exist not found");
 }
 
@@ -786,7 +789,10 @@ pub async fn a_replaced_range_keeps_answers_on_the_days_that_remain(store: &dyn 
     // Then the 4th stays free and starred, the 3rd stays busy, the 5th stays busy, the added
     // 6th–8th are free and unstarred, and the 1st–2nd are gone; the version grew by one
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!((m.start_date(), m.end_date()), (Some(d("2025-01-03")), Some(d("2025-01-08"))));
+    assert_eq!(
+        (m.start_date(), m.end_date()),
+        (Some(d("2025-01-03")), Some(d("2025-01-08")))
+    );
     let (free, starred) = answer_of(&m, p.id);
     assert_eq!(
         free,
@@ -861,7 +867,10 @@ pub async fn a_deleted_meeting_is_gone_with_its_participants(store: &dyn Store) 
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
-    assert_eq!(store.find_meeting(&kept).await.unwrap().unwrap().participants[0].id, q.id);
+    assert_eq!(
+        store.find_meeting(&kept).await.unwrap().unwrap().participants[0].id,
+        q.id
+    );
     assert_eq!(store.count_meetings().await.unwrap(), 1);
     // And deleting it again is not found
     let err = store.delete_meeting(&code).await.unwrap_err();
@@ -900,7 +909,10 @@ pub async fn a_participant_may_be_protected_by_a_password_hash(store: &dyn Store
     let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
     let open = store.insert_participant(&code, &name("open"), None).await.unwrap();
-    let locked = store.insert_participant(&code, &name("locked"), Some(hash)).await.unwrap();
+    let locked = store
+        .insert_participant(&code, &name("locked"), Some(hash))
+        .await
+        .unwrap();
     assert_eq!(
         store.participant_password_hash(open.id).await.unwrap(),
         Some((code.clone(), None))
@@ -944,5 +956,9 @@ pub async fn a_range_replaced_while_toggles_run_never_shifts_an_answer(store: &d
     assert_eq!(m.start_date(), Some(d("2025-01-01")));
     let (free, starred) = answer_of(&m, p.id);
     assert_eq!(starred, vec![d("2025-01-10")]);
-    assert!(free.iter().all(|day| *day == d("2025-01-10") || *day > d("2025-01-20") || *day < d("2025-01-05")), "{free:?}");
+    assert!(
+        free.iter()
+            .all(|day| *day == d("2025-01-10") || *day > d("2025-01-20") || *day < d("2025-01-05")),
+        "{free:?}"
+    );
 }

@@ -18,8 +18,8 @@ pub use domain::{
     TextError, Title, Toggle, UrlCode,
 };
 pub use iso_date::{format_iso_date, parse_iso_date, serialize_date};
-pub use secret::{KeyHash, OrganiserKey};
 pub use ranking::{BEST_DATES, RankedDay, best_dates, ranking};
+pub use secret::{KeyHash, OrganiserKey};
 pub use store::{
     PoolStats, Store, StoreError, create_meeting, final_date_not_applied, range_not_applied, remap_answer,
     toggle_not_applied,

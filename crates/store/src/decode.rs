@@ -45,7 +45,10 @@ mod tests {
         assert_eq!(p.iter().map(|p| p.id).collect::<Vec<_>>(), vec![7, 8]);
         assert_eq!(p[0].name, "a \"b\" \\ 김");
         assert_eq!((p[0].free.bits(), p[0].starred.bits()), (5, 4));
-        assert_eq!((p[0].password_hash.as_deref(), p[1].password_hash.as_deref()), (None, Some("h")));
+        assert_eq!(
+            (p[0].password_hash.as_deref(), p[1].password_hash.as_deref()),
+            (None, Some("h"))
+        );
         assert!(participants("[]").unwrap().is_empty());
         assert!(participants(r#"[[1,"a",-1,0,null]]"#).is_err());
     }

@@ -119,15 +119,16 @@ impl MySqlStore {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         };
         let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
-        let id = sqlx::query("insert into participants (meeting_id, name, free_days, password_hash) values (?, ?, ?, ?)")
-            .bind(meeting_id)
-            .bind(name.as_str())
-            .bind(range.all_days().bits())
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(classify)?
-            .last_insert_id() as i64;
+        let id =
+            sqlx::query("insert into participants (meeting_id, name, free_days, password_hash) values (?, ?, ?, ?)")
+                .bind(meeting_id)
+                .bind(name.as_str())
+                .bind(range.all_days().bits())
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(classify)?
+                .last_insert_id() as i64;
         sqlx::query("update meetings set version = version + 1 where id = ?")
             .bind(meeting_id)
             .execute(&mut *tx)
@@ -415,11 +416,12 @@ impl Store for MySqlStore {
     }
 
     async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {
-        let row: Option<Option<String>> = sqlx::query_scalar("select organiser_key_hash from meetings where url_code = ?")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(classify)?;
+        let row: Option<Option<String>> =
+            sqlx::query_scalar("select organiser_key_hash from meetings where url_code = ?")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(classify)?;
         let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
         Ok(hash.map(KeyHash::from_stored))
     }

@@ -330,11 +330,12 @@ impl Store for PostgresStore {
     }
 
     async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {
-        let row: Option<Option<String>> = sqlx::query_scalar("select organiser_key_hash from meetings where url_code = $1")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(classify)?;
+        let row: Option<Option<String>> =
+            sqlx::query_scalar("select organiser_key_hash from meetings where url_code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(classify)?;
         let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
         Ok(hash.map(KeyHash::from_stored))
     }

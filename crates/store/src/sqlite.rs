@@ -396,7 +396,14 @@ impl Store for SqliteStore {
             tx.execute(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
                  values (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![p.id, meeting_id, p.name, p.free.bits(), p.starred.bits(), p.password_hash],
+                params![
+                    p.id,
+                    meeting_id,
+                    p.name,
+                    p.free.bits(),
+                    p.starred.bits(),
+                    p.password_hash
+                ],
             )
             .map_err(classify)?;
         }

@@ -79,6 +79,24 @@ static JS: LazyLock<Asset> = LazyLock::new(|| {
         "text/javascript; charset=utf-8",
     )
 });
+/// The create page's script: imported by app.js on that page only.
+static CREATE_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "create",
+        "js",
+        compact(include_str!("../../assets/create.js")),
+        "text/javascript; charset=utf-8",
+    )
+});
+/// The organiser's controls: imported by app.js only where the organiser key is known.
+static ORGANISER_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "organiser",
+        "js",
+        compact(include_str!("../../assets/organiser.js")),
+        "text/javascript; charset=utf-8",
+    )
+});
 static ICON: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "icon",
@@ -122,7 +140,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 async fn asset(Path(name): Path<String>) -> Response {
-    for asset in [&*CSS, &*JS, &*ICON] {
+    for asset in [&*CSS, &*JS, &*CREATE_JS, &*ORGANISER_JS, &*ICON] {
         if asset.path.strip_prefix("/assets/") == Some(name.as_str()) {
             return (
                 [
@@ -212,6 +230,12 @@ struct CreatePage {
     end: String,
     today: String,
     errors: Vec<String>,
+}
+
+impl CreatePage {
+    fn create_js(&self) -> &'static str {
+        &CREATE_JS.path
+    }
 }
 
 fn today() -> NaiveDate {
@@ -334,8 +358,7 @@ struct MeetingPage {
     /// Participants one can say "that's me" for.
     others: Vec<Other>,
     final_day: Option<(String, String)>,
-    /// Days the organiser may settle on, best first (by date without participants).
-    final_options: Vec<(String, String)>,
+    /// Every day ranked, when asked for without JavaScript (`?ranking`); the script draws it.
     ranking: Vec<Best>,
     /// A message after a refused form (`?error=…`).
     error: &'static str,
@@ -370,6 +393,7 @@ struct MeetingQuery {
     day: Option<NaiveDate>,
     /// Why a form was refused: `password` or `attempts`.
     error: Option<String>,
+    ranking: Option<String>,
 }
 
 /// The meeting as the API's GET returns it.
@@ -451,10 +475,7 @@ async fn meeting_page(
         .and_then(|me| m.person(me.id))
         .map(|p| view::answer(&m, p, lang, t))
         .unwrap_or_default();
-    let me_protected = me
-        .as_ref()
-        .and_then(|me| m.person(me.id))
-        .is_some_and(|p| p.protected);
+    let me_protected = me.as_ref().and_then(|me| m.person(me.id)).is_some_and(|p| p.protected);
     let others = m
         .participants
         .iter()
@@ -476,8 +497,7 @@ async fn meeting_page(
         "version": version,
         "me": me.as_ref().map(|me| me.id),
         "protected": me_protected,
-        "range": [m.start_date, m.end_date],
-        "final": m.final_date,
+        "organiser_js": ORGANISER_JS.path,
         "lang": lang.code(),
         "t": {
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
@@ -502,22 +522,11 @@ async fn meeting_page(
         new: query.new.is_some(),
         months: view::group(&m, &shown, lang, t),
         best: view::best(&m, lang, t),
-        final_options: {
-            let ranking = view::ranking(&m, lang, t);
-            let options: Vec<(String, String)> = if ranking.is_empty() {
-                m.start_date
-                    .zip(m.end_date)
-                    .map(|(s, e)| s.iter_days().take_while(|d| *d <= e).collect::<Vec<_>>())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|d| (d.to_string(), lang.day(d)))
-                    .collect()
-            } else {
-                ranking.iter().map(|b| (b.date.clone(), format!("{} · {}", b.day, b.text))).collect()
-            };
-            options
+        ranking: if query.ranking.is_some() {
+            view::ranking(&m, lang, t)
+        } else {
+            Vec::new()
         },
-        ranking: view::ranking(&m, lang, t),
         me_protected,
         others,
         final_day,
@@ -656,10 +665,7 @@ async fn answer(
             _ => {}
         }
     }
-    if let Err(e) = state
-        .authorize_participant(me, Some(&code), password.as_deref())
-        .await
-    {
+    if let Err(e) = state.authorize_participant(me, Some(&code), password.as_deref()).await {
         return password_refused(&code, &e).ok_or(e);
     }
     // A star ticked on a day left busy makes the day free, as the toggles do.

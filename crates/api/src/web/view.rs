@@ -188,18 +188,21 @@ pub fn group(m: &MeetingData, shown: &BTreeSet<i64>, lang: Lang, t: &Texts) -> V
         let free = people.iter().filter(|p| p.is_free(date)).count();
         let stars = people.iter().filter(|p| p.has_starred(date)).count();
         let level = (free * LEVELS + total / 2).checked_div(total).unwrap_or(0);
-        let mut label = format!(
-            "{}: {}",
-            lang.day(date),
-            fill(
-                t.free_of,
-                &[
-                    ("free", &free.to_string()),
-                    ("total", &total.to_string()),
-                    ("stars", &stars.to_string())
-                ]
-            )
+        let counts = fill(
+            t.free_of,
+            &[
+                ("free", &free.to_string()),
+                ("total", &total.to_string()),
+                ("stars", &stars.to_string()),
+            ],
         );
+        // "· 0★" says nothing: a day without stars is read out as its free count alone.
+        let counts = if stars == 0 {
+            counts.split(" · ").next().unwrap_or_default()
+        } else {
+            &counts
+        };
+        let mut label = format!("{}: {counts}", lang.day(date));
         if total > 0 && free == total {
             label.push_str(&format!(" ({})", t.legend_all));
         }

@@ -18,7 +18,12 @@ async fn creating_a_meeting_returns_an_unguessable_code() {
     assert!(code.len() >= 11, "at least 64 bits: {code}");
     assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()), "base62: {code}");
     assert_ne!(body, other);
-    assert_eq!(body.as_object().unwrap().len(), 1);
+    // And the organiser key, shown once: at least 128 random bits, in letters and digits
+    let key = body["organiser_key"].as_str().unwrap();
+    assert!(key.len() as f64 * 62f64.log2() >= 128.0, "{key}");
+    assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()), "{key}");
+    assert_ne!(key, other["organiser_key"].as_str().unwrap());
+    assert_eq!(body.as_object().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -29,7 +34,7 @@ async fn a_code_of_the_earlier_base64url_form_still_names_its_meeting() {
         .await
         .unwrap();
     let old = meetifyr_core::UrlCode::parse("Ab-_9xY-z_0Q").unwrap();
-    store.insert_meeting(&old).await.unwrap();
+    store.insert_meeting(&old, None).await.unwrap();
     drop(store);
     // When it is read through the API, Then it is found
     let app = serve_on(&db.url).await;
@@ -44,7 +49,7 @@ async fn a_new_meeting_reads_back_empty() {
     assert_eq!(
         body,
         json!({"url_code": code, "start_date": null, "end_date": null, "title": "", "location": "",
-               "participants": [], "best_dates": []})
+               "participants": [], "best_dates": [], "final_date": null})
     );
 }
 

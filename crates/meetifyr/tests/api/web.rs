@@ -152,8 +152,11 @@ async fn a_full_meeting_page_weighs_at_most_60_kb() {
         .into_iter()
         .filter(|r| r.ends_with(".css") || r.ends_with(".js"))
     {
-        bytes += page(&app, &asset, &[]).await.2.len();
+        let size = page(&app, &asset, &[]).await.2.len();
+        println!("{asset}: {size} bytes");
+        bytes += size;
     }
+    println!("html: {} bytes", html.len());
     // Then they stay within 60 KB
     println!("meeting page of 63 days and 12 people, with the answer grid: {bytes} bytes");
     assert!(bytes <= 60 * 1024, "{bytes} bytes");
@@ -178,7 +181,13 @@ async fn a_meeting_is_created_joined_and_answered_without_javascript() {
     // Then it lands on the new meeting with its share card, everything set
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let code = location
+    // with the organiser key in the fragment, which browsers keep and never send to a server
+    let (path, key) = location.split_once("#organiser=").unwrap();
+    assert!(
+        key.len() >= 22 && key.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "{key}"
+    );
+    let code = path
         .strip_prefix("/m/")
         .unwrap()
         .strip_suffix("?new=1")
@@ -318,4 +327,100 @@ async fn creating_from_the_page_is_limited_like_the_api() {
     // Then the first 20 create and the rest are refused
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(), 20);
     assert!(statuses[20..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
+}
+
+/// The `me_…` cookie a join or claim sets.
+fn me_cookie(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_protected_answer_needs_its_password_without_javascript_too() {
+    // Given someone who joins with a password through the form
+    let app = spawn_app_unlimited().await;
+    let code = app.meeting_with_range("2026-12-01", "2026-12-03").await;
+    let joined = post_form(
+        &app,
+        &format!("/m/{code}/join"),
+        form(&[("name", "민지"), ("password", "비밀 123")]),
+        None,
+    )
+    .await;
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    let cookie = me_cookie(&joined);
+    let me = app.meeting(&code).await["participants"][0].clone();
+    assert_eq!(me["protected"], true);
+    let me = me["id"].as_i64().unwrap();
+    // Then the page asks for it with the answer grid
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
+    assert!(html.contains("id=\"answer-password\""));
+    // When the form is sent without it, or with a wrong one, Then it comes back saying so and
+    // nothing changes
+    for body in ["free=2026-12-01", "free=2026-12-01&password=nope"] {
+        let sent = post_form(&app, &format!("/m/{code}/answer"), body.into(), Some(&cookie)).await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let back = sent.headers()["location"].to_str().unwrap().to_owned();
+        assert!(back.contains("error=password"), "{back}");
+        let (_, _, html) = page(&app, &back, &[("cookie", &cookie), ("accept-language", "en")]).await;
+        assert!(html.contains("That password is not right."));
+    }
+    assert!(answer(&app.meeting(&code).await, me).iter().all(|d| d.1));
+    // When it is sent with the password, Then the answer is saved
+    let body = format!("free=2026-12-01&password={}", urlencoding("비밀 123"));
+    let sent = post_form(&app, &format!("/m/{code}/answer"), body, Some(&cookie)).await;
+    assert_eq!(sent.headers()["location"], format!("/m/{code}#answer").as_str());
+    let days: Vec<bool> = answer(&app.meeting(&code).await, me).iter().map(|d| d.1).collect();
+    assert_eq!(days, [true, false, false]);
+}
+
+#[tokio::test]
+async fn another_browser_becomes_a_protected_participant_only_with_the_password() {
+    // Given a protected participant and an open one
+    let app = spawn_app_unlimited().await;
+    let code = app.meeting_with_range("2026-12-01", "2026-12-03").await;
+    let kim = app
+        .post(
+            "/v1/participants",
+            Some(json!({"meeting_url_code": code, "name": "Kim", "password": "s3cret"})),
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["participant_id"]
+        .as_i64()
+        .unwrap();
+    let lee = app.add_participant(&code, "Lee").await["participant_id"]
+        .as_i64()
+        .unwrap();
+    // Then a new browser is offered both names, the protected one marked
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[]).await;
+    assert!(html.contains("id=\"claim-form\"") && html.contains("Kim 🔒") && html.contains(">Lee<"));
+    // When it says "that's me" for Kim with a wrong password, Then no cookie and a message
+    let path = format!("/m/{code}/me");
+    let claim = |who: i64, password: &str| {
+        post_form(
+            &app,
+            &path,
+            form(&[("participant", &who.to_string()), ("password", password)]),
+            None,
+        )
+    };
+    let refused = claim(kim, "guess").await;
+    assert!(refused.headers().get("set-cookie").is_none());
+    assert!(
+        refused.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("error=password")
+    );
+    // When with the right one (or for Lee, with none), Then this browser answers as them
+    let accepted = claim(kim, "s3cret").await;
+    assert_eq!(me_cookie(&accepted), format!("me_{code}={kim}"));
+    assert_eq!(me_cookie(&claim(lee, "").await), format!("me_{code}={lee}"));
 }

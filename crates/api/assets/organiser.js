@@ -1,0 +1,93 @@
+// The creator's and organiser's part of the meeting page, loaded by app.js only in their
+// browser: the share card shown after creating, and with the organiser key the controls (change
+// the range, settle on a date, delete the meeting). Returns what app.js calls after each render,
+// with every day ranked as [date, label].
+export function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone, apply }) {
+  // Share card
+  const link = $('#share-link');
+  if (link) {
+    const url = `${location.origin}/m/${d.code}`;
+    link.value = url;
+    const copy = $('#copy');
+    if (navigator.clipboard) {
+      copy.hidden = false;
+      copy.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+        } catch {
+          link.select();
+          document.execCommand('copy');
+        }
+        $('#copy-status').textContent = t.copied;
+      });
+    }
+    const share = $('#share');
+    if (navigator.share) {
+      share.hidden = false;
+      share.addEventListener('click', () => navigator.share({ title: document.title, url }).catch(() => {}));
+    }
+  }
+  if (!key) return null;
+  const panel = $('#organiser');
+  panel.hidden = false;
+  const auth = { authorization: `Bearer ${key}` };
+  const orgLink = $('#organiser-link');
+  orgLink.value = `${location.origin}/m/${d.code}#organiser=${key}`;
+  const status = $('#org-status');
+  const say = (text, good) => {
+    status.textContent = text;
+    status.className = `status ${good ? 'good' : 'bad'}`;
+  };
+  $('#organiser-copy').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(orgLink.value);
+    } catch {
+      orgLink.select();
+      document.execCommand('copy');
+    }
+    say(t.copied, true);
+  });
+  $('#org-range').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const [start, end] = [$('#org-start').value, $('#org-end').value];
+    const span = daysBetween(parse(start), parse(end));
+    if (span < 0 || span > 62) return say(span < 0 ? t.end_before_start : t.too_long, false);
+    if (!confirm(t.change_dates_confirm)) return;
+    const response = await fetch(`${d.api}/meetings/${d.code}/date_range`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ start_date: start, end_date: end }),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    // The grids follow the range: the server draws them again.
+    location.reload();
+  });
+  const finalize = async (date) => {
+    const response = await fetch(`${d.api}/meetings/${d.code}/final_date`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ date }),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
+    apply(await response.json(), etag || undefined);
+    say(t.saved, true);
+  };
+  $('#org-final')?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    finalize($('#org-final-date').value);
+  });
+  $('#org-unfinal')?.addEventListener('click', () => finalize(null));
+  $('#org-delete').addEventListener('click', async () => {
+    if (!confirm(t.delete_confirm)) return;
+    const response = await fetch(`${d.api}/meetings/${d.code}`, { method: 'DELETE', headers: auth }).catch(() => null);
+    if (response?.status === 204 || response?.status === 404) gone();
+    else say(await detailOf(response), false);
+  });
+  const pick = $('#org-final-date');
+  return (days, meeting) => {
+    if (!pick || pick.matches(':focus')) return;
+    const chosen = pick.value || meeting.final_date;
+    pick.replaceChildren(...days.map(([value, textContent]) => el('option', { value, textContent, selected: value === chosen })));
+  };
+}
