@@ -18,8 +18,8 @@ if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; t
 fi
 
 venv=target/browser-venv
-pins=(playwright==1.65.2 axe-playwright-python==0.1.8 pytest==9.2.0)
-if ! "$venv/bin/python" -c 'import playwright, axe_playwright_python, pytest' 2>/dev/null; then
+pins=(playwright==1.65.2 axe-playwright-python==0.1.8 pytest==9.2.0 icalendar==7.3.2)
+if ! "$venv/bin/python" -c 'import playwright, axe_playwright_python, pytest, icalendar' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q "${pins[@]}"
 fi

@@ -62,11 +62,12 @@ for first in "${order[@]}"; do
     # parameters only) as "created resource not found". Schemathesis cannot scope a check to one
     # operation, and the end-to-end suite checks that created meetings and participants are found.
     (
+        status=0
         "$venv/bin/schemathesis" --config-file scripts/fuzz/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
             --checks all --exclude-checks ensure_resource_availability --max-examples "$examples" \
             --phases examples,coverage,fuzzing,stateful --exclude-path-regex '/(events|ws)$' --request-timeout 10 \
-            --seed 1 --no-color >"$dir/fuzz-$first.log" 2>&1
-        echo $? >"$dir/fuzz-$first.status"
+            --seed 1 --no-color >"$dir/fuzz-$first.log" 2>&1 || status=$?
+        echo "$status" >"$dir/fuzz-$first.status"
     ) &
     runs+=("$first")
 done

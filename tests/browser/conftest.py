@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -31,9 +32,10 @@ class Api:
     def __init__(self, base):
         self.base = base
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, headers=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={"content-type": "application/json"})
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"content-type": "application/json", **(headers or {})})
         with urllib.request.urlopen(request, timeout=10) as r:
             raw = r.read()
             return json.loads(raw) if raw else None
@@ -48,8 +50,18 @@ class Api:
         self.call("PATCH", f"/v1/meetings/{code}/location", {"location": location})
         return code
 
-    def join(self, code, name):
-        return self.call("POST", "/v1/participants", {"meeting_url_code": code, "name": name})
+    def join(self, code, name, password=None):
+        body = {"meeting_url_code": code, "name": name}
+        if password:
+            body["password"] = password
+        return self.call("POST", "/v1/participants", body)
+
+    def status(self, method, path):
+        try:
+            self.call(method, path)
+            return 200
+        except urllib.error.HTTPError as e:
+            return e.code
 
     def answer(self, code, participant, free, starred=()):
         return self.call("PUT", f"/v1/participants/{participant}/availability",

@@ -96,9 +96,9 @@ def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api)
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
     days = [iso(START + dt.timedelta(days=i)) for i in range(4)]
-    page.locator(f'.cell:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
-    first = page.locator(f'.cell:has(input[value="{days[0]}"])').bounding_box()
-    last = page.locator(f'.cell:has(input[value="{days[3]}"])').bounding_box()
+    page.locator(f'#answer td:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
+    first = page.locator(f'#answer td:has(input[value="{days[0]}"])').bounding_box()
+    last = page.locator(f'#answer td:has(input[value="{days[3]}"])').bounding_box()
     page.mouse.move(first["x"] + 10, first["y"] + 10)
     page.mouse.down()
     page.mouse.move(last["x"] + 10, last["y"] + 10, steps=12)
@@ -110,7 +110,7 @@ def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api)
     assert mine[iso(START + dt.timedelta(days=5))]["enabled"] is True
     page.reload()
     for d in days:
-        assert not page.locator(f'.cell:has(input[value="{d}"]) input[name=free]').is_checked()
+        assert not page.locator(f'#answer td:has(input[value="{d}"]) input[name=free]').is_checked()
 
 
 def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
@@ -126,7 +126,7 @@ def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
     # When Sam stars two days in star mode
     page.get_by_label("★ Star").check()
     for i in (2, 3):
-        page.locator(f'.cell:has(input[value="{iso(START + dt.timedelta(days=i))}"])').click()
+        page.locator(f'#answer td:has(input[value="{iso(START + dt.timedelta(days=i))}"])').click()
         page.wait_for_timeout(150)
     expect(page.locator("#save-status")).to_have_text("Saved")
     meeting = api.meeting(code)
@@ -153,7 +153,7 @@ def test_a_stroke_that_cannot_be_saved_is_rolled_back_with_a_message(context_fac
     box = page.get_by_label(re.compile(r"^Free on ")).first
     assert box.is_checked()
     # When a day is painted
-    page.locator(".cell label:first-child").first.click()
+    page.locator("#answer td:has(input) label:first-child").first.click()
     # Then the page says it could not save, and the day is back as it was, here and in the API
     expect(page.locator("#save-status")).to_have_text("Could not save. Please try again.")
     assert box.is_checked()
@@ -213,8 +213,8 @@ def test_touch_painting_works_on_a_phone(context_factory, api):
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
     days = [iso(START + dt.timedelta(days=i)) for i in range(3)]
-    page.locator(f'.cell:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
-    boxes = [page.locator(f'.cell:has(input[value="{d}"])').bounding_box() for d in days]
+    page.locator(f'#answer td:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
+    boxes = [page.locator(f'#answer td:has(input[value="{d}"])').bounding_box() for d in days]
     # When a finger slides across three days
     cdp = context.new_cdp_session(page)
     point = lambda b: {"x": b["x"] + b["width"] / 2, "y": b["y"] + b["height"] / 2}
@@ -341,8 +341,8 @@ def test_everything_works_without_javascript(context_factory, api):
     page.goto(f"/m/{code}")
     page.get_by_label("Your name").fill("Plain")
     page.get_by_role("button", name="Join").click()
-    page.locator(".cell label:first-child").first.click()
-    page.locator(".cell label:last-child").nth(1).click()
+    page.locator("#answer td:has(input) label:first-child").first.click()
+    page.locator("#answer td:has(input) label:last-child").nth(1).click()
     assert not page.get_by_label(re.compile(r"^Free on ")).first.is_checked()
     page.get_by_role("button", name="Save").click()
     # Then the API has it all

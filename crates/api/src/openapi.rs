@@ -26,6 +26,9 @@ use crate::{ApiOptions, dto::*, handlers};
     paths(
         handlers::create_meeting,
         handlers::get_meeting,
+        handlers::delete_meeting,
+        handlers::set_final_date,
+        handlers::event_ics,
         handlers::ranking,
         handlers::export,
         handlers::update_date_range,
@@ -59,13 +62,33 @@ use crate::{ApiOptions, dto::*, handlers};
         CreatedParticipantDate,
         TurnOnOffStarParticipantDateRequest,
         ReplaceAvailabilityRequest,
+        SetFinalDateRequest,
         ErrorResponse,
         Detail,
         ValidationError,
         LocItem,
-    ))
+    )),
+    modifiers(&OrganiserKey)
 )]
 pub struct ApiDoc;
+
+/// The `organiser_key` scheme: `Authorization: Bearer <organiser_key>`.
+struct OrganiserKey;
+
+impl utoipa::Modify for OrganiserKey {
+    fn modify(&self, doc: &mut openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "The organiser key `POST /v1/meetings` returned once with the meeting.",
+            ))
+            .build();
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("organiser_key", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The document of this server: the routes it mounts and the answers its layers add.
 pub fn document(options: &ApiOptions) -> openapi::OpenApi {
@@ -172,8 +195,12 @@ fn add_links(doc: &mut openapi::OpenApi) {
         "/v1/meetings/{meeting_url_code}/date_range",
         "/v1/participants",
     );
+    // No links carry the organiser key: a fuzzer counts credentials it did not configure as
+    // made up, and a success with them as ignored authentication. The end-to-end tests cover
+    // the organiser's operations.
     let mut links = vec![
         link(meetings, "GetMeeting", "get_meeting", code(created), None),
+        link(range, "GetEventFile", "event_ics", code(ranged), None),
         link(meetings, "SetTitle", "update_title", code(created), None),
         link(meetings, "SetLocation", "update_location", code(created), None),
         link(
