@@ -151,7 +151,7 @@ def test_every_day_ranked_and_the_answers_as_a_spreadsheet(context_factory, api)
     page = context_factory(accept_downloads=True).new_page()
     page.goto(f"/m/{code}")
     # When "every day, ranked" is opened
-    page.get_by_text("Every day, ranked").click()
+    page.locator("#ranking summary").click()
     items = page.locator("#ranking li")
     expect(items).to_have_count(5)
     # Then the days come in the API's ranking order, with their counts
@@ -185,13 +185,13 @@ def test_a_protected_answer_asks_for_its_password(context_factory, api):
     # When another browser says "that's me" with a wrong password, Then it is refused
     other = context_factory().new_page()
     other.goto(f"/m/{code}")
-    other.get_by_label("Already answered? Pick your name").select_option(label="민지 🔒")
+    other.get_by_label("Already answered? Choose who you are").select_option(label="민지 🔒")
     other.get_by_label("Password", exact=True).fill("guess")
     other.get_by_role("button", name="That's me").click()
     expect(other.get_by_role("alert")).to_have_text("That password is not right.")
     assert other.locator("#answer").count() == 0
     # When with the right one, Then it answers as 민지, and a change is saved
-    other.get_by_label("Already answered? Pick your name").select_option(label="민지 🔒")
+    other.get_by_label("Already answered? Choose who you are").select_option(label="민지 🔒")
     other.get_by_label("Password", exact=True).fill("달빛 2026")
     other.get_by_role("button", name="That's me").click()
     other.wait_for_selector("#answer")

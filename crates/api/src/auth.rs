@@ -85,14 +85,17 @@ fn lower_priority() {
     }
 }
 
+/// A participant of a store: `(store name, participant id)`.
+type ParticipantKey = (Arc<str>, i64);
+
 /// Password state shared by every store's routes.
 pub struct Auth {
     hasher: Hasher,
     /// Whether a participant is protected, and by which hash: fixed when it joins, so kept as
     /// long as memory allows (ids are never reused).
-    protection: moka::sync::Cache<(Arc<str>, i64), (UrlCode, Option<Arc<str>>)>,
+    protection: moka::sync::Cache<ParticipantKey, (UrlCode, Option<Arc<str>>)>,
     /// Participants whose password was verified lately, with a digest of it under `pepper`.
-    verified: moka::sync::Cache<(Arc<str>, i64), [u8; 32]>,
+    verified: moka::sync::Cache<ParticipantKey, [u8; 32]>,
     pepper: [u8; 32],
     limits: Option<Arc<RateLimits>>,
 }

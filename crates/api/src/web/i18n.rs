@@ -194,6 +194,7 @@ pub struct Texts {
     pub home: &'static str,
     pub organiser_heading: &'static str,
     pub organiser_link_label: &'static str,
+    pub copy_organiser: &'static str,
     pub organiser_hint: &'static str,
     pub change_dates: &'static str,
     pub change_dates_confirm: &'static str,
@@ -283,6 +284,7 @@ pub static KO: Texts = Texts {
     home: "새 모임 만들기",
     organiser_heading: "주최자 메뉴",
     organiser_link_label: "주최자 링크 (다른 사람에게 보내지 마세요)",
+    copy_organiser: "주최자 링크 복사",
     organiser_hint: "이 링크로 날짜를 바꾸거나, 날짜를 확정하거나, 모임을 삭제할 수 있어요. 이 브라우저는 기억해 둬요.",
     change_dates: "날짜 바꾸기",
     change_dates_confirm: "날짜 범위를 바꿀까요? 범위에서 빠지는 날의 응답은 사라지고, 새로 들어오는 날은 모두 '가능'으로 시작해요.",
@@ -302,7 +304,7 @@ pub static KO: Texts = Texts {
     password_prompt: "비밀번호",
     wrong_password: "비밀번호가 맞지 않아요.",
     too_many_attempts: "시도가 너무 많아요. 잠시 뒤에 다시 해 보세요.",
-    already_answered: "이미 응답했나요? 내 이름을 고르세요",
+    already_answered: "이미 응답했나요? 누구인지 고르세요",
     thats_me: "나예요",
 };
 
@@ -372,6 +374,7 @@ pub static EN: Texts = Texts {
     home: "Create a meeting",
     organiser_heading: "Organiser",
     organiser_link_label: "Organiser link (do not share it)",
+    copy_organiser: "Copy organiser link",
     organiser_hint: "With this link you can change the dates, settle on a date or delete the meeting. This browser remembers it.",
     change_dates: "Change dates",
     change_dates_confirm: "Change the dates? Answers on days that are removed are lost; days that are added start as free for everyone.",
@@ -391,7 +394,7 @@ pub static EN: Texts = Texts {
     password_prompt: "Password",
     wrong_password: "That password is not right.",
     too_many_attempts: "Too many attempts. Try again in a little while.",
-    already_answered: "Already answered? Pick your name",
+    already_answered: "Already answered? Choose who you are",
     thats_me: "That's me",
 };
 
