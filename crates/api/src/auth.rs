@@ -5,7 +5,10 @@
 //! slows other password checks, not the rest of the service (Crab Fit ran bcrypt inside a
 //! global lock: two logins cut everyone's traffic 150×). Wrong guesses are limited per
 //! participant. A verified password is remembered for a while as a keyed digest, so a person
-//! painting stroke after stroke pays for Argon2 once.
+//! painting stroke after stroke pays for Argon2 once. A refused password is answered after a
+//! pause ([`REFUSAL_PAUSE`]), which costs the server nothing (a sleeping future) and slows a
+//! guessing client to one try a second per connection: two clients hammering wrong passwords
+//! then barely register next to other traffic (measured: bench/passwords.sh).
 
 use std::{
     sync::{Arc, Mutex, mpsc},
@@ -25,6 +28,9 @@ pub const PASSWORD_HEADER: &str = "X-Participant-Password";
 
 /// A password as sent: 1 to 128 characters.
 pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// How long a wrong password (or one over the participant's allowance) waits for its refusal.
+pub const REFUSAL_PAUSE: Duration = Duration::from_secs(1);
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -190,7 +196,8 @@ impl StoreState {
         if let Some(limits) = &auth.limits
             && let Err((wait, rate)) = limits.check_password(&self.name, id)
         {
-            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            tokio::time::sleep(REFUSAL_PAUSE).await;
+            let seconds = wait.saturating_sub(REFUSAL_PAUSE).as_secs_f64().ceil().max(1.0) as u64;
             return Err(ApiError::TooManyRequests {
                 detail: format!(
                     "too many password attempts for participant {id}: at most {} per {}; try again in {seconds} s",
@@ -209,6 +216,7 @@ impl StoreState {
             })
             .await?;
         if !matches {
+            tokio::time::sleep(REFUSAL_PAUSE).await;
             return Err(ApiError::detail(
                 StatusCode::FORBIDDEN,
                 format!("wrong password for participant {id}"),

@@ -141,14 +141,14 @@ async fn wrong_guesses_are_limited_per_participant_and_the_right_password_still_
             json!({"participant_date_id": day, "meeting_url_code": code, "password": password}),
         )
     };
-    // When 10 wrong guesses come in, Then each is 403; the 11th is 429 with Retry-After
-    for i in 0..10 {
-        assert_eq!(
-            guess(&format!("guess {i}")).await.status(),
-            StatusCode::FORBIDDEN,
-            "guess {i}"
-        );
+    // When 10 wrong guesses come in (at once: each refusal takes a second), Then each is 403,
+    // answered after that pause; the 11th is 429 with Retry-After
+    let started = std::time::Instant::now();
+    let guesses: Vec<_> = (0..10).map(|i| guess(&format!("guess {i}"))).collect();
+    for (i, res) in futures::future::join_all(guesses).await.into_iter().enumerate() {
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "guess {i}");
     }
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "refusals wait");
     let res = guess("guess 10").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
