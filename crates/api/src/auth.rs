@@ -97,9 +97,9 @@ type ParticipantKey = (Arc<str>, i64);
 /// Password state shared by every store's routes.
 pub struct Auth {
     hasher: Hasher,
-    /// Whether a participant is protected, and by which hash: fixed when it joins, so kept as
-    /// long as memory allows (ids are never reused).
-    protection: moka::sync::Cache<ParticipantKey, (UrlCode, Option<Arc<str>>)>,
+    /// Participants known to have no password: fixed when they join, so kept as long as
+    /// memory allows (ids are never reused).
+    unprotected: moka::sync::Cache<ParticipantKey, ()>,
     /// Participants whose password was verified lately, with a digest of it under `pepper`.
     verified: moka::sync::Cache<ParticipantKey, [u8; 32]>,
     pepper: [u8; 32],
@@ -112,7 +112,7 @@ impl Auth {
         getrandom::fill(&mut pepper).expect("the operating system's random source failed");
         Arc::new(Self {
             hasher: Hasher::start(),
-            protection: moka::sync::Cache::new(100_000),
+            unprotected: moka::sync::Cache::new(100_000),
             verified: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(30 * 60))
@@ -162,20 +162,21 @@ impl StoreState {
     ) -> Result<(), ApiError> {
         let auth = &self.auth;
         let key = (self.name.clone(), id);
-        let (of, hash) = match auth.protection.get(&key) {
-            Some(known) => known,
-            None => match self.store.participant_password_hash(id).await? {
-                None => return Ok(()),
-                Some((of, hash)) => {
-                    let known = (of, hash.map(Into::into));
-                    auth.protection.insert(key.clone(), known.clone());
-                    known
-                }
-            },
-        };
-        let Some(hash) = hash.filter(|_| code.is_none_or(|code| *code == of)) else {
+        // Unprotected stays unprotected: the hot path (every toggle) skips the query. A
+        // protected participant is read each time, so that one deleted meanwhile is a 404.
+        if auth.unprotected.contains_key(&key) {
+            return Ok(());
+        }
+        let Some((of, hash)) = self.store.participant_password_hash(id).await? else {
             return Ok(());
         };
+        let Some(hash) = hash else {
+            auth.unprotected.insert(key, ());
+            return Ok(());
+        };
+        if code.is_some_and(|code| *code != of) {
+            return Ok(());
+        }
         let Some(password) = password else {
             return Err(ApiError::detail(
                 StatusCode::FORBIDDEN,
@@ -229,7 +230,7 @@ impl StoreState {
     /// Forgets what was cached about a deleted participant.
     pub fn forget_participant(&self, id: i64) {
         let key = (self.name.clone(), id);
-        self.auth.protection.invalidate(&key);
+        self.auth.unprotected.invalidate(&key);
         self.auth.verified.invalidate(&key);
     }
 

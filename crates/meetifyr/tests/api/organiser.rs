@@ -147,6 +147,17 @@ async fn a_deleted_meeting_is_404_everywhere_even_after_it_was_cached_and_watche
     let (code, key) = organised(&app, "2026-12-01", "2026-12-03").await;
     let p = app.add_participant(&code, "Kim").await;
     let pid = p["participant_id"].as_i64().unwrap();
+    let q: Value = app
+        .post(
+            "/v1/participants",
+            Some(json!({"meeting_url_code": code, "name": "Lee", "password": "pw"})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let q_day = date_id(&q, "2026-12-01");
+    assert_eq!(app.toggle("off", &code, q_day).await.status(), StatusCode::FORBIDDEN);
     app.meeting(&code).await;
     // And someone watching it live
     let mut events = app
@@ -184,6 +195,7 @@ async fn a_deleted_meeting_is_404_everywhere_even_after_it_was_cached_and_watche
         app.get(&format!("{path}/export.csv")).await,
         app.get(&format!("{path}/event.ics")).await,
         app.toggle("off", &code, date_id(&p, "2026-12-01")).await,
+        app.toggle("off", &code, q_day).await,
         app.post(
             "/v1/participants",
             Some(json!({"meeting_url_code": code, "name": "late"})),
