@@ -335,14 +335,16 @@ async fn the_demo_endpoints_rank_by_their_slowness_and_are_warned_about() {
     app.meeting(&app.create_meeting().await).await;
     // Then /metrics ranks them slowest first: upstream wait, database, serialization
     let s = summary(&app).await;
+    // (Among them: on a busy machine another request can be slow too, and rank between.)
     let top: Vec<&str> = s["top_5_slowest"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["endpoint"].as_str().unwrap())
+        .filter(|e| e.starts_with("GET /slow/"))
         .collect();
     assert_eq!(
-        &top[..3],
+        top,
         [
             "GET /slow/external-api",
             "GET /slow/db-query",
