@@ -42,6 +42,7 @@ pub(crate) async fn snapshot(state: &StoreState, code: &UrlCode) -> Result<Meeti
 async fn meeting_response(state: &StoreState, code: &UrlCode) -> Result<Response, ApiError> {
     let snapshot = snapshot(state, code).await?;
     state.publish(code, &snapshot);
+    state.announce(code, snapshot.version);
     let etag = snapshot.etag();
     let mut response = json_bytes_response(snapshot.json);
     set_validators(&mut response, &etag);
@@ -99,6 +100,7 @@ pub async fn delete_meeting(
     let deleted = state.store.delete_meeting(&code).await;
     state.meeting_deleted(&code);
     deleted?;
+    state.announce(&code, crate::bus::DELETED);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -312,7 +314,9 @@ pub async fn delete_participant(
     authorize_removal(&state, id, &headers).await?;
     let deleted = state.store.delete_participant(id).await;
     state.participant_deleted(id);
-    state.push(&deleted?).await;
+    let code = deleted?;
+    state.push(&code).await;
+    state.announce_write(&code).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

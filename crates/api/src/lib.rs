@@ -2,6 +2,7 @@
 //! and under `/v1/…` for the first, plus `/health`, `/openapi.json` and `/docs`.
 
 mod auth;
+mod bus;
 mod demo;
 mod dto;
 mod error;
@@ -15,6 +16,7 @@ mod openapi;
 mod state;
 mod web;
 
+pub use bus::BusOptions;
 pub use error::{ApiError, FieldError};
 pub use limit::{Rate, RateLimitOptions};
 pub use live::{Live, LiveOptions};
@@ -66,6 +68,8 @@ pub struct ApiOptions {
     pub rate_limits: Option<RateLimitOptions>,
     /// Mount Chapter 07's deliberately slow `/slow/*` routes (for profiling practice).
     pub demo_endpoints: bool,
+    /// Fan-out to other instances on the same database.
+    pub bus: BusOptions,
 }
 
 impl Default for ApiOptions {
@@ -79,6 +83,7 @@ impl Default for ApiOptions {
             live: LiveOptions::default(),
             rate_limits: Some(RateLimitOptions::default()),
             demo_endpoints: false,
+            bus: BusOptions::None,
         }
     }
 }
@@ -129,6 +134,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let live = Arc::new(Live::new(options.live.clone()));
     let limits = options.rate_limits.clone().map(limit::RateLimits::new);
     let auth = auth::Auth::new(limits.clone());
+    let bus = bus::Bus::start(&options.bus);
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
@@ -138,7 +144,11 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             live: live.clone(),
             auth: auth.clone(),
             pages: i == 0,
+            bus: bus.clone(),
         };
+        if let Some(bus) = &bus {
+            bus.register(state.clone());
+        }
         let mut routes = store_routes().with_state(state.clone());
         if let Some(limits) = &limits {
             routes = routes.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
@@ -158,6 +168,10 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
         app = app.merge(demo::routes(stores[0].clone()));
     }
     let stores = Arc::new(stores);
+    let ready = Readiness {
+        stores: stores.clone(),
+        bus: bus.clone(),
+    };
     let metrics = metrics::MetricsState {
         telemetry: telemetry.clone(),
         cache,
@@ -165,6 +179,8 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     };
     let app = app
         .route("/health", get(health).with_state(stores))
+        .route("/health/live", get(liveness))
+        .route("/health/ready", get(readiness).with_state(ready))
         .route("/metrics", get(metrics::metrics).with_state(metrics))
         .merge(openapi::routes(options))
         .fallback(not_found)
@@ -214,11 +230,52 @@ async fn method_not_allowed() -> Response {
     detail_response(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
 }
 
+/// What readiness looks at: the stores, and the bus when there is one.
+#[derive(Clone)]
+struct Readiness {
+    stores: Arc<Vec<NamedStore>>,
+    bus: Option<Arc<bus::Bus>>,
+}
+
+/// The process runs (for a load balancer's liveness check).
+#[utoipa::path(get, path = "/health/live", tag = "Health",
+    responses((status = 200, description = "the process answers")))]
+async fn liveness() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
+}
+
+/// Ready for traffic: every store answers and, with `--bus`, the bus is connected.
+#[utoipa::path(get, path = "/health/ready", tag = "Health",
+    responses((status = 200, description = "ready"),
+        (status = 503, description = "a store does not answer, or the bus is not connected")))]
+async fn readiness(State(ready): State<Readiness>) -> Response {
+    let (status, mut body) = store_checks(&ready.stores).await;
+    let bus = match &ready.bus {
+        None => "none",
+        Some(bus) if bus.connected() => "connected",
+        Some(_) => "disconnected",
+    };
+    body["bus"] = json!(bus);
+    let status = if status == StatusCode::OK && bus != "disconnected" {
+        StatusCode::OK
+    } else {
+        body["status"] = json!("not ready");
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
 /// Liveness, and whether each store answers.
 #[utoipa::path(get, path = "/health", tag = "Health",
     responses((status = 200, description = "every store answers"),
         (status = 503, description = "some store does not answer")))]
 async fn health(State(stores): State<Arc<Vec<NamedStore>>>) -> Response {
+    let (status, body) = store_checks(&stores).await;
+    (status, Json(body)).into_response()
+}
+
+/// Pings every store (2 s each, at once): 200 or 503, and the body that says which.
+async fn store_checks(stores: &[NamedStore]) -> (StatusCode, serde_json::Value) {
     let checks = futures::future::join_all(stores.iter().map(|s| async move {
         let ok = tokio::time::timeout(Duration::from_secs(2), s.store.ping())
             .await
@@ -238,5 +295,5 @@ async fn health(State(stores): State<Arc<Vec<NamedStore>>>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(body)).into_response()
+    (status, body)
 }

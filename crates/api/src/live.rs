@@ -180,6 +180,17 @@ impl Live {
         }
     }
 
+    /// The codes of `store`'s meetings someone watches here.
+    pub fn watched_codes(&self, store: &str) -> Vec<meetifyr_core::UrlCode> {
+        let prefix = format!("{store}:");
+        self.channels()
+            .iter()
+            .filter(|(_, slot)| slot.receiver_count() > 0)
+            .filter_map(|(key, _)| key.strip_prefix(&prefix))
+            .filter_map(meetifyr_core::UrlCode::parse)
+            .collect()
+    }
+
     /// Tells the meeting's watchers it was deleted; their streams end after that.
     pub fn close_channel(&self, key: &str) {
         if let Some(slot) = self.channels().get(key) {

@@ -44,6 +44,8 @@ use crate::{ApiOptions, dto::*, handlers};
         handlers::star,
         handlers::unstar,
         crate::health,
+        crate::liveness,
+        crate::readiness,
         crate::metrics::metrics,
     ),
     components(schemas(

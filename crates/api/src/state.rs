@@ -49,6 +49,9 @@ pub struct StoreState {
     pub auth: Arc<crate::auth::Auth>,
     /// The web pages (`/m/{code}`) show this store's meetings.
     pub pages: bool,
+    /// Other instances share the database: writes are announced, and cached meetings are
+    /// checked against the stored version before they are served.
+    pub bus: Option<Arc<crate::bus::Bus>>,
 }
 
 impl StoreState {
@@ -79,8 +82,25 @@ impl StoreState {
             };
             Ok::<_, ApiError>(Some((MeetingSnapshot::encode(&meeting)?, tags)))
         };
+        let key = format!("{}:{code}", self.meetings());
+        if let (Some(cache), Some(_)) = (&self.cache, &self.bus)
+            && let Some(cached) = cache.get(&key)
+        {
+            // Another instance may have written since: serve the copy only if it is current.
+            let snapshot = MeetingSnapshot::decode(cached);
+            match self.store.meeting_version(code).await? {
+                Some(version) if version == snapshot.version => {
+                    metrics::counter!("meetifyr_cache_version_checks_total", "outcome" => "current").increment(1);
+                    return Ok(Some(snapshot));
+                }
+                _ => {
+                    metrics::counter!("meetifyr_cache_version_checks_total", "outcome" => "stale").increment(1);
+                    cache.invalidate(&key);
+                }
+            }
+        }
         let encoded = match &self.cache {
-            Some(cache) => cache.get_or_load(&format!("{}:{code}", self.meetings()), load).await?,
+            Some(cache) => cache.get_or_load(&key, load).await?,
             None => load().await?.map(|(encoded, _)| encoded),
         };
         Ok(encoded.map(MeetingSnapshot::decode))
@@ -126,12 +146,39 @@ impl StoreState {
     }
 
     /// After a write whose answer does not carry the meeting: its cached GET goes (whatever the
-    /// outcome), and on success its watchers get it.
+    /// outcome), and on success its watchers (here and, through the bus, elsewhere) get it.
     pub async fn wrote<T>(&self, code: &UrlCode, result: Result<T, meetifyr_core::StoreError>) -> Result<T, ApiError> {
         self.meeting_changed(code);
         let value = result?;
         self.push(code).await;
+        self.announce_write(code).await;
         Ok(value)
+    }
+
+    /// Tells other instances the meeting is now at `version` (nothing without a bus).
+    pub fn announce(&self, code: &UrlCode, version: i64) {
+        if let Some(bus) = &self.bus {
+            bus.announce(&self.name, code, version);
+        }
+    }
+
+    /// As [`StoreState::announce`], reading the version first.
+    pub async fn announce_write(&self, code: &UrlCode) {
+        if self.bus.is_none() {
+            return;
+        }
+        match self.store.meeting_version(code).await {
+            Ok(Some(version)) => self.announce(code, version),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a changed meeting's version for the bus"),
+        }
+    }
+
+    /// Drops every cached meeting (the bus lost track of other instances' writes).
+    pub fn flush_cache(&self) {
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
     }
 
     /// After deleting a meeting: its cached GET goes, and its watchers hear that it is gone.

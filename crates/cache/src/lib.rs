@@ -254,6 +254,17 @@ impl Cache {
         removed
     }
 
+    /// Removes everything, and keeps loads under way from storing what they read before.
+    pub fn clear(&self) {
+        let _exclusive = self.guard.write().expect("cache guard");
+        self.tag_epoch.fetch_add(1, Relaxed);
+        for stripe in self.key_epochs.iter() {
+            stripe.fetch_add(1, Relaxed);
+        }
+        self.entries.invalidate_all();
+        self.tags.lock().expect("tag index lock").clear();
+    }
+
     /// A `resource` was created: its lists are stale.
     pub fn on_create(&self, resource: &str) {
         self.invalidate_by_tag(&format!("{resource}:list"));

@@ -61,6 +61,7 @@ macro_rules! contract_tests {
             the_final_date_is_a_day_of_the_range_or_nothing,
             a_participant_may_be_protected_by_a_password_hash,
             a_range_replaced_while_toggles_run_never_shifts_an_answer,
+            the_version_alone_is_the_one_find_meeting_shows,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -961,4 +962,12 @@ pub async fn a_range_replaced_while_toggles_run_never_shifts_an_answer(store: &d
             .all(|day| *day == d("2025-01-10") || *day > d("2025-01-20") || *day < d("2025-01-05")),
         "{free:?}"
     );
+}
+
+pub async fn the_version_alone_is_the_one_find_meeting_shows(store: &dyn Store) {
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
+    assert_eq!(store.meeting_version(&code).await.unwrap(), Some(version(store, &code).await));
+    store.insert_participant(&code, &name("p"), None).await.unwrap();
+    assert_eq!(store.meeting_version(&code).await.unwrap(), Some(version(store, &code).await));
+    assert_eq!(store.meeting_version(&UrlCode::generate()).await.unwrap(), None);
 }

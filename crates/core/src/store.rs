@@ -99,6 +99,10 @@ pub trait Store: Send + Sync + 'static {
     /// The meeting with everything GET shows, or `Ok(None)`.
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError>;
 
+    /// The meeting's current version alone (one indexed row), or `Ok(None)`: what a cached copy
+    /// is checked against when several instances share the database.
+    async fn meeting_version(&self, code: &UrlCode) -> Result<Option<i64>, StoreError>;
+
     /// Sets the range once (and bumps the version). `MeetingNotFound`, or `DateRangeAlreadySet` with the stored values;
     /// of two racing calls exactly one succeeds.
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError>;

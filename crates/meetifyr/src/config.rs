@@ -158,6 +158,13 @@ pub struct ServeArgs {
     /// work) and /slow/external-api (about 500 ms waiting on a loopback upstream).
     #[arg(long, env = "MEETIFYR_DEMO_ENDPOINTS", global = true)]
     pub demo_endpoints: bool,
+
+    /// Several instances on one database: `postgres` announces every write with LISTEN/NOTIFY
+    /// on the first PostgreSQL store (or give `postgres://…` for the primary itself, when the
+    /// store goes through a pooler); cached meetings are then checked against the database's
+    /// version before they are served. `none` for a single instance.
+    #[arg(long, env = "MEETIFYR_BUS", default_value = "none", global = true)]
+    pub bus: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -175,6 +182,7 @@ impl Cli {
                 return Err(format!("store name {:?} is given twice", s.name));
             }
         }
+        self.bus_options()?;
         for (flag, v) in [
             ("--acquire-timeout", self.stores.acquire_timeout),
             ("--request-timeout", self.serve.request_timeout),
@@ -219,6 +227,28 @@ impl Cli {
                 exempt: self.serve.rate_limit_exempt.clone(),
             }),
             demo_endpoints: self.serve.demo_endpoints,
+            bus: self.bus_options().unwrap_or_default(),
+        }
+    }
+
+    /// `--bus`, given the stores.
+    pub fn bus_options(&self) -> Result<meetifyr_api::BusOptions, String> {
+        let bus = self.serve.bus.trim();
+        match bus {
+            "none" => Ok(meetifyr_api::BusOptions::None),
+            "postgres" => self
+                .stores
+                .stores
+                .iter()
+                .find(|s| matches!(s.url.scheme().as_str(), "postgres" | "postgresql"))
+                .map(|s| meetifyr_api::BusOptions::Postgres {
+                    url: s.url.expose().to_owned(),
+                })
+                .ok_or_else(|| "--bus postgres needs a PostgreSQL store (or --bus postgres://…)".to_owned()),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(meetifyr_api::BusOptions::Postgres { url: url.to_owned() })
+            }
+            other => Err(format!("--bus {other:?}: expected none, postgres or postgres://…")),
         }
     }
 }

@@ -307,6 +307,14 @@ impl Store for MySqlStore {
         Ok(Some(meeting))
     }
 
+    async fn meeting_version(&self, code: &UrlCode) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("select version from meetings where url_code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)
+    }
+
     async fn count_meetings(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("select count(*) from meetings")
             .fetch_one(&self.pool)

@@ -197,6 +197,14 @@ impl Store for PostgresStore {
         }))
     }
 
+    async fn meeting_version(&self, code: &UrlCode) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("select version from meetings where url_code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)
+    }
+
     async fn count_meetings(&self) -> Result<u64, StoreError> {
         let n: i64 = sqlx::query_scalar("select count(*) from meetings")
             .fetch_one(&self.pool)

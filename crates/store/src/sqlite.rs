@@ -354,6 +354,14 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn meeting_version(&self, code: &UrlCode) -> Result<Option<i64>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached("select version from meetings where url_code = ?1")?
+                .query_row([code.as_str()], |r| r.get(0))
+                .optional()
+        })
+    }
+
     async fn count_meetings(&self) -> Result<u64, StoreError> {
         let n: i64 = self.read(|c| c.query_row("select count(*) from meetings", [], |r| r.get(0)))?;
         Ok(n as u64)

@@ -1,0 +1,305 @@
+//! Fan-out between instances that share a database: each write is announced as `(meeting,
+//! version)`; every other instance drops its cached copy and pushes the meeting to its own
+//! watchers. PostgreSQL's LISTEN/NOTIFY carries the announcements (`--bus postgres`).
+//!
+//! Reads never depend on the bus: with a bus, every cached meeting is checked against the
+//! database's version before it is served (one indexed row), so a lost or late announcement
+//! can delay a live push, never serve a stale read. When the listening connection drops (or its
+//! heartbeat stops coming back: a half-open connection), the caches are flushed, a WARNING and
+//! `meetifyr_bus_disconnects_total` say so, and once it is back every watched meeting is read
+//! again and pushed.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use meetifyr_core::UrlCode;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use tokio::sync::mpsc;
+
+use crate::state::StoreState;
+
+/// The NOTIFY channel every instance listens on.
+const CHANNEL: &str = "meetifyr_changes";
+/// How often an instance sends itself a heartbeat through the bus.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// A heartbeat not back after this means the listening connection is dead.
+const HEARTBEAT_LOST: Duration = Duration::from_secs(15);
+/// Version announced for a deleted meeting.
+pub const DELETED: i64 = -1;
+
+/// How instances that share a database hear of each other's writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BusOptions {
+    /// One instance per database (the default): nothing to fan out, nothing to check.
+    #[default]
+    None,
+    /// LISTEN/NOTIFY on this PostgreSQL database (the primary: not through a pooler).
+    Postgres { url: String },
+}
+
+/// One announced write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Change {
+    instance: u64,
+    store: String,
+    code: String,
+    version: i64,
+}
+
+impl Change {
+    /// `instance|store|code|version`: codes and store names hold no `|`.
+    fn encode(&self) -> String {
+        format!("{:x}|{}|{}|{}", self.instance, self.store, self.code, self.version)
+    }
+
+    fn decode(payload: &str) -> Option<Self> {
+        let mut parts = payload.split('|');
+        let change = Self {
+            instance: u64::from_str_radix(parts.next()?, 16).ok()?,
+            store: parts.next()?.to_owned(),
+            code: parts.next()?.to_owned(),
+            version: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(change)
+    }
+}
+
+/// This instance's end of the bus.
+pub struct Bus {
+    instance: u64,
+    out: mpsc::UnboundedSender<Change>,
+    connected: AtomicBool,
+    /// The stores this instance serves, by name, to apply others' changes to.
+    stores: Mutex<HashMap<String, StoreState>>,
+}
+
+impl Bus {
+    /// Starts the bus's tasks; `None` for [`BusOptions::None`].
+    pub fn start(options: &BusOptions) -> Option<Arc<Self>> {
+        let BusOptions::Postgres { url } = options else {
+            return None;
+        };
+        describe();
+        let mut id = [0u8; 8];
+        getrandom::fill(&mut id).expect("the operating system's random source failed");
+        let (out, queue) = mpsc::unbounded_channel();
+        let bus = Arc::new(Self {
+            instance: u64::from_le_bytes(id),
+            out,
+            connected: AtomicBool::new(false),
+            stores: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(send(url.clone(), queue));
+        tokio::spawn(listen(bus.clone(), url.clone()));
+        tokio::spawn(heartbeat(bus.clone()));
+        Some(bus)
+    }
+
+    pub(crate) fn register(&self, state: StoreState) {
+        self.stores
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(state.name.to_string(), state);
+    }
+
+    /// Whether the listening connection is up (for `/health/ready`).
+    pub fn connected(&self) -> bool {
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    /// Tells the other instances that a meeting of `store` is now at `version`.
+    pub(crate) fn announce(&self, store: &str, code: &UrlCode, version: i64) {
+        let _ = self.out.send(Change {
+            instance: self.instance,
+            store: store.to_owned(),
+            code: code.to_string(),
+            version,
+        });
+        metrics::counter!("meetifyr_bus_sent_total").increment(1);
+    }
+
+    fn stores(&self) -> Vec<StoreState> {
+        self.stores
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Another instance's write: the cached copy goes, and watchers here get the new version.
+    async fn apply(&self, change: Change) {
+        let state = self
+            .stores
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&change.store)
+            .cloned();
+        let (Some(state), Some(code)) = (state, UrlCode::parse(&change.code)) else {
+            return;
+        };
+        metrics::counter!("meetifyr_bus_received_total").increment(1);
+        if change.version == DELETED {
+            state.meeting_deleted(&code);
+        } else {
+            state.meeting_changed(&code);
+            state.push(&code).await;
+        }
+    }
+
+    /// The connection was lost (or is back): nothing cached can be trusted to have heard of
+    /// the writes in between, and watchers may have missed pushes.
+    async fn resynchronise(&self) {
+        for state in self.stores() {
+            state.flush_cache();
+            for code in state.live.watched_codes(&state.name) {
+                state.push(&code).await;
+            }
+        }
+    }
+}
+
+/// Sends announcements and heartbeats with `pg_notify` on a small pool of its own.
+async fn send(url: String, mut queue: mpsc::UnboundedReceiver<Change>) {
+    let pool = match PgPoolOptions::new().max_connections(2).connect_lazy(&url) {
+        Ok(pool) => pool,
+        Err(e) => {
+            tracing::error!(error = %e, "the bus cannot use its database address");
+            return;
+        }
+    };
+    while let Some(change) = queue.recv().await {
+        let sent = sqlx::query("select pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(change.encode())
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            metrics::counter!("meetifyr_bus_send_failures_total").increment(1);
+            tracing::warn!(error = %e, "cannot announce a change on the bus");
+        }
+    }
+}
+
+/// Sends this instance a heartbeat through the bus now and then.
+async fn heartbeat(bus: Arc<Bus>) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    loop {
+        tick.tick().await;
+        let _ = bus.out.send(Change {
+            instance: bus.instance,
+            store: String::new(),
+            code: "heartbeat".into(),
+            version: 0,
+        });
+    }
+}
+
+/// Listens, reconnecting for ever; a lost connection or a missing heartbeat flushes and
+/// resynchronises.
+async fn listen(bus: Arc<Bus>, url: String) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let mut listener = match connect(&url).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "the bus cannot connect; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(200);
+        bus.connected.store(true, Ordering::Relaxed);
+        metrics::gauge!("meetifyr_bus_connected").set(1.0);
+        bus.resynchronise().await;
+        let mut last_heartbeat = tokio::time::Instant::now();
+        let why = loop {
+            let deadline = last_heartbeat + HEARTBEAT_LOST;
+            let next = tokio::time::timeout_at(deadline, listener.try_recv()).await;
+            match next {
+                Err(_) => break "no heartbeat came back",
+                Ok(Err(_)) | Ok(Ok(None)) => break "the connection was lost",
+                Ok(Ok(Some(notification))) => {
+                    let Some(change) = Change::decode(notification.payload()) else {
+                        continue;
+                    };
+                    if change.instance == bus.instance {
+                        if change.code == "heartbeat" {
+                            last_heartbeat = tokio::time::Instant::now();
+                        }
+                        continue;
+                    }
+                    if change.store.is_empty() {
+                        continue; // another instance's heartbeat
+                    }
+                    bus.apply(change).await;
+                }
+            }
+        };
+        bus.connected.store(false, Ordering::Relaxed);
+        metrics::gauge!("meetifyr_bus_connected").set(0.0);
+        metrics::counter!("meetifyr_bus_disconnects_total").increment(1);
+        tracing::warn!(reason = why, "bus connection lost: caches flushed; watchers resynchronise when it is back");
+        for state in bus.stores() {
+            state.flush_cache();
+        }
+        drop(listener);
+    }
+}
+
+async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
+    // Named, so that an operator (or a test) can find it in pg_stat_activity.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let mut listener = PgListener::connect(&format!("{url}{separator}application_name=meetifyr-bus")).await?;
+    // A lost connection surfaces as `Ok(None)` and is not healed behind our back: the writes in
+    // between went unheard, and the caller flushes before listening again.
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+fn describe() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        metrics::describe_gauge!("meetifyr_bus_connected", "1 while the bus's listening connection is up.");
+        metrics::describe_counter!(
+            "meetifyr_bus_disconnects_total",
+            "Times the bus's connection was lost or its heartbeat stopped (caches flushed each time)."
+        );
+        metrics::describe_counter!("meetifyr_bus_sent_total", "Changes this instance announced.");
+        metrics::describe_counter!(
+            "meetifyr_bus_received_total",
+            "Changes of other instances applied here."
+        );
+        metrics::describe_counter!(
+            "meetifyr_bus_send_failures_total",
+            "Announcements the database refused."
+        );
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_round_trips_and_garbage_is_ignored() {
+        let change = Change {
+            instance: 0xdead_beef,
+            store: "postgres".into(),
+            code: "Ab3xYz".into(),
+            version: 42,
+        };
+        assert_eq!(Change::decode(&change.encode()), Some(change));
+        for bad in ["", "x|y", "zz|s|c|1", "1|s|c|v", "1|s|c|1|extra"] {
+            assert_eq!(Change::decode(bad), None, "{bad}");
+        }
+    }
+}

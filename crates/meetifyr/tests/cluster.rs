@@ -1,0 +1,277 @@
+//! Several instances on one PostgreSQL database with `--bus postgres`, each with its cache on,
+//! over real HTTP: reads through any instance see the last write, watchers on one instance get
+//! writes made through another, and a killed bus connection costs no stale read.
+
+use std::time::{Duration, Instant};
+
+use meetifyr::{App, StoreSpec};
+use meetifyr_api::{ApiOptions, BusOptions};
+use meetifyr_store::{
+    StoreOptions,
+    testing::{Backend, TestDatabase, execute_script},
+};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+struct Instance {
+    base: String,
+    client: Client,
+}
+
+impl Instance {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn meeting(&self, code: &str) -> Value {
+        let (status, body) = self.get(&format!("/v1/meetings/{code}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let res = self.client.request(method, self.url(path)).json(&body).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap_or(Value::Null)
+    }
+}
+
+/// `n` instances on one fresh PostgreSQL database, each ready (its bus connected).
+async fn cluster(n: usize) -> (TestDatabase, Vec<Instance>) {
+    let db = TestDatabase::create(Backend::Postgres).await;
+    let options = ApiOptions {
+        rate_limits: None,
+        bus: BusOptions::Postgres {
+            url: db.url.expose().to_owned(),
+        },
+        ..ApiOptions::default()
+    };
+    let mut instances = Vec::new();
+    for _ in 0..n {
+        let spec = StoreSpec {
+            name: "pg".into(),
+            url: db.url.clone(),
+        };
+        let app = App::build("127.0.0.1:0".parse().unwrap(), &[spec], &StoreOptions::default(), &options)
+            .await
+            .expect("app starts");
+        let base = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run(std::future::pending()));
+        instances.push(Instance {
+            base,
+            client: Client::new(),
+        });
+    }
+    for instance in &instances {
+        wait_ready(instance).await;
+    }
+    (db, instances)
+}
+
+async fn wait_ready(instance: &Instance) {
+    let started = Instant::now();
+    loop {
+        let (status, body) = instance.get("/health/ready").await;
+        if status == StatusCode::OK {
+            assert_eq!(body["bus"], "connected");
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never ready: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A series' value in the Prometheus exposition (0 when absent). The in-process instances share
+/// one recorder, so this is their sum.
+async fn counter(instance: &Instance, series: &str) -> f64 {
+    let text = instance
+        .client
+        .get(instance.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// A meeting of 31 days with one participant: its code and the participant's id.
+async fn meeting(via: &Instance) -> (String, i64) {
+    let code = via.send(reqwest::Method::POST, "/v1/meetings", json!({})).await["url_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    via.send(
+        reqwest::Method::PATCH,
+        &format!("/v1/meetings/{code}/date_range"),
+        json!({"start_date": "2026-12-01", "end_date": "2026-12-31"}),
+    )
+    .await;
+    let p = via
+        .send(
+            reqwest::Method::POST,
+            "/v1/participants",
+            json!({"meeting_url_code": code, "name": "Kim"}),
+        )
+        .await["participant_id"]
+        .as_i64()
+        .unwrap();
+    (code, p)
+}
+
+fn day(i: usize) -> String {
+    format!("2026-12-{:02}", i % 31 + 1)
+}
+
+/// The participant's free days in a GET body.
+fn free_days(meeting: &Value) -> Vec<String> {
+    meeting["participants"][0]["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["enabled"] == true)
+        .map(|d| d["date"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Writes round `i` through `writer` (the participant free on one day), returning that day.
+async fn write_round(writer: &Instance, code: &str, participant: i64, i: usize) -> String {
+    let body = json!({"meeting_url_code": code, "free": [day(i)]});
+    writer
+        .send(
+            reqwest::Method::PUT,
+            &format!("/v1/participants/{participant}/availability"),
+            body,
+        )
+        .await;
+    day(i)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_through_any_instance_return_the_last_write_in_500_rounds() {
+    // Given three instances with hot caches
+    let (_db, nodes) = cluster(3).await;
+    let (code, p) = meeting(&nodes[0]).await;
+    let mut stale = 0;
+    for i in 0..500 {
+        // (B and C read first, so each holds the previous version in its cache)
+        nodes[1].meeting(&code).await;
+        nodes[2].meeting(&code).await;
+        // When A writes
+        let written = write_round(&nodes[0], &code, p, i).await;
+        // Then B and C return that write at once
+        for reader in &nodes[1..] {
+            if free_days(&reader.meeting(&code).await) != [written.clone()] {
+                stale += 1;
+            }
+        }
+    }
+    assert_eq!(stale, 0, "stale reads in 1,000");
+    // And the caches served the reads that followed no write (after a one-row version check)
+    let current = counter(&nodes[1], "meetifyr_cache_version_checks_total{outcome=\"current\"}").await;
+    assert!(current >= 400.0, "{current} current copies served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watcher_on_one_instance_gets_a_write_made_through_another_within_a_second() {
+    let (_db, nodes) = cluster(3).await;
+    let (code, p) = meeting(&nodes[0]).await;
+    // Given a watcher on C, past its first frame
+    let mut events = nodes[2]
+        .client
+        .get(nodes[2].url(&format!("/v1/meetings/{code}/events")))
+        .send()
+        .await
+        .unwrap();
+    let first = String::from_utf8_lossy(&events.chunk().await.unwrap().unwrap()).into_owned();
+    assert!(first.contains("\"version\""), "{first}");
+    // When A writes
+    let started = Instant::now();
+    let written = write_round(&nodes[0], &code, p, 7).await;
+    // Then C pushes it within a second
+    let mut seen = String::new();
+    while !seen.contains(&format!("\"date\":\"{written}\",\"enabled\":true")) {
+        let chunk = tokio::time::timeout_at(
+            tokio::time::Instant::from_std(started + Duration::from_secs(1)),
+            events.chunk(),
+        )
+        .await
+        .expect("pushed within a second")
+        .unwrap()
+        .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
+    let (db, nodes) = cluster(3).await;
+    let (code, p) = meeting(&nodes[0]).await;
+    let mut events = nodes[1]
+        .client
+        .get(nodes[1].url(&format!("/v1/meetings/{code}/events")))
+        .send()
+        .await
+        .unwrap();
+    events.chunk().await.unwrap();
+    // When every instance's listening connection is terminated while A keeps writing
+    let mut stale = 0;
+    let mut last = String::new();
+    for i in 0..200 {
+        if i == 50 {
+            let killed = "select pg_terminate_backend(pid) from pg_stat_activity \
+                 where application_name = 'meetifyr-bus' and pid <> pg_backend_pid()";
+            execute_script(&db.url, killed).await.expect("terminate the bus connections");
+        }
+        nodes[1].meeting(&code).await;
+        last = write_round(&nodes[0], &code, p, i).await;
+        // Then reads through B and C never go stale
+        for reader in &nodes[1..] {
+            if free_days(&reader.meeting(&code).await) != [last.clone()] {
+                stale += 1;
+            }
+        }
+    }
+    assert_eq!(stale, 0);
+    // And the instances noticed, reconnected, and say so
+    for node in &nodes {
+        wait_ready(node).await;
+    }
+    let disconnects = counter(&nodes[1], "meetifyr_bus_disconnects_total").await;
+    assert!(disconnects >= 1.0, "{disconnects}");
+    // And B's watcher ends up with the last write (pushed after the reconnection at the latest)
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !seen.rsplit("data: ").next().unwrap_or("").contains(&format!(
+        "\"date\":\"{last}\",\"enabled\":true"
+    )) {
+        let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk())
+            .await
+            .expect("the watcher catches up")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liveness_and_readiness_for_load_balancers() {
+    let (_db, nodes) = cluster(1).await;
+    let (status, body) = nodes[0].get("/health/live").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
+    let (status, body) = nodes[0].get("/health/ready").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["bus"], "connected");
+    assert_eq!(body["stores"][0]["status"], "ok");
+}
