@@ -91,6 +91,8 @@ if [ $# -eq 0 ]; then
     ./scripts/browser.sh
     echo "== contract fuzzing: schemathesis against /openapi.json, each store first (scripts/fuzz.sh)"
     ./scripts/fuzz.sh
+    echo "== the cluster: 3 instances, HAProxy, Prometheus (scripts/cluster-test.sh)"
+    ./scripts/cluster-test.sh
     echo "== load smoke: an impossible gate must fail the run"
     status=0
     ./scripts/load.sh --debug --stores sqlite -u 2 -r 2 -t 2s --gates crates/load/gates/impossible.toml \

@@ -246,7 +246,10 @@ async fn listen(bus: Arc<Bus>, url: String) {
         bus.connected.store(false, Ordering::Relaxed);
         metrics::gauge!("meetifyr_bus_connected").set(0.0);
         metrics::counter!("meetifyr_bus_disconnects_total").increment(1);
-        tracing::warn!(reason = why, "bus connection lost: caches flushed; watchers resynchronise when it is back");
+        tracing::warn!(
+            reason = why,
+            "bus connection lost: caches flushed; watchers resynchronise when it is back"
+        );
         for state in bus.stores() {
             state.flush_cache();
         }
@@ -268,7 +271,10 @@ async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
 fn describe() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        metrics::describe_gauge!("meetifyr_bus_connected", "1 while the bus's listening connection is up.");
+        metrics::describe_gauge!(
+            "meetifyr_bus_connected",
+            "1 while the bus's listening connection is up."
+        );
         metrics::describe_counter!(
             "meetifyr_bus_disconnects_total",
             "Times the bus's connection was lost or its heartbeat stopped (caches flushed each time)."

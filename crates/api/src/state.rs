@@ -91,6 +91,7 @@ impl StoreState {
             match self.store.meeting_version(code).await? {
                 Some(version) if version == snapshot.version => {
                     metrics::counter!("meetifyr_cache_version_checks_total", "outcome" => "current").increment(1);
+                    cache.count_hit();
                     return Ok(Some(snapshot));
                 }
                 _ => {

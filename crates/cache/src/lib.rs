@@ -254,6 +254,11 @@ impl Cache {
         removed
     }
 
+    /// Counts a hit served by [`Cache::get`] after the caller checked the value is current.
+    pub fn count_hit(&self) {
+        self.counters.hits.fetch_add(1, Relaxed);
+    }
+
     /// Removes everything, and keeps loads under way from storing what they read before.
     pub fn clear(&self) {
         let _exclusive = self.guard.write().expect("cache guard");

@@ -966,8 +966,14 @@ pub async fn a_range_replaced_while_toggles_run_never_shifts_an_answer(store: &d
 
 pub async fn the_version_alone_is_the_one_find_meeting_shows(store: &dyn Store) {
     let code = meeting_with_range(store, "2025-01-01", "2025-01-02").await;
-    assert_eq!(store.meeting_version(&code).await.unwrap(), Some(version(store, &code).await));
+    assert_eq!(
+        store.meeting_version(&code).await.unwrap(),
+        Some(version(store, &code).await)
+    );
     store.insert_participant(&code, &name("p"), None).await.unwrap();
-    assert_eq!(store.meeting_version(&code).await.unwrap(), Some(version(store, &code).await));
+    assert_eq!(
+        store.meeting_version(&code).await.unwrap(),
+        Some(version(store, &code).await)
+    );
     assert_eq!(store.meeting_version(&UrlCode::generate()).await.unwrap(), None);
 }

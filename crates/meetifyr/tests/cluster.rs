@@ -36,7 +36,13 @@ impl Instance {
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let res = self.client.request(method, self.url(path)).json(&body).send().await.unwrap();
+        let res = self
+            .client
+            .request(method, self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_success(), "{path}: {}", res.status());
         res.json().await.unwrap_or(Value::Null)
     }
@@ -58,9 +64,14 @@ async fn cluster(n: usize) -> (TestDatabase, Vec<Instance>) {
             name: "pg".into(),
             url: db.url.clone(),
         };
-        let app = App::build("127.0.0.1:0".parse().unwrap(), &[spec], &StoreOptions::default(), &options)
-            .await
-            .expect("app starts");
+        let app = App::build(
+            "127.0.0.1:0".parse().unwrap(),
+            &[spec],
+            &StoreOptions::default(),
+            &options,
+        )
+        .await
+        .expect("app starts");
         let base = format!("http://{}", app.local_addr());
         tokio::spawn(app.run(std::future::pending()));
         instances.push(Instance {
@@ -232,7 +243,9 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
         if i == 50 {
             let killed = "select pg_terminate_backend(pid) from pg_stat_activity \
                  where application_name = 'meetifyr-bus' and pid <> pg_backend_pid()";
-            execute_script(&db.url, killed).await.expect("terminate the bus connections");
+            execute_script(&db.url, killed)
+                .await
+                .expect("terminate the bus connections");
         }
         nodes[1].meeting(&code).await;
         last = write_round(&nodes[0], &code, p, i).await;
@@ -253,9 +266,12 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
     // And B's watcher ends up with the last write (pushed after the reconnection at the latest)
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !seen.rsplit("data: ").next().unwrap_or("").contains(&format!(
-        "\"date\":\"{last}\",\"enabled\":true"
-    )) {
+    while !seen
+        .rsplit("data: ")
+        .next()
+        .unwrap_or("")
+        .contains(&format!("\"date\":\"{last}\",\"enabled\":true"))
+    {
         let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk())
             .await
             .expect("the watcher catches up")
