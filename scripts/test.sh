@@ -23,6 +23,20 @@ if ! command -v curl >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
 fi
 
+# redis-server: the cluster tests start their own; HAProxy: scripts/cluster-test.sh's front.
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v haproxy >/dev/null || missing+=(haproxy)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing: ${missing[*]}: apt-get install ${missing[*]} (as root)" >&2
+        exit 1
+    fi
+    echo "[test] installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
     ./scripts/databases.sh
 fi

@@ -1,6 +1,7 @@
 //! Fan-out between instances that share a database: each write is announced as `(meeting,
 //! version)`; every other instance drops its cached copy and pushes the meeting to its own
-//! watchers. PostgreSQL's LISTEN/NOTIFY carries the announcements (`--bus postgres`).
+//! watchers. PostgreSQL's LISTEN/NOTIFY (`--bus postgres`) or Redis pub/sub (`--bus
+//! redis://…`, for any backend) carries the announcements.
 //!
 //! Reads never depend on the bus: with a bus, every cached meeting is checked against the
 //! database's version before it is served (one indexed row), so a lost or late announcement
@@ -41,6 +42,8 @@ pub enum BusOptions {
     None,
     /// LISTEN/NOTIFY on this PostgreSQL database (the primary: not through a pooler).
     Postgres { url: String },
+    /// Pub/sub on this Redis server.
+    Redis { url: String },
 }
 
 /// One announced write.
@@ -82,9 +85,9 @@ pub struct Bus {
 impl Bus {
     /// Starts the bus's tasks; `None` for [`BusOptions::None`].
     pub fn start(options: &BusOptions) -> Option<Arc<Self>> {
-        let BusOptions::Postgres { url } = options else {
+        if *options == BusOptions::None {
             return None;
-        };
+        }
         describe();
         let mut id = [0u8; 8];
         getrandom::fill(&mut id).expect("the operating system's random source failed");
@@ -95,8 +98,8 @@ impl Bus {
             connected: AtomicBool::new(false),
             stores: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(send(url.clone(), queue));
-        tokio::spawn(listen(bus.clone(), url.clone()));
+        tokio::spawn(send(options.clone(), queue));
+        tokio::spawn(listen(bus.clone(), options.clone()));
         tokio::spawn(heartbeat(bus.clone()));
         Some(bus)
     }
@@ -165,21 +168,51 @@ impl Bus {
     }
 }
 
-/// Sends announcements and heartbeats with `pg_notify` on a small pool of its own.
-async fn send(url: String, mut queue: mpsc::UnboundedReceiver<Change>) {
-    let pool = match PgPoolOptions::new().max_connections(2).connect_lazy(&url) {
-        Ok(pool) => pool,
-        Err(e) => {
-            tracing::error!(error = %e, "the bus cannot use its database address");
-            return;
-        }
+/// Sends announcements and heartbeats: `pg_notify` on a small pool of its own, or Redis
+/// `PUBLISH` on a multiplexed connection (opened again after a failure).
+async fn send(options: BusOptions, mut queue: mpsc::UnboundedReceiver<Change>) {
+    enum Sender {
+        Postgres(sqlx::PgPool),
+        Redis(redis::Client, Option<redis::aio::MultiplexedConnection>),
+    }
+    let mut sender = match &options {
+        BusOptions::Postgres { url } => match PgPoolOptions::new().max_connections(2).connect_lazy(url) {
+            Ok(pool) => Sender::Postgres(pool),
+            Err(e) => return tracing::error!(error = %e, "the bus cannot use its database address"),
+        },
+        BusOptions::Redis { url } => match redis::Client::open(url.as_str()) {
+            Ok(client) => Sender::Redis(client, None),
+            Err(e) => return tracing::error!(error = %e, "the bus cannot use its Redis address"),
+        },
+        BusOptions::None => return,
     };
     while let Some(change) = queue.recv().await {
-        let sent = sqlx::query("select pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(change.encode())
-            .execute(&pool)
-            .await;
+        let payload = change.encode();
+        let sent: Result<(), String> = match &mut sender {
+            Sender::Postgres(pool) => sqlx::query("select pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(&payload)
+                .execute(&*pool)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Sender::Redis(client, connection) => {
+                if connection.is_none() {
+                    *connection = client.get_multiplexed_async_connection().await.ok();
+                }
+                match connection {
+                    Some(c) => {
+                        let published: redis::RedisResult<i64> =
+                            redis::cmd("PUBLISH").arg(CHANNEL).arg(&payload).query_async(c).await;
+                        published.map(|_| ()).map_err(|e| {
+                            *connection = None;
+                            e.to_string()
+                        })
+                    }
+                    None => Err("no connection to Redis".into()),
+                }
+            }
+        };
         if let Err(e) = sent {
             metrics::counter!("meetifyr_bus_send_failures_total").increment(1);
             tracing::warn!(error = %e, "cannot announce a change on the bus");
@@ -201,12 +234,58 @@ async fn heartbeat(bus: Arc<Bus>) {
     }
 }
 
+/// The listening end of either bus.
+enum Listener {
+    Postgres(PgListener),
+    Redis(redis::aio::PubSubStream),
+}
+
+impl Listener {
+    async fn connect(options: &BusOptions) -> Result<Self, String> {
+        match options {
+            BusOptions::Postgres { url } => {
+                // Named, so that an operator (or a test) can find it in pg_stat_activity.
+                let separator = if url.contains('?') { '&' } else { '?' };
+                let named = format!("{url}{separator}application_name=meetifyr-bus");
+                let mut listener = PgListener::connect(&named).await.map_err(|e| e.to_string())?;
+                // A lost connection surfaces as `Ok(None)` and is not healed behind our back:
+                // the writes in between went unheard, and the caller flushes first.
+                listener.eager_reconnect(false);
+                listener.listen(CHANNEL).await.map_err(|e| e.to_string())?;
+                Ok(Self::Postgres(listener))
+            }
+            BusOptions::Redis { url } => {
+                let client = redis::Client::open(url.as_str()).map_err(|e| e.to_string())?;
+                let mut pubsub = client.get_async_pubsub().await.map_err(|e| e.to_string())?;
+                pubsub.subscribe(CHANNEL).await.map_err(|e| e.to_string())?;
+                Ok(Self::Redis(pubsub.into_on_message()))
+            }
+            BusOptions::None => Err("no bus".into()),
+        }
+    }
+
+    /// The next payload; `None` when the connection is gone.
+    async fn next(&mut self) -> Option<String> {
+        use futures::StreamExt as _;
+        match self {
+            Self::Postgres(listener) => match listener.try_recv().await {
+                Ok(Some(notification)) => Some(notification.payload().to_owned()),
+                Ok(None) | Err(_) => None,
+            },
+            Self::Redis(stream) => stream
+                .next()
+                .await
+                .map(|m| m.get_payload::<String>().unwrap_or_default()),
+        }
+    }
+}
+
 /// Listens, reconnecting for ever; a lost connection or a missing heartbeat flushes and
 /// resynchronises.
-async fn listen(bus: Arc<Bus>, url: String) {
+async fn listen(bus: Arc<Bus>, options: BusOptions) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        let mut listener = match connect(&url).await {
+        let mut listener = match Listener::connect(&options).await {
             Ok(listener) => listener,
             Err(e) => {
                 tracing::warn!(error = %e, "the bus cannot connect; retrying");
@@ -222,12 +301,11 @@ async fn listen(bus: Arc<Bus>, url: String) {
         let mut last_heartbeat = tokio::time::Instant::now();
         let why = loop {
             let deadline = last_heartbeat + HEARTBEAT_LOST;
-            let next = tokio::time::timeout_at(deadline, listener.try_recv()).await;
-            match next {
+            match tokio::time::timeout_at(deadline, listener.next()).await {
                 Err(_) => break "no heartbeat came back",
-                Ok(Err(_)) | Ok(Ok(None)) => break "the connection was lost",
-                Ok(Ok(Some(notification))) => {
-                    let Some(change) = Change::decode(notification.payload()) else {
+                Ok(None) => break "the connection was lost",
+                Ok(Some(payload)) => {
+                    let Some(change) = Change::decode(&payload) else {
                         continue;
                     };
                     if change.instance == bus.instance {
@@ -255,17 +333,6 @@ async fn listen(bus: Arc<Bus>, url: String) {
         }
         drop(listener);
     }
-}
-
-async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
-    // Named, so that an operator (or a test) can find it in pg_stat_activity.
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let mut listener = PgListener::connect(&format!("{url}{separator}application_name=meetifyr-bus")).await?;
-    // A lost connection surfaces as `Ok(None)` and is not healed behind our back: the writes in
-    // between went unheard, and the caller flushes before listening again.
-    listener.eager_reconnect(false);
-    listener.listen(CHANNEL).await?;
-    Ok(listener)
 }
 
 fn describe() {

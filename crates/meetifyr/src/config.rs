@@ -161,8 +161,9 @@ pub struct ServeArgs {
 
     /// Several instances on one database: `postgres` announces every write with LISTEN/NOTIFY
     /// on the first PostgreSQL store (or give `postgres://…` for the primary itself, when the
-    /// store goes through a pooler); cached meetings are then checked against the database's
-    /// version before they are served. `none` for a single instance.
+    /// store goes through a pooler); `redis://HOST:PORT` uses Redis pub/sub, for any backend
+    /// (MySQL needs it). Cached meetings are then checked against the database's version
+    /// before they are served. `none` for a single instance.
     #[arg(long, env = "MEETIFYR_BUS", default_value = "none", global = true)]
     pub bus: String,
 }
@@ -248,7 +249,10 @@ impl Cli {
             url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(meetifyr_api::BusOptions::Postgres { url: url.to_owned() })
             }
-            other => Err(format!("--bus {other:?}: expected none, postgres or postgres://…")),
+            url if url.starts_with("redis://") => Ok(meetifyr_api::BusOptions::Redis { url: url.to_owned() }),
+            other => Err(format!(
+                "--bus {other:?}: expected none, postgres, postgres://… or redis://…"
+            )),
         }
     }
 }

@@ -1,6 +1,7 @@
-//! Several instances on one PostgreSQL database with `--bus postgres`, each with its cache on,
-//! over real HTTP: reads through any instance see the last write, watchers on one instance get
-//! writes made through another, and a killed bus connection costs no stale read.
+//! Several instances on one database, each with its cache on, over real HTTP: PostgreSQL with
+//! `--bus postgres`, and PostgreSQL and MariaDB with `--bus redis://…` (a real redis-server per
+//! test). Reads through any instance see the last write, watchers on one instance get writes
+//! made through another, and a killed bus connection or a restarted Redis costs no stale read.
 
 use std::time::{Duration, Instant};
 
@@ -48,14 +49,84 @@ impl Instance {
     }
 }
 
-/// `n` instances on one fresh PostgreSQL database, each ready (its bus connected).
-async fn cluster(n: usize) -> (TestDatabase, Vec<Instance>) {
-    let db = TestDatabase::create(Backend::Postgres).await;
-    let options = ApiOptions {
-        rate_limits: None,
-        bus: BusOptions::Postgres {
+/// A redis-server of the test's own on a free port, stopped when dropped.
+struct Redis {
+    port: u16,
+    process: std::process::Child,
+}
+
+impl Redis {
+    fn start_on(port: u16) -> Self {
+        let process = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian's redis-server package; scripts/test.sh installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { port, process }
+    }
+
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Stops the server and starts a new one on the same port (what a restart looks like to
+    /// clients: every connection drops, the server comes back empty).
+    fn restart(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        *self = Self::start_on(self.port);
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Which bus a test cluster uses.
+enum Via<'a> {
+    Postgres,
+    Redis(&'a Redis),
+}
+
+/// `n` instances on one fresh database of `backend`, each ready (its bus connected).
+async fn cluster(n: usize, backend: Backend, via: Via<'_>) -> (TestDatabase, Vec<Instance>) {
+    let db = TestDatabase::create(backend).await;
+    let bus = match via {
+        Via::Postgres => BusOptions::Postgres {
             url: db.url.expose().to_owned(),
         },
+        Via::Redis(redis) => BusOptions::Redis { url: redis.url() },
+    };
+    let options = ApiOptions {
+        rate_limits: None,
+        bus,
         ..ApiOptions::default()
     };
     let mut instances = Vec::new();
@@ -169,10 +240,102 @@ async fn write_round(writer: &Instance, code: &str, participant: i64, i: usize) 
     day(i)
 }
 
+/// 500 rounds of "write through A, read through B and C": how many reads were stale.
+async fn stale_reads_in_500_rounds(nodes: &[Instance]) -> usize {
+    let (code, p) = meeting(&nodes[0]).await;
+    let mut stale = 0;
+    for i in 0..500 {
+        nodes[1].meeting(&code).await;
+        nodes[2].meeting(&code).await;
+        let written = write_round(&nodes[0], &code, p, i).await;
+        for reader in &nodes[1..] {
+            if free_days(&reader.meeting(&code).await) != [written.clone()] {
+                stale += 1;
+            }
+        }
+    }
+    stale
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_reads_on_postgres_and_mariadb_return_the_last_write_in_500_rounds() {
+    // Given a Redis, and three instances on PostgreSQL, then on MariaDB, with hot caches
+    let redis = Redis::start();
+    for backend in [Backend::Postgres, Backend::MySql] {
+        let (_db, nodes) = cluster(3, backend, Via::Redis(&redis)).await;
+        // When A writes and B and C read, 500 times, Then no read is stale
+        assert_eq!(stale_reads_in_500_rounds(&nodes).await, 0, "{backend:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_a_watcher_gets_a_write_from_another_instance_and_survives_a_redis_restart() {
+    // Given three instances on MariaDB with a Redis bus, and a watcher on C
+    let mut redis = Redis::start();
+    let (_db, nodes) = cluster(3, Backend::MySql, Via::Redis(&redis)).await;
+    let (code, p) = meeting(&nodes[0]).await;
+    let mut events = nodes[2]
+        .client
+        .get(nodes[2].url(&format!("/v1/meetings/{code}/events")))
+        .send()
+        .await
+        .unwrap();
+    events.chunk().await.unwrap();
+    // When A writes, Then C pushes it within a second
+    let started = Instant::now();
+    let written = write_round(&nodes[0], &code, p, 3).await;
+    let mut seen = String::new();
+    while !seen.contains(&format!("\"date\":\"{written}\",\"enabled\":true")) {
+        let chunk = tokio::time::timeout_at(
+            tokio::time::Instant::from_std(started + Duration::from_secs(1)),
+            events.chunk(),
+        )
+        .await
+        .expect("pushed within a second")
+        .unwrap()
+        .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    // When Redis restarts while A keeps writing, Then no read through B or C is stale
+    let mut stale = 0;
+    let mut last = String::new();
+    for i in 0..150 {
+        if i == 40 {
+            redis.restart();
+        }
+        last = write_round(&nodes[0], &code, p, i).await;
+        for reader in &nodes[1..] {
+            if free_days(&reader.meeting(&code).await) != [last.clone()] {
+                stale += 1;
+            }
+        }
+    }
+    assert_eq!(stale, 0);
+    // And every instance reconnects, and C's watcher catches up with the last write
+    for node in &nodes {
+        wait_ready(node).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    while !seen
+        .rsplit("data: ")
+        .next()
+        .unwrap_or("")
+        .contains(&format!("\"date\":\"{last}\",\"enabled\":true"))
+    {
+        let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk())
+            .await
+            .expect("the watcher catches up")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_through_any_instance_return_the_last_write_in_500_rounds() {
     // Given three instances with hot caches
-    let (_db, nodes) = cluster(3).await;
+    let (_db, nodes) = cluster(3, Backend::Postgres, Via::Postgres).await;
     let (code, p) = meeting(&nodes[0]).await;
     let mut stale = 0;
     for i in 0..500 {
@@ -196,7 +359,7 @@ async fn reads_through_any_instance_return_the_last_write_in_500_rounds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_watcher_on_one_instance_gets_a_write_made_through_another_within_a_second() {
-    let (_db, nodes) = cluster(3).await;
+    let (_db, nodes) = cluster(3, Backend::Postgres, Via::Postgres).await;
     let (code, p) = meeting(&nodes[0]).await;
     // Given a watcher on C, past its first frame
     let mut events = nodes[2]
@@ -227,7 +390,7 @@ async fn a_watcher_on_one_instance_gets_a_write_made_through_another_within_a_se
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
-    let (db, nodes) = cluster(3).await;
+    let (db, nodes) = cluster(3, Backend::Postgres, Via::Postgres).await;
     let (code, p) = meeting(&nodes[0]).await;
     let mut events = nodes[1]
         .client
@@ -283,7 +446,7 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liveness_and_readiness_for_load_balancers() {
-    let (_db, nodes) = cluster(1).await;
+    let (_db, nodes) = cluster(1, Backend::Postgres, Via::Postgres).await;
     let (status, body) = nodes[0].get("/health/live").await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
     let (status, body) = nodes[0].get("/health/ready").await;
