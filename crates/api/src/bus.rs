@@ -173,7 +173,7 @@ impl Bus {
 async fn send(options: BusOptions, mut queue: mpsc::UnboundedReceiver<Change>) {
     enum Sender {
         Postgres(sqlx::PgPool),
-        Redis(redis::Client, Option<redis::aio::MultiplexedConnection>),
+        Redis(Box<(redis::Client, Option<redis::aio::MultiplexedConnection>)>),
     }
     let mut sender = match &options {
         BusOptions::Postgres { url } => match PgPoolOptions::new().max_connections(2).connect_lazy(url) {
@@ -181,7 +181,7 @@ async fn send(options: BusOptions, mut queue: mpsc::UnboundedReceiver<Change>) {
             Err(e) => return tracing::error!(error = %e, "the bus cannot use its database address"),
         },
         BusOptions::Redis { url } => match redis::Client::open(url.as_str()) {
-            Ok(client) => Sender::Redis(client, None),
+            Ok(client) => Sender::Redis(Box::new((client, None))),
             Err(e) => return tracing::error!(error = %e, "the bus cannot use its Redis address"),
         },
         BusOptions::None => return,
@@ -196,7 +196,8 @@ async fn send(options: BusOptions, mut queue: mpsc::UnboundedReceiver<Change>) {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
-            Sender::Redis(client, connection) => {
+            Sender::Redis(redis) => {
+                let (client, connection) = &mut **redis;
                 if connection.is_none() {
                     *connection = client.get_multiplexed_async_connection().await.ok();
                 }
