@@ -96,6 +96,8 @@ defaults
     timeout tunnel 1h
     timeout http-keep-alive 30s
     option forwardfor
+    # Push a live frame at once, not merged with the next (SSE frames are small).
+    option http-no-delay
     option redispatch
     retries 2
 frontend meetifyr
