@@ -188,6 +188,21 @@ async fn counter(instance: &Instance, series: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Reads an SSE stream until its newest frame shows the participant free on `day` (true), or
+/// `deadline` passes (false).
+async fn pushed(events: &mut reqwest::Response, day: &str, deadline: Instant) -> bool {
+    let wanted = format!("\"date\":\"{day}\",\"enabled\":true");
+    let mut seen = String::new();
+    while !seen.rsplit("data: ").next().unwrap_or("").contains(&wanted) {
+        let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk()).await;
+        match chunk {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// A meeting of 31 days with one participant: its code and the participant's id.
 async fn meeting(via: &Instance) -> (String, i64) {
     let code = via.send(reqwest::Method::POST, "/v1/meetings", json!({})).await["url_code"]
@@ -284,18 +299,10 @@ async fn with_redis_a_watcher_gets_a_write_from_another_instance_and_survives_a_
     // When A writes, Then C pushes it within a second
     let started = Instant::now();
     let written = write_round(&nodes[0], &code, p, 3).await;
-    let mut seen = String::new();
-    while !seen.contains(&format!("\"date\":\"{written}\",\"enabled\":true")) {
-        let chunk = tokio::time::timeout_at(
-            tokio::time::Instant::from_std(started + Duration::from_secs(1)),
-            events.chunk(),
-        )
-        .await
-        .expect("pushed within a second")
-        .unwrap()
-        .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    assert!(
+        pushed(&mut events, &written, started + Duration::from_secs(1)).await,
+        "pushed within a second"
+    );
     // When Redis restarts while A keeps writing, Then no read through B or C is stale
     let mut stale = 0;
     let mut last = String::new();
@@ -316,20 +323,7 @@ async fn with_redis_a_watcher_gets_a_write_from_another_instance_and_survives_a_
         wait_ready(node).await;
     }
     let deadline = Instant::now() + Duration::from_secs(10);
-    let mut seen = String::new();
-    while !seen
-        .rsplit("data: ")
-        .next()
-        .unwrap_or("")
-        .contains(&format!("\"date\":\"{last}\",\"enabled\":true"))
-    {
-        let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk())
-            .await
-            .expect("the watcher catches up")
-            .unwrap()
-            .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    assert!(pushed(&mut events, &last, deadline).await, "the watcher catches up");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -374,18 +368,10 @@ async fn a_watcher_on_one_instance_gets_a_write_made_through_another_within_a_se
     let started = Instant::now();
     let written = write_round(&nodes[0], &code, p, 7).await;
     // Then C pushes it within a second
-    let mut seen = String::new();
-    while !seen.contains(&format!("\"date\":\"{written}\",\"enabled\":true")) {
-        let chunk = tokio::time::timeout_at(
-            tokio::time::Instant::from_std(started + Duration::from_secs(1)),
-            events.chunk(),
-        )
-        .await
-        .expect("pushed within a second")
-        .unwrap()
-        .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    assert!(
+        pushed(&mut events, &written, started + Duration::from_secs(1)).await,
+        "pushed within a second"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -427,21 +413,8 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
     let disconnects = counter(&nodes[1], "meetifyr_bus_disconnects_total").await;
     assert!(disconnects >= 1.0, "{disconnects}");
     // And B's watcher ends up with the last write (pushed after the reconnection at the latest)
-    let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !seen
-        .rsplit("data: ")
-        .next()
-        .unwrap_or("")
-        .contains(&format!("\"date\":\"{last}\",\"enabled\":true"))
-    {
-        let chunk = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), events.chunk())
-            .await
-            .expect("the watcher catches up")
-            .unwrap()
-            .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    assert!(pushed(&mut events, &last, deadline).await, "the watcher catches up");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
