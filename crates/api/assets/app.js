@@ -80,7 +80,7 @@ function meetingPage(d) {
     const time = $('#final-day');
     if (date && time.dateTime !== date) {
       time.dateTime = date;
-      time.textContent = longDay.format(parse(date));
+      time.textContent = dayName.get(date) ?? longDay.format(parse(date));
     }
     const undo = $('#org-unfinal');
     if (undo) undo.hidden = !date;
