@@ -179,7 +179,9 @@ function meetingPage(d) {
     const ranking = $('#ranking');
     ranking.hidden = total === 0;
     if (ranking.open) $('ol', ranking).replaceChildren(...rankedDays().map((x) => rankItem(x.date)));
-    afterRender?.(rankedDays().map((x) => [x.date, `${dayName.get(x.date) ?? x.date} · ${fill(t.free_of, { free: x.free, total, stars: x.stars })}`]), meeting);
+    // The days to settle on, best first; their counts once someone has answered.
+    const label = (x) => dayName.get(x.date) ?? x.date;
+    afterRender?.(rankedDays().map((x) => [x.date, total ? `${label(x)} · ${fill(t.free_of, { free: x.free, total, stars: x.stars })}` : label(x)]), meeting);
   }
   let afterRender = null;
   $('#ranking').addEventListener('toggle', () => {
