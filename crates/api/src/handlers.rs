@@ -315,8 +315,8 @@ pub async fn delete_participant(
     let deleted = state.store.delete_participant(id).await;
     state.participant_deleted(id);
     let code = deleted?;
-    state.push(&code).await;
-    state.announce_write(&code).await;
+    let pushed = state.push(&code).await;
+    state.announce_write(&code, pushed).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -128,14 +128,21 @@ impl StoreState {
 
     /// After a write whose response does not read the meeting: reads it for its watchers, if
     /// it has any.
-    pub async fn push(&self, code: &UrlCode) {
+    /// Returns the version it read, if it read one.
+    pub async fn push(&self, code: &UrlCode) -> Option<i64> {
         if !self.live.watched(&self.live_key(code)) {
-            return;
+            return None;
         }
         match self.meeting(code).await {
-            Ok(Some(snapshot)) => self.publish(code, &snapshot),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot read a changed meeting for its watchers"),
+            Ok(Some(snapshot)) => {
+                self.publish(code, &snapshot);
+                Some(snapshot.version)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a changed meeting for its watchers");
+                None
+            }
         }
     }
 
@@ -151,8 +158,8 @@ impl StoreState {
     pub async fn wrote<T>(&self, code: &UrlCode, result: Result<T, meetifyr_core::StoreError>) -> Result<T, ApiError> {
         self.meeting_changed(code);
         let value = result?;
-        self.push(code).await;
-        self.announce_write(code).await;
+        let pushed = self.push(code).await;
+        self.announce_write(code, pushed).await;
         Ok(value)
     }
 
@@ -163,10 +170,14 @@ impl StoreState {
         }
     }
 
-    /// As [`StoreState::announce`], reading the version first.
-    pub async fn announce_write(&self, code: &UrlCode) {
+    /// As [`StoreState::announce`] after a write: with the version [`StoreState::push`] read,
+    /// else reading it.
+    pub async fn announce_write(&self, code: &UrlCode, pushed: Option<i64>) {
         if self.bus.is_none() {
             return;
+        }
+        if let Some(version) = pushed {
+            return self.announce(code, version);
         }
         match self.store.meeting_version(code).await {
             Ok(Some(version)) => self.announce(code, version),

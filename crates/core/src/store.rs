@@ -186,13 +186,17 @@ pub fn toggle_not_applied(code: &UrlCode, date_id: i64, meeting_exists: bool) ->
     }
 }
 
-/// The error for a final date that matched no row, given the meeting's range as stored
-/// (`None`: no such meeting).
-pub fn final_date_not_applied(code: &UrlCode, date: NaiveDate, stored: Option<Option<DateRange>>) -> StoreError {
-    match stored {
-        None => StoreError::MeetingNotFound(code.to_string()),
-        Some(None) => StoreError::DateRangeNotSet,
-        Some(Some(_)) => StoreError::FinalDateOutsideRange { date },
+/// The error for a final date (`None`: clearing it) that matched no row, given the meeting's
+/// range as stored (`None`: no such meeting).
+pub fn final_date_not_applied(
+    code: &UrlCode,
+    date: Option<NaiveDate>,
+    stored: Option<Option<DateRange>>,
+) -> StoreError {
+    match (stored, date) {
+        (None, _) | (_, None) => StoreError::MeetingNotFound(code.to_string()),
+        (Some(None), Some(_)) => StoreError::DateRangeNotSet,
+        (Some(Some(_)), Some(date)) => StoreError::FinalDateOutsideRange { date },
     }
 }
 

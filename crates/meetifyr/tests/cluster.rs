@@ -255,21 +255,37 @@ async fn write_round(writer: &Instance, code: &str, participant: i64, i: usize) 
     day(i)
 }
 
-/// 500 rounds of "write through A, read through B and C": how many reads were stale.
-async fn stale_reads_in_500_rounds(nodes: &[Instance]) -> usize {
-    let (code, p) = meeting(&nodes[0]).await;
+/// `n` rounds of "B and C read (so each caches the previous version), A writes, B and C read
+/// again", with `before(i)` run at the start of round `i` (a fault, or nothing): how many of
+/// the second reads were stale, and the last day written.
+async fn rounds(
+    nodes: &[Instance],
+    code: &str,
+    participant: i64,
+    n: usize,
+    mut before: impl AsyncFnMut(usize),
+) -> (usize, String) {
     let mut stale = 0;
-    for i in 0..500 {
-        nodes[1].meeting(&code).await;
-        nodes[2].meeting(&code).await;
-        let written = write_round(&nodes[0], &code, p, i).await;
+    let mut last = String::new();
+    for i in 0..n {
+        before(i).await;
         for reader in &nodes[1..] {
-            if free_days(&reader.meeting(&code).await) != [written.clone()] {
+            reader.meeting(code).await;
+        }
+        last = write_round(&nodes[0], code, participant, i).await;
+        for reader in &nodes[1..] {
+            if free_days(&reader.meeting(code).await) != [last.clone()] {
                 stale += 1;
             }
         }
     }
-    stale
+    (stale, last)
+}
+
+/// 500 rounds on a new meeting: how many reads were stale.
+async fn stale_reads_in_500_rounds(nodes: &[Instance]) -> usize {
+    let (code, p) = meeting(&nodes[0]).await;
+    rounds(nodes, &code, p, 500, async |_| {}).await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -304,19 +320,12 @@ async fn with_redis_a_watcher_gets_a_write_from_another_instance_and_survives_a_
         "pushed within a second"
     );
     // When Redis restarts while A keeps writing, Then no read through B or C is stale
-    let mut stale = 0;
-    let mut last = String::new();
-    for i in 0..150 {
+    let (stale, last) = rounds(&nodes, &code, p, 150, async |i| {
         if i == 40 {
             redis.restart();
         }
-        last = write_round(&nodes[0], &code, p, i).await;
-        for reader in &nodes[1..] {
-            if free_days(&reader.meeting(&code).await) != [last.clone()] {
-                stale += 1;
-            }
-        }
-    }
+    })
+    .await;
     assert_eq!(stale, 0);
     // And every instance reconnects, and C's watcher catches up with the last write
     for node in &nodes {
@@ -330,22 +339,9 @@ async fn with_redis_a_watcher_gets_a_write_from_another_instance_and_survives_a_
 async fn reads_through_any_instance_return_the_last_write_in_500_rounds() {
     // Given three instances with hot caches
     let (_db, nodes) = cluster(3, Backend::Postgres, Via::Postgres).await;
-    let (code, p) = meeting(&nodes[0]).await;
-    let mut stale = 0;
-    for i in 0..500 {
-        // (B and C read first, so each holds the previous version in its cache)
-        nodes[1].meeting(&code).await;
-        nodes[2].meeting(&code).await;
-        // When A writes
-        let written = write_round(&nodes[0], &code, p, i).await;
-        // Then B and C return that write at once
-        for reader in &nodes[1..] {
-            if free_days(&reader.meeting(&code).await) != [written.clone()] {
-                stale += 1;
-            }
-        }
-    }
-    assert_eq!(stale, 0, "stale reads in 1,000");
+    // When A writes 500 times, B and C reading before and after each write
+    // Then B and C return each write at once
+    assert_eq!(stale_reads_in_500_rounds(&nodes).await, 0, "stale reads in 1,000");
     // And the caches served the reads that followed no write (after a one-row version check)
     let current = counter(&nodes[1], "meetifyr_cache_version_checks_total{outcome=\"current\"}").await;
     assert!(current >= 400.0, "{current} current copies served");
@@ -386,25 +382,17 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
         .unwrap();
     events.chunk().await.unwrap();
     // When every instance's listening connection is terminated while A keeps writing
-    let mut stale = 0;
-    let mut last = String::new();
-    for i in 0..200 {
+    let killed = "select pg_terminate_backend(pid) from pg_stat_activity \
+         where application_name = 'meetifyr-bus' and pid <> pg_backend_pid()";
+    let (stale, last) = rounds(&nodes, &code, p, 200, async |i| {
         if i == 50 {
-            let killed = "select pg_terminate_backend(pid) from pg_stat_activity \
-                 where application_name = 'meetifyr-bus' and pid <> pg_backend_pid()";
             execute_script(&db.url, killed)
                 .await
                 .expect("terminate the bus connections");
         }
-        nodes[1].meeting(&code).await;
-        last = write_round(&nodes[0], &code, p, i).await;
-        // Then reads through B and C never go stale
-        for reader in &nodes[1..] {
-            if free_days(&reader.meeting(&code).await) != [last.clone()] {
-                stale += 1;
-            }
-        }
-    }
+    })
+    .await;
+    // Then reads through B and C never go stale
     assert_eq!(stale, 0);
     // And the instances noticed, reconnected, and say so
     for node in &nodes {

@@ -430,10 +430,7 @@ impl Store for PostgresStore {
             return Ok(());
         }
         let stored = self.meeting_range(code).await?.map(|(_, range)| range);
-        match date {
-            Some(date) => Err(meetifyr_core::final_date_not_applied(code, date, stored)),
-            None => Err(StoreError::MeetingNotFound(code.to_string())),
-        }
+        Err(meetifyr_core::final_date_not_applied(code, date, stored))
     }
 
     async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {

@@ -559,10 +559,7 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let stored = Self::meeting_range(&writer, code)?.map(|(_, range)| range);
-        match date {
-            Some(date) => Err(meetifyr_core::final_date_not_applied(code, date, stored)),
-            None => Err(StoreError::MeetingNotFound(code.to_string())),
-        }
+        Err(meetifyr_core::final_date_not_applied(code, date, stored))
     }
 
     async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {
