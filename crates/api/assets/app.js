@@ -4,8 +4,8 @@ const $ = (s, root = document) => root.querySelector(s);
 const $$ = (s, root = document) => [...root.querySelectorAll(s)];
 const el = (tag, props = {}) => Object.assign(document.createElement(tag), props);
 const fill = (text, holes) => text.replace(/\{(\w+)\}/g, (_, k) => String(holes[k] ?? ''));
-const cookie = (name, value) => {
-  document.cookie = `${name}=${value}; path=/; max-age=31536000; samesite=lax`;
+const cookie = (name, value, path = '/') => {
+  document.cookie = `${name}=${value}; path=${path}; max-age=31536000; samesite=lax${location.protocol === 'https:' ? '; secure' : ''}`;
 };
 document.documentElement.classList.add('js');
 
@@ -101,10 +101,12 @@ function meetingPage(d) {
   };
   if (organiserKey || $('#share-link')) {
     // The creator's share card and the organiser's controls load only in their browser.
-    import(d.organiser_js).then((m) => {
-      afterRender = m.organiser({ d, t, key: organiserKey, $, el, parse, daysBetween, detailOf, gone, apply: (next, v) => apply(next, v) });
-      if (meeting) renderBest();
-    });
+    import(d.organiser_js)
+      .then((m) => m.organiser({ d, t, key: organiserKey, $, el, parse, daysBetween, detailOf, gone, apply: (next, v) => apply(next, v) }))
+      .then((after) => {
+        afterRender = after;
+        if (meeting) renderBest();
+      });
   }
 
   // A protected answer: the password is asked for once and kept for this tab.
@@ -193,11 +195,10 @@ function meetingPage(d) {
   function renderChips() {
     for (const li of $$('li', chips)) if ($('.person', li)) li.remove();
     for (const p of meeting.participants) {
-      const a = el('a', { className: 'chip person', href: `/m/${d.code}?people=${p.id}`, textContent: p.name });
-      a.setAttribute('role', 'button');
-      a.dataset.id = p.id;
+      const b = el('button', { className: 'chip person', type: 'button', textContent: p.name });
+      b.dataset.id = p.id;
       const li = el('li');
-      li.append(a);
+      li.append(b);
       chips.append(li);
     }
     $('#nobody').hidden = meeting.participants.length > 0;
@@ -212,7 +213,7 @@ function meetingPage(d) {
   const wanted = new URLSearchParams(location.search).get('people');
   if (wanted) shown = new Set(wanted.split(',').map(Number));
   chips.addEventListener('click', (e) => {
-    const a = e.target.closest('a.chip');
+    const a = e.target.closest('.chip');
     if (!a || !meeting) return;
     e.preventDefault();
     const all = meeting.participants.map((p) => p.id);
@@ -227,12 +228,6 @@ function meetingPage(d) {
     }
     markChips();
     renderGroup();
-  });
-  chips.addEventListener('keydown', (e) => {
-    if (e.key === ' ' && e.target.matches('a.chip')) {
-      e.preventDefault();
-      e.target.click();
-    }
   });
 
   // Day details: who is free, busy, starred
@@ -349,7 +344,7 @@ function meetingPage(d) {
       }
       const created = await response.json();
       if (password) store(sessionStorage, passwordName(created.participant_id), password);
-      document.cookie = `me_${d.code}=${created.participant_id}; path=/m/${d.code}; max-age=31536000; samesite=lax`;
+      cookie(`me_${d.code}`, created.participant_id, `/m/${d.code}`);
       // The server renders the answer grid for the person this browser now is.
       history.replaceState(null, '', `/m/${d.code}#answer-section`);
       location.reload();
@@ -447,46 +442,93 @@ function meetingPage(d) {
   }
   if (form) {
     const mode = () => $('input[name=mode]:checked')?.value ?? 'free';
-    const paint = (cell) => {
-      if (stroke.touched.has(cell)) return;
-      stroke.touched.add(cell);
+    // A stroke covers every day from the one it started on to the one under the pointer, in
+    // date order (the grid's cells are in date order): moving back shrinks it, and days it
+    // leaves again return to how they were before it.
+    const set = (cell, kind, value) => {
       const [free, star] = boxes(cell);
-      if (stroke.kind === 'star') {
-        star.checked = stroke.value;
-        if (stroke.value) free.checked = true;
+      if (kind === 'star') {
+        star.checked = value;
+        if (value) free.checked = true;
       } else {
-        free.checked = stroke.value;
-        if (!stroke.value) star.checked = false;
+        free.checked = value;
+        if (!value) star.checked = false;
       }
+    };
+    const cover = (all, from, to, kind, value, before) => {
+      const [lo, hi] = from < to ? [from, to] : [to, from];
+      all.forEach((cell, i) => {
+        if (i >= lo && i <= hi) set(cell, kind, value);
+        else boxes(cell).forEach((b, j) => { b.checked = before[i][j]; });
+      });
       showMine();
+    };
+    // Where the last toggle, stroke or extension ended: Shift+click and Shift+Space extend from
+    // there, giving every day between the state that day has now.
+    let anchor = null;
+    const extend = (cell, kind) => {
+      const all = cells();
+      const to = all.indexOf(cell);
+      const from = anchor && all.includes(anchor) ? all.indexOf(anchor) : to;
+      const [free, star] = boxes(all[from]);
+      const value = from === to ? !(kind === 'star' ? star.checked : free.checked) : (kind === 'star' ? star.checked : free.checked);
+      const before = snapshot();
+      cover(all, from, to, kind, value, before);
+      anchor = cell;
+      save(before);
     };
     form.addEventListener('pointerdown', (e) => {
       const cell = e.target.closest('td:has(input)');
-      if (!cell || e.button > 0) return;
+      if (!cell || e.button > 0 || stroke) return;
       e.preventDefault();
       const kind = mode();
+      if (e.shiftKey) {
+        extend(cell, kind);
+        return;
+      }
+      const all = cells();
       const [free, star] = boxes(cell);
-      stroke = { kind, value: !(kind === 'star' ? star.checked : free.checked), before: snapshot(), touched: new Set(), id: e.pointerId };
+      const at = all.indexOf(cell);
+      stroke = { kind, value: !(kind === 'star' ? star.checked : free.checked), before: snapshot(), all, from: at, to: at, id: e.pointerId };
       form.setPointerCapture(e.pointerId);
-      paint(cell);
+      cover(all, at, at, kind, stroke.value, stroke.before);
     });
     form.addEventListener('pointermove', (e) => {
       if (!stroke || e.pointerId !== stroke.id) return;
+      // Off the days (between months, past the range's end) the stroke keeps its last day.
       const cell = document.elementFromPoint(e.clientX, e.clientY)?.closest('td:has(input)');
-      if (cell && form.contains(cell)) paint(cell);
+      const at = cell && form.contains(cell) ? stroke.all.indexOf(cell) : -1;
+      if (at < 0 || at === stroke.to) return;
+      stroke.to = at;
+      cover(stroke.all, stroke.from, at, stroke.kind, stroke.value, stroke.before);
     });
     const finish = (e) => {
       if (!stroke || e.pointerId !== stroke.id) return;
-      const { before } = stroke;
+      const { before, all, to } = stroke;
       stroke = null;
+      anchor = all[to];
       save(before);
     };
     form.addEventListener('pointerup', finish);
     form.addEventListener('pointercancel', finish);
     // The click that follows a stroke must not undo it; a keyboard's click (detail 0) toggles.
+    // Nor may the click a Shift+Space releases toggle the box it extended to.
+    let extended = null;
     form.addEventListener('click', (e) => {
-      if (e.detail > 0 && e.target.closest('td:has(input)')) e.preventDefault();
+      if ((e.detail > 0 || e.target === extended) && e.target.closest('td:has(input)')) e.preventDefault();
     }, true);
+    // Shift+Space on a day's box extends from the last day toggled, as Shift+click does.
+    form.addEventListener('keydown', (e) => {
+      const cell = e.target.closest?.('td:has(input)');
+      if (e.key !== ' ' || !e.shiftKey || !cell || e.target.type !== 'checkbox') return;
+      e.preventDefault();
+      if (e.repeat) return;
+      extended = e.target;
+      extend(cell, e.target.name === 'star' ? 'star' : 'free');
+    });
+    form.addEventListener('keyup', (e) => {
+      if (e.key === ' ' && extended) setTimeout(() => { extended = null; });
+    });
     form.addEventListener('change', (e) => {
       const cell = e.target.closest('td:has(input)');
       if (!cell) return;
@@ -495,6 +537,7 @@ function meetingPage(d) {
       before[cells().indexOf(cell)][e.target === star ? 1 : 0] = !e.target.checked;
       if (e.target === star && star.checked) free.checked = true;
       if (e.target === free && !free.checked) star.checked = false;
+      anchor = cell;
       showMine();
       save(before);
     });

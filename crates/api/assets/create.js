@@ -13,7 +13,7 @@ export function createPage({ createForm, $, $$, fill, iso, parse, daysBetween })
       const span = daysBetween(parse(start.value), parse(end.value));
       if (span < 0) [message, bad] = [status.dataset.reversed, true];
       else if (span > 62) [message, bad] = [status.dataset.tooLong, true];
-      else message = fill(status.dataset.chosen, { n: span + 1 });
+      else message = span === 0 ? status.dataset.chosenOne : fill(status.dataset.chosen, { n: span + 1 });
     }
     end.setCustomValidity(bad ? message : '');
     end.setAttribute('aria-invalid', String(bad));

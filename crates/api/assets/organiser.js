@@ -1,8 +1,8 @@
 // The creator's and organiser's part of the meeting page, loaded by app.js only in their
 // browser: the share card shown after creating, and with the organiser key the controls (change
-// the range, settle on a date, delete the meeting). Returns what app.js calls after each render,
-// with every day ranked as [date, label].
-export function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone, apply }) {
+// the range, settle on a date, delete the meeting), whose panel the server renders on request.
+// Returns what app.js calls after each render, with every day ranked as [date, label].
+export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone, apply }) {
   // Share card
   const link = $('#share-link');
   if (link) {
@@ -28,8 +28,11 @@ export function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone
     }
   }
   if (!key) return null;
-  const panel = $('#organiser');
-  panel.hidden = false;
+  const response = await fetch(`/m/${d.code}/organiser`).catch(() => null);
+  if (!response?.ok) return null;
+  const holder = $('#organiser');
+  holder.outerHTML = await response.text();
+  const words = $('#organiser').dataset;
   const auth = { authorization: `Bearer ${key}` };
   const orgLink = $('#organiser-link');
   orgLink.value = `${location.origin}/m/${d.code}#organiser=${key}`;
@@ -51,8 +54,8 @@ export function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone
     e.preventDefault();
     const [start, end] = [$('#org-start').value, $('#org-end').value];
     const span = daysBetween(parse(start), parse(end));
-    if (span < 0 || span > 62) return say(span < 0 ? t.end_before_start : t.too_long, false);
-    if (!confirm(t.change_dates_confirm)) return;
+    if (span < 0 || span > 62) return say(span < 0 ? words.reversed : words.tooLong, false);
+    if (!confirm(words.confirmRange)) return;
     const response = await fetch(`${d.api}/meetings/${d.code}/date_range`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', ...auth },
@@ -79,7 +82,7 @@ export function organiser({ d, t, key, $, el, parse, daysBetween, detailOf, gone
   });
   $('#org-unfinal')?.addEventListener('click', () => finalize(null));
   $('#org-delete').addEventListener('click', async () => {
-    if (!confirm(t.delete_confirm)) return;
+    if (!confirm(words.confirmDelete)) return;
     const response = await fetch(`${d.api}/meetings/${d.code}`, { method: 'DELETE', headers: auth }).catch(() => null);
     if (response?.status === 204 || response?.status === 404) gone();
     else say(await detailOf(response), false);

@@ -149,8 +149,12 @@ pub async fn event_ics(
             format!("meeting with url_code: {} has no final date yet", meeting.url_code),
         ));
     };
-    let link = crate::ics::meeting_link(&headers, &state.meeting_path(&meeting.url_code));
-    let body = crate::ics::event(&meeting, date, &link, chrono::Utc::now());
+    let link = format!(
+        "{}{}",
+        state.public.base(&headers),
+        state.meeting_path(&meeting.url_code)
+    );
+    let body = crate::ics::event(&meeting, date, &link, state.clock.now());
     let disposition = format!("attachment; filename=\"meetifyr-{}.ics\"", meeting.url_code);
     Ok((
         [

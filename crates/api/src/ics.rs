@@ -1,20 +1,7 @@
 //! The finalized meeting as an iCalendar file (RFC 5545): one all-day event.
 
-use axum::http::{HeaderMap, header};
 use chrono::{DateTime, NaiveDate, Utc};
 use meetifyr_core::Meeting;
-
-/// The address of the meeting as the client reached this server: its page when the store has
-/// pages, else its API resource.
-pub fn meeting_link(headers: &HeaderMap, path: &str) -> String {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = text(header::HOST.as_str()).unwrap_or("127.0.0.1:8000");
-    let scheme = match text("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}{path}")
-}
 
 /// TEXT values escape `\`, `;`, `,` and line breaks (RFC 5545 §3.3.11).
 fn escape(text: &str) -> String {

@@ -13,6 +13,7 @@ mod limit;
 mod live;
 mod metrics;
 mod openapi;
+mod origin;
 mod state;
 mod web;
 
@@ -21,6 +22,8 @@ pub use error::{ApiError, FieldError};
 pub use limit::{Rate, RateLimitOptions};
 pub use live::{Live, LiveOptions};
 pub use meetifyr_cache::CacheConfig;
+pub use meetifyr_core::Clock;
+pub use origin::{PublicOrigin, PublicUrl};
 
 use std::{sync::Arc, time::Duration};
 
@@ -70,6 +73,10 @@ pub struct ApiOptions {
     pub demo_endpoints: bool,
     /// Fan-out to other instances on the same database.
     pub bus: BusOptions,
+    /// How the links the server hands out (share link, QR code, `.ics`) name it.
+    pub public: PublicOrigin,
+    /// "Today" for the pages' quick picks and the calendar files' stamps.
+    pub clock: Clock,
 }
 
 impl Default for ApiOptions {
@@ -84,6 +91,8 @@ impl Default for ApiOptions {
             rate_limits: Some(RateLimitOptions::default()),
             demo_endpoints: false,
             bus: BusOptions::None,
+            public: PublicOrigin::default(),
+            clock: Clock::System,
         }
     }
 }
@@ -135,6 +144,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let limits = options.rate_limits.clone().map(limit::RateLimits::new);
     let auth = auth::Auth::new(limits.clone());
     let bus = bus::Bus::start(&options.bus);
+    let public = Arc::new(options.public.clone());
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
         let state = state::StoreState {
@@ -145,6 +155,8 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             auth: auth.clone(),
             pages: i == 0,
             bus: bus.clone(),
+            public: public.clone(),
+            clock: options.clock,
         };
         if let Some(bus) = &bus {
             bus.register(state.clone());

@@ -260,15 +260,18 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, request: Request, ne
             metrics::counter!("meetifyr_rate_limited_total", "class" => class.name()).increment(1);
             tracing::debug!(%client, class = class.name(), "rate limited");
             let rate = limits.limiter(class).rate;
-            let what = match class {
-                Class::Create => "meeting creations",
-                Class::Write => "changes",
+            let (what, flag) = match class {
+                Class::Create => ("meeting creations", "--rate-limit-create"),
+                Class::Write => ("changes", "--rate-limit-write"),
             };
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            // Load tests are the usual victims: the reason names the limit and the way out.
             let mut response = detail_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 &format!(
-                    "too many {what} from one address: at most {} per {}; try again in {seconds} s",
+                    "too many {what} from one address: at most {} per {}; try again in {seconds} s \
+                     (the server's {flag} limit; an operator can exempt a load generator's address \
+                     with --rate-limit-exempt)",
                     rate.count,
                     rate.unit()
                 ),

@@ -52,6 +52,9 @@ pub struct StoreState {
     /// Other instances share the database: writes are announced, and cached meetings are
     /// checked against the stored version before they are served.
     pub bus: Option<Arc<crate::bus::Bus>>,
+    /// How links to this server are written.
+    pub public: Arc<crate::origin::PublicOrigin>,
+    pub clock: meetifyr_core::Clock,
 }
 
 impl StoreState {

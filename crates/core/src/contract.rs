@@ -9,8 +9,9 @@ use crate::{
     Store, StoreError, Title, Toggle, UrlCode,
 };
 
-/// Instantiates every contract test for one backend. `$fresh` is an async expression giving a
-/// value that derefs to a fresh `dyn Store`-compatible store, evaluated once per test.
+/// Instantiates every contract test for one backend. `$fresh` is an async expression giving
+/// `Some` value that derefs to a fresh `dyn Store`-compatible store, evaluated once per test,
+/// or `None` when the backend cannot be tested here (the test then passes without running).
 #[macro_export]
 macro_rules! contract_tests {
     ($fresh:expr) => {
@@ -68,7 +69,8 @@ macro_rules! contract_tests {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                let store = $fresh.await;
+                // `None`: this backend's server is not available here (said once, on stderr).
+                let Some(store) = $fresh.await else { return };
                 $crate::contract::$name(&*store).await;
             }
         )+

@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or SQL. Every backend implements [`Store`] and runs the
 //! contract suite in [`contract`] (feature `contract`), so they cannot drift apart.
 
+mod clock;
 mod domain;
 mod iso_date;
 mod ranking;
@@ -12,6 +13,7 @@ mod store;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use clock::Clock;
 pub use domain::{
     Availability, AvailabilityError, AvailabilityProblem, CreatedParticipant, DateId, DateRange, DateRangeError,
     DaySet, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant, ParticipantDate, ParticipantName,

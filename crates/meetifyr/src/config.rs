@@ -149,6 +149,12 @@ pub struct ServeArgs {
     #[arg(long, env = "MEETIFYR_TRUSTED_PROXY_HEADER", global = true)]
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
 
+    /// The address people use to reach this server (e.g. `https://meet.example.org`), for the
+    /// share link, its QR code and `.ics` files; cookies get `Secure` when it is https. Without
+    /// it: the request's Host (and, with --trusted-proxy-header, X-Forwarded-Proto/-Host).
+    #[arg(long, env = "MEETIFYR_PUBLIC_URL", global = true)]
+    pub public_url: Option<meetifyr_api::PublicUrl>,
+
     /// Client addresses never rate limited (e.g. a load generator's), comma-separated.
     #[arg(long, env = "MEETIFYR_RATE_LIMIT_EXEMPT", value_delimiter = ',', global = true)]
     pub rate_limit_exempt: Vec<std::net::IpAddr>,
@@ -229,6 +235,11 @@ impl Cli {
             }),
             demo_endpoints: self.serve.demo_endpoints,
             bus: self.bus_options().unwrap_or_default(),
+            public: meetifyr_api::PublicOrigin {
+                url: self.serve.public_url.clone(),
+                trust_forwarded: self.serve.trusted_proxy_header.is_some(),
+            },
+            clock: meetifyr_api::Clock::System,
         }
     }
 

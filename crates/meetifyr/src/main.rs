@@ -1,4 +1,4 @@
-//! `meetifyr`: serve (default) or migrate.
+//! `meetifyr`: serve (default), migrate or copy.
 
 use std::process::ExitCode;
 
@@ -59,14 +59,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for s in &cli.stores.stores {
                 tracing::info!(store = %s.name, url = %s.url, "store ready at /v1/{}/", s.name);
             }
-            match cli.api_options().cache {
-                Some(c) => tracing::info!(
+            let options = cli.api_options();
+            match (options.cache, &options.bus) {
+                (Some(c), meetifyr_api::BusOptions::None) => tracing::info!(
                     ttl_seconds = c.default_ttl.as_secs_f64(),
                     max_bytes = c.max_bytes,
-                    "GET-meeting cache on, in this process only: other processes on the same \
-                     databases do not invalidate it (run one process per database, or --cache off)"
+                    "GET-meeting cache on, in this process only: without --bus, other processes on \
+                     the same databases do not invalidate it (run one process per database, or give \
+                     every instance --bus)"
                 ),
-                None => tracing::info!("GET-meeting cache off"),
+                (Some(c), _) => tracing::info!(
+                    ttl_seconds = c.default_ttl.as_secs_f64(),
+                    max_bytes = c.max_bytes,
+                    "GET-meeting cache on, kept coherent with other instances by --bus \
+                     (every cached meeting's version is checked before it is served)"
+                ),
+                (None, _) => tracing::info!("GET-meeting cache off"),
             }
             tracing::info!(
                 "Meetifyr is up: open http://{} in a browser (API docs at /docs, metrics at /metrics)",

@@ -46,10 +46,69 @@ enum Cleanup {
     },
 }
 
+/// The variable naming the server of a backend's test databases (`None` for SQLite).
+fn server_var(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some("MEETIFYR_TEST_POSTGRES_URL"),
+        Backend::MySql => Some("MEETIFYR_TEST_MYSQL_URL"),
+    }
+}
+
 fn server_url(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
         panic!("{var} is not set: run ./scripts/test.sh, which starts the database servers and sets it")
     })
+}
+
+/// Says once per test binary, on stderr past the harness's capture, that some tests are skipped.
+fn note_once(what: &str) {
+    static TOLD: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut told = TOLD.lock().unwrap_or_else(|e| e.into_inner());
+    if !told.iter().any(|t| t == what) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "note: {what}");
+        told.push(what.to_owned());
+    }
+}
+
+/// Whether the program `name` (from Debian's package `package`) can be run here; when not,
+/// says so once, and the tests that need it return early (`./scripts/test.sh` installs it).
+pub fn program_available(name: &str, package: &str) -> bool {
+    let found = std::process::Command::new(name)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        note_once(&format!(
+            "skipping what needs {name}: it is not installed (apt-get install {package}, or run ./scripts/test.sh)"
+        ));
+    }
+    found
+}
+
+/// Whether tests on `backend` can run here: SQLite always; PostgreSQL and MySQL when their
+/// server's variable is set. When it is not, says so once per test binary, on stderr past the
+/// test harness's capture, with how to run them; the tests that asked then return early.
+pub fn available(backend: Backend) -> bool {
+    let Some(var) = server_var(backend) else {
+        return true;
+    };
+    if std::env::var_os(var).is_some() {
+        return true;
+    }
+    note_once(&format!(
+        "skipping the tests that need a {} server: {var} is not set \
+         (./scripts/test.sh starts PostgreSQL and MariaDB and sets both)",
+        if backend == Backend::Postgres {
+            "PostgreSQL"
+        } else {
+            "MySQL/MariaDB"
+        }
+    ));
+    false
 }
 
 /// `scheme://user:pass@host:port/db?query` with `db` replaced.
@@ -76,12 +135,7 @@ impl TestDatabase {
                 }
             }
             Backend::Postgres | Backend::MySql => {
-                let var = if backend == Backend::Postgres {
-                    "MEETIFYR_TEST_POSTGRES_URL"
-                } else {
-                    "MEETIFYR_TEST_MYSQL_URL"
-                };
-                let admin_url = server_url(var);
+                let admin_url = server_url(server_var(backend).expect("a server backend"));
                 let name = format!("meetifyr_test_{}", random_suffix());
                 let create = if backend == Backend::Postgres {
                     format!("create database {name}")
@@ -174,16 +228,19 @@ impl Drop for TestStore {
     }
 }
 
-/// A fresh, migrated store of `backend`.
-pub async fn fresh_store(backend: Backend) -> TestStore {
+/// A fresh, migrated store of `backend`; `None` when its server is not [`available`].
+pub async fn fresh_store(backend: Backend) -> Option<TestStore> {
+    if !available(backend) {
+        return None;
+    }
     let database = TestDatabase::create(backend).await;
     let store = crate::connect(&database.url, &StoreOptions::default())
         .await
         .unwrap_or_else(|e| panic!("cannot open test database {}: {e:?}", database.url));
-    TestStore {
+    Some(TestStore {
         store: Some(store),
         _database: database,
-    }
+    })
 }
 
 /// Brings the database at `url` to schema `version` exactly (for testing migrations from an

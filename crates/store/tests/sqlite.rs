@@ -7,13 +7,13 @@ use meetifyr_store::{
     testing::{Backend, fresh_store},
 };
 
-async fn fresh_memory() -> Box<SqliteStore> {
+async fn fresh_memory() -> Option<Box<SqliteStore>> {
     let url = DatabaseUrl::new("sqlite::memory:");
-    Box::new(
+    Some(Box::new(
         SqliteStore::connect(&url, &StoreOptions::default())
             .await
             .expect("in-memory sqlite"),
-    )
+    ))
 }
 
 meetifyr_core::contract_tests!(fresh_memory());

@@ -47,8 +47,12 @@ impl Lang {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| p.trim().strip_prefix("q=").map(|q| q.parse::<f32>().unwrap_or(0.0)))
                 .unwrap_or(1.0);
+            // `q=0` means "not this one" (RFC 9110 §12.4.2), and so does a quality we cannot read.
+            if q.is_nan() || q <= 0.0 {
+                continue;
+            }
             let lang = match tag.split('-').next() {
                 Some("ko") => Lang::Ko,
                 Some("en") => Lang::En,
@@ -75,6 +79,27 @@ impl Lang {
             Lang::Ko => ["일", "월", "화", "수", "목", "금", "토"],
             Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
         }
+    }
+
+    /// The weekdays' full names, in the order of [`Lang::weekdays`] (headers' `abbr`).
+    pub fn weekday_names(self) -> [&'static str; 7] {
+        match self {
+            Lang::Ko => ["일요일", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일"],
+            Lang::En => [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ],
+        }
+    }
+
+    /// Header cells of a month's columns: short name and full name.
+    pub fn weekday_headers(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        self.weekdays().into_iter().zip(self.weekday_names())
     }
 
     /// Days from the week's first column to Monday (0 for Monday-first weeks).
@@ -149,6 +174,8 @@ pub struct Texts {
     pub end_before_start: &'static str,
     pub too_long: &'static str,
     pub days_chosen: &'static str,
+    /// `days_chosen` for exactly one day (English has a singular).
+    pub day_chosen: &'static str,
     pub create_button: &'static str,
     pub share_heading: &'static str,
     pub copy: &'static str,
@@ -237,8 +264,9 @@ pub static KO: Texts = Texts {
     end_label: "종료일",
     range_fixed: "만든 뒤에는 주최자 링크로만 날짜 범위를 바꿀 수 있어요.",
     end_before_start: "종료일은 시작일과 같거나 그 뒤여야 해요.",
-    too_long: "날짜 범위는 최대 62일까지 고를 수 있어요.",
+    too_long: "최대 63일까지 고를 수 있어요 (종료일은 시작일부터 62일 뒤까지).",
     days_chosen: "{n}일 선택됨",
+    day_chosen: "1일 선택됨",
     create_button: "모임 만들기",
     share_heading: "모임이 만들어졌어요! 아래 링크를 참여자에게 보내 주세요.",
     copy: "링크 복사",
@@ -271,7 +299,7 @@ pub static KO: Texts = Texts {
     mode_label: "칠하기",
     mode_free: "가능",
     mode_star: "★ 선호",
-    paint_hint: "날짜를 누른 채 끌면 여러 날을 한 번에 바꿀 수 있어요. 키보드로는 체크 상자를 사용하세요.",
+    paint_hint: "한 날짜에서 다른 날짜로 끌면 그 사이의 모든 날이 바뀌어요. Shift+클릭이나 Shift+Space는 마지막으로 바꾼 날부터 이어서 바꿔요. 키보드로는 체크 상자를 쓰세요.",
     free_on: "{day} 가능",
     star_on: "{day} 선호",
     save: "저장",
@@ -327,8 +355,9 @@ pub static EN: Texts = Texts {
     end_label: "End",
     range_fixed: "Once the meeting is created, only its organiser link can change the dates.",
     end_before_start: "The end must be on or after the start.",
-    too_long: "Choose at most 62 days.",
+    too_long: "Choose at most 63 days (the end at most 62 days after the start).",
     days_chosen: "{n} days chosen",
+    day_chosen: "1 day chosen",
     create_button: "Create meeting",
     share_heading: "Your meeting is ready. Send this link to everyone:",
     copy: "Copy link",
@@ -361,7 +390,7 @@ pub static EN: Texts = Texts {
     mode_label: "Paint",
     mode_free: "Free",
     mode_star: "★ Star",
-    paint_hint: "Press and drag across days to change many at once. With a keyboard, use the check boxes.",
+    paint_hint: "Drag from one day to another to change every day between them; Shift+click or Shift+Space extends from the last day you changed. With a keyboard, use the check boxes.",
     free_on: "Free on {day}",
     star_on: "Star {day}",
     save: "Save",
@@ -419,5 +448,13 @@ mod tests {
         assert_eq!(Lang::of(&headers("fr-FR,ko;q=0.3", None)), Lang::Ko);
         assert_eq!(Lang::of(&headers("fr-FR", None)), Lang::En);
         assert_eq!(Lang::of(&headers("ko", Some("a=b; lang=en"))), Lang::En);
+    }
+
+    #[test]
+    fn a_language_refused_with_q_0_is_never_chosen() {
+        assert_eq!(Lang::of(&headers("ko;q=0, en;q=0.1", None)), Lang::En);
+        assert_eq!(Lang::of(&headers("ko;q=0.0", None)), Lang::En);
+        assert_eq!(Lang::of(&headers("en;q=0, ko;q=0.2", None)), Lang::Ko);
+        assert_eq!(Lang::of(&headers("ko;q=abc, en;q=0.5", None)), Lang::En);
     }
 }

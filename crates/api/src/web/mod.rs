@@ -20,6 +20,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::NaiveDate;
 use meetifyr_core::{Availability, DateRange, Location, ParticipantName, StoreError, Title, UrlCode};
 use serde::Deserialize;
@@ -49,6 +50,52 @@ fn compact(source: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The stylesheet as sent: without comments and the white space that means nothing (around
+/// `{};,` and after `:`), strings kept as written.
+fn compact_css(source: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    let mut quote = None;
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c == '/' && chars.peek() == Some(&'*') {
+            chars.next();
+            let mut last = ' ';
+            for c in chars.by_ref() {
+                if last == '*' && c == '/' {
+                    break;
+                }
+                last = c;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        // Never before `:`: `a :hover` and `a:hover` select different things.
+        if space && !out.is_empty() && !"{};,".contains(c) && !out.ends_with(|p| "{};,:".contains(p)) {
+            out.push(' ');
+        }
+        space = false;
+        if c == '}' && out.ends_with(';') {
+            out.pop();
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    out.into_bytes()
+}
+
 impl Asset {
     fn new(stem: &str, ext: &str, body: Vec<u8>, content_type: &'static str) -> Self {
         // FNV-1a: a cache key, not a secret.
@@ -67,7 +114,7 @@ static CSS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "app",
         "css",
-        include_bytes!("../../assets/app.css").to_vec(),
+        compact_css(include_str!("../../assets/app.css")),
         "text/css; charset=utf-8",
     )
 });
@@ -113,6 +160,7 @@ pub fn routes(state: StoreState) -> Router {
     Router::new()
         .route("/", get(create_page).post(create))
         .route("/m/{code}", get(meeting_page))
+        .route("/m/{code}/organiser", get(organiser_panel))
         .route("/m/{code}/join", post(join))
         .route("/m/{code}/answer", post(answer))
         .route("/m/{code}/forget", post(forget))
@@ -136,6 +184,15 @@ async fn security_headers(request: Request, next: Next) -> Response {
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // A page differs by language, theme and who this browser answers as: shared caches must not
+    // hand one person's page to another, and browsers must ask again each time.
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    }
     response
 }
 
@@ -157,14 +214,23 @@ async fn asset(Path(name): Path<String>) -> Response {
 
 /// A cookie's value.
 pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    CookieJar::from_headers(headers).get(name).map(|c| c.value().to_owned())
+}
+
+/// A cookie this site sets for a year (or, with `None`, removes), `Secure` when people reach
+/// the site over https.
+fn set_cookie(jar: CookieJar, secure: bool, name: String, value: Option<String>, path: String) -> CookieJar {
+    let age = if value.is_some() {
+        cookie::time::Duration::days(365)
+    } else {
+        cookie::time::Duration::ZERO
+    };
+    let cookie = Cookie::build((name, value.unwrap_or_default()))
+        .path(path)
+        .max_age(age)
+        .same_site(SameSite::Lax)
+        .secure(secure);
+    jar.add(cookie)
 }
 
 /// The person this browser answers as in a meeting: a cookie, set on joining.
@@ -184,7 +250,8 @@ struct Frame {
     /// `light` or `dark` when chosen with the toggle; else the system's.
     theme: Option<&'static str>,
     dark: bool,
-    theme_href: String,
+    /// This page, for the switches to come back to.
+    back: String,
 }
 
 impl Frame {
@@ -205,11 +272,7 @@ impl Frame {
             switch_href: format!("/lang/{}?back={}", lang.other().code(), urlencode(here)),
             theme,
             dark,
-            theme_href: format!(
-                "/theme/{}?back={}",
-                if dark { "light" } else { "dark" },
-                urlencode(here)
-            ),
+            back: here.to_owned(),
         }
     }
 }
@@ -238,10 +301,6 @@ impl CreatePage {
     }
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 fn render(page: impl Template, status: StatusCode) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -252,7 +311,7 @@ fn render(page: impl Template, status: StatusCode) -> Response {
     }
 }
 
-async fn create_page(headers: HeaderMap) -> Response {
+async fn create_page(State(state): State<StoreState>, headers: HeaderMap) -> Response {
     render(
         CreatePage {
             f: Frame::new(&headers, "/"),
@@ -260,7 +319,7 @@ async fn create_page(headers: HeaderMap) -> Response {
             location: String::new(),
             start: String::new(),
             end: String::new(),
-            today: today().to_string(),
+            today: state.clock.today().to_string(),
             errors: Vec::new(),
         },
         StatusCode::OK,
@@ -286,7 +345,7 @@ async fn create(State(state): State<StoreState>, headers: HeaderMap, body: Bytes
     let t = f.t;
     let mut errors = Vec::new();
     let (mut start, mut end) = (form.start.clone(), form.end.clone());
-    if let Some((s, e)) = view::quick_pick(&form.pick, today()) {
+    if let Some((s, e)) = view::quick_pick(&form.pick, state.clock.today()) {
         (start, end) = (s.to_string(), e.to_string());
     }
     let title = Title::parse(form.title.trim()).map_err(|e| e.to_string());
@@ -317,7 +376,7 @@ async fn create(State(state): State<StoreState>, headers: HeaderMap, body: Bytes
                 location: form.location,
                 start,
                 end,
-                today: today().to_string(),
+                today: state.clock.today().to_string(),
                 errors,
             },
             status,
@@ -348,7 +407,6 @@ struct MeetingPage {
     best: Vec<Best>,
     chips: Vec<Chip>,
     filtered: bool,
-    only_me_href: String,
     detail: Option<Detail>,
     me: Option<Me>,
     answering_as: String,
@@ -379,6 +437,13 @@ struct Other {
 }
 
 #[derive(Template)]
+#[template(path = "organiser.html")]
+struct OrganiserPanel {
+    f: Frame,
+    m: MeetingData,
+}
+
+#[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     f: Frame,
@@ -406,16 +471,6 @@ async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64)
     };
     let data: MeetingData = serde_json::from_slice(&snapshot.json)?;
     Ok(Some((data, snapshot.version)))
-}
-
-/// The page's own address, from the Host header when it is a plain host name.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
-        .unwrap_or("127.0.0.1:8000");
-    format!("http://{host}")
 }
 
 fn qr_svg(text: &str) -> String {
@@ -465,7 +520,7 @@ async fn meeting_page(
             id: p.id,
             name: p.name.clone(),
         });
-    let link = format!("{}/m/{}", origin(&headers), m.url_code);
+    let link = format!("{}/m/{}", state.public.base(&headers), m.url_code);
     let range_text = match (m.start_date, m.end_date) {
         (Some(s), Some(e)) => format!("{} – {}", lang.day(s), lang.day(e)),
         _ => t.no_range.to_owned(),
@@ -503,11 +558,9 @@ async fn meeting_page(
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
             "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
-            "everyone": t.everyone, "close": t.close,
-            "change_dates_confirm": t.change_dates_confirm, "delete_confirm": t.delete_confirm,
-            "deleted": t.deleted, "wrong_password": t.wrong_password,
-            "too_many_attempts": t.too_many_attempts, "password_needed": t.password_needed,
-            "end_before_start": t.end_before_start, "too_long": t.too_long,
+            "everyone": t.everyone, "close": t.close, "deleted": t.deleted,
+            "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
+            "password_needed": t.password_needed,
         },
     });
     // Inside <script type="application/json">: nothing may close the element.
@@ -533,10 +586,6 @@ async fn meeting_page(
         error,
         chips: view::chips(&m, &shown),
         filtered: shown != everyone,
-        only_me_href: me
-            .as_ref()
-            .map(|me| format!("{here}?people={}", me.id))
-            .unwrap_or_default(),
         detail: query.day.and_then(|d| view::detail(&m, &shown, d, lang)),
         answering_as: me
             .as_ref()
@@ -550,11 +599,20 @@ async fn meeting_page(
         m,
         f,
     };
-    let mut response = render(page, StatusCode::OK);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(response)
+    Ok(render(page, StatusCode::OK))
+}
+
+/// The organiser's panel, for organiser.js to put in the page.
+async fn organiser_panel(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let f = Frame::new(&headers, &format!("/m/{raw}"));
+    Ok(match load(&state, &raw).await? {
+        Some((m, _)) => render(OrganiserPanel { f, m }, StatusCode::OK),
+        None => render(NotFoundPage { f }, StatusCode::NOT_FOUND),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -581,21 +639,26 @@ fn password_refused(code: &UrlCode, e: &ApiError) -> Option<Response> {
     Some(Redirect::to(&format!("/m/{code}?error={why}#answer-section")).into_response())
 }
 
-/// Remembers in this browser who it answers as.
-fn remember(code: &UrlCode, id: i64) -> Response {
-    let mut response = Redirect::to(&format!("/m/{code}#answer")).into_response();
-    let cookie = format!(
-        "{}={id}; Path=/m/{code}; Max-Age=31536000; SameSite=Lax",
+/// Remembers in this browser who it answers as (`None`: forgets it).
+fn remember(state: &StoreState, headers: &HeaderMap, code: &UrlCode, id: Option<i64>) -> Response {
+    let jar = set_cookie(
+        CookieJar::new(),
+        state.public.secure(headers),
         me_cookie(code.as_str()),
+        id.map(|id| id.to_string()),
+        format!("/m/{code}"),
     );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
+    let to = if id.is_some() { "answer" } else { "join" };
+    (jar, Redirect::to(&format!("/m/{code}#{to}"))).into_response()
 }
 
 /// Joins without JavaScript: creates the participant and remembers it in this browser.
-async fn join(State(state): State<StoreState>, Path(raw): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn join(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let form: JoinForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let code = crate::handlers::code(&raw)?;
     let Ok(name) = ParticipantName::parse(&form.name) else {
@@ -611,7 +674,7 @@ async fn join(State(state): State<StoreState>, Path(raw): Path<String>, body: By
             state.store.insert_participant(&code, &name, hash.as_deref()).await,
         )
         .await?;
-    Ok(remember(&code, created.id))
+    Ok(remember(&state, &headers, &code, Some(created.id)))
 }
 
 #[derive(Deserialize, Default)]
@@ -623,7 +686,12 @@ struct ClaimForm {
 
 /// "That's me": this browser answers as an existing participant; a protected one needs its
 /// password.
-async fn claim(State(state): State<StoreState>, Path(raw): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+async fn claim(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let form: ClaimForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let code = crate::handlers::code(&raw)?;
     match state.store.participant_password_hash(form.participant).await? {
@@ -637,7 +705,7 @@ async fn claim(State(state): State<StoreState>, Path(raw): Path<String>, body: B
     {
         return password_refused(&code, &e).ok_or(e);
     }
-    Ok(remember(&code, form.participant))
+    Ok(remember(&state, &headers, &code, Some(form.participant)))
 }
 
 /// Saves a whole answer without JavaScript: the boxes ticked are the free and starred days.
@@ -686,14 +754,13 @@ async fn answer(
 }
 
 /// "Not you?": this browser forgets who it answered as.
-async fn forget(Path(raw): Path<String>) -> Result<Response, ApiError> {
+async fn forget(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let code = crate::handlers::code(&raw)?;
-    let mut response = Redirect::to(&format!("/m/{code}#join")).into_response();
-    let cookie = format!("{}=; Path=/m/{code}; Max-Age=0; SameSite=Lax", me_cookie(code.as_str()));
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(remember(&state, &headers, &code, None))
 }
 
 #[derive(Deserialize, Default)]
@@ -703,33 +770,45 @@ struct Back {
 }
 
 /// Back to the page a switch was pressed on, remembering the choice in a cookie.
-fn back_with_cookie(back: Back, name: &str, value: &str) -> Response {
+fn back_with_cookie(secure: bool, back: Back, name: &str, value: &str) -> Response {
     // Only paths of this site: never `//host` or a scheme.
     let back = if back.back.starts_with('/') && !back.back.starts_with("//") && !back.back.contains('\\') {
         back.back
     } else {
         "/".to_owned()
     };
-    let mut response = Redirect::to(&back).into_response();
-    let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
+    let jar = set_cookie(
+        CookieJar::new(),
+        secure,
+        name.to_owned(),
+        Some(value.to_owned()),
+        "/".to_owned(),
+    );
+    (jar, Redirect::to(&back)).into_response()
 }
 
 /// The language switch.
-async fn switch_language(Path(lang): Path<String>, Query(back): Query<Back>) -> Response {
+async fn switch_language(
+    State(state): State<StoreState>,
+    Path(lang): Path<String>,
+    Query(back): Query<Back>,
+    headers: HeaderMap,
+) -> Response {
     match Lang::parse(&lang) {
-        Some(lang) => back_with_cookie(back, "lang", lang.code()),
+        Some(lang) => back_with_cookie(state.public.secure(&headers), back, "lang", lang.code()),
         None => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
 
 /// The light/dark toggle without JavaScript.
-async fn switch_theme(Path(theme): Path<String>, Query(back): Query<Back>) -> Response {
+async fn switch_theme(
+    State(state): State<StoreState>,
+    Path(theme): Path<String>,
+    Query(back): Query<Back>,
+    headers: HeaderMap,
+) -> Response {
     match theme.as_str() {
-        "light" | "dark" => back_with_cookie(back, "theme", &theme),
+        "light" | "dark" => back_with_cookie(state.public.secure(&headers), back, "theme", &theme),
         _ => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
@@ -737,6 +816,24 @@ async fn switch_theme(Path(theme): Path<String>, Query(back): Query<Back>) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stylesheet_is_sent_without_comments_and_idle_white_space() {
+        let css = ".a, .b { color: red; }\n/* note */\n.c :focus { content: \"a: b; c\" }\n@media (max-width: 40rem) { .d > .e { margin: 0 auto; } }";
+        let sent = String::from_utf8(compact_css(css)).unwrap();
+        assert_eq!(
+            sent,
+            ".a,.b{color:red}.c :focus{content:\"a: b; c\"}@media (max-width:40rem){.d > .e{margin:0 auto}}"
+        );
+        let real = String::from_utf8(compact_css(include_str!("../../assets/app.css"))).unwrap();
+        let source = include_str!("../../assets/app.css");
+        assert_eq!(real.matches('{').count(), source.matches('{').count());
+        assert!(
+            !real.contains("/*") && real.len() < source.len() * 9 / 10,
+            "{}",
+            real.len()
+        );
+    }
 
     #[test]
     fn the_script_is_sent_without_indentation_and_comment_lines_keeping_line_numbers() {

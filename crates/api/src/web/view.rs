@@ -110,8 +110,8 @@ pub struct Chip {
     pub id: i64,
     pub name: String,
     pub shown: bool,
-    /// The page with this person's chip toggled (without JavaScript).
-    pub href: String,
+    /// The `people` shown with this person's chip toggled (the chip's value without JavaScript).
+    pub people: String,
 }
 
 pub struct Detail {
@@ -297,7 +297,7 @@ pub fn chips(m: &MeetingData, shown: &BTreeSet<i64>) -> Vec<Chip> {
                 id: p.id,
                 name: p.name.clone(),
                 shown: shown.contains(&p.id),
-                href: format!("/m/{}?people={}", m.url_code, list.join(",")),
+                people: list.join(","),
             }
         })
         .collect()

@@ -27,6 +27,9 @@ async fn read_through_server(db: &TestDatabase, codes: &[String]) -> Vec<Value> 
 
 #[tokio::test]
 async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
+    if !meetifyr_store::testing::available(Backend::Postgres) {
+        return;
+    }
     // Given meetings with participants, toggles and stars in SQLite
     let source = TestDatabase::create(Backend::Sqlite).await;
     let codes = {

@@ -52,6 +52,11 @@ async fn a_creation_flood_is_refused_with_429_retry_after_and_a_detail() {
         let (_, body) = status_json(response).await;
         let detail = body["detail"].as_str().unwrap();
         assert!(detail.contains("at most 20 per minute"), "{detail}");
+        // And it names the limit and how a load test exempts itself
+        assert!(
+            detail.contains("--rate-limit-create") && detail.contains("--rate-limit-exempt"),
+            "{detail}"
+        );
         refused += 1;
     }
     // And /metrics counts them (the recorder is the test process's: other tests add to it)

@@ -266,12 +266,211 @@ async fn the_create_form_explains_what_is_wrong_and_creates_nothing() {
         assert!(html.contains(says), "{says}");
         assert!(html.contains(&format!("value=\"{start}\"")));
     }
-    // And a quick pick without JavaScript fills the dates for a check before creating
-    let response = post_form(&app, "/", form(&[("title", "x"), ("pick", "4w")]), None).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let html = response.text().await.unwrap();
-    let today = chrono::Utc::now().date_naive();
-    assert!(html.contains(&format!("id=\"start\" name=\"start\" type=\"date\" value=\"{today}\"")));
+}
+
+/// A server whose clock is stopped on `today`.
+async fn app_on(today: &str) -> TestApp {
+    let options = meetifyr_api::ApiOptions {
+        clock: meetifyr_api::Clock::fixed_on(today.parse().unwrap()),
+        ..Default::default()
+    };
+    spawn_app_with_options(&[("main", backend())], &options).await
+}
+
+#[tokio::test]
+async fn a_quick_pick_without_javascript_counts_from_the_servers_today() {
+    for (today, pick, start, end) in [
+        // the last day of a month: "this month" is that one day, "next month" a short February
+        ("2027-01-31", "this", "2027-01-31", "2027-01-31"),
+        ("2027-01-31", "next", "2027-02-01", "2027-02-28"),
+        ("2028-01-15", "next", "2028-02-01", "2028-02-29"),
+        ("2026-12-20", "next", "2027-01-01", "2027-01-31"),
+        ("2026-12-20", "4w", "2026-12-20", "2027-01-16"),
+    ] {
+        // Given a server whose today is fixed
+        let app = app_on(today).await;
+        // When a quick pick is sent without JavaScript
+        let response = post_form(&app, "/", form(&[("title", "x"), ("pick", pick)]), None).await;
+        // Then the form comes back with that range filled in for a check, and nothing created
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = response.text().await.unwrap();
+        for (field, value) in [("start", start), ("end", end)] {
+            let want = format!("id=\"{field}\" name=\"{field}\" type=\"date\" value=\"{value}\" min=\"{today}\"");
+            assert!(html.contains(&want), "{today} {pick}: {want}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn html_pages_vary_by_language_and_cookie_and_are_never_shared() {
+    // Given a meeting
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2027-03-01", "2027-03-03").await;
+    // When each kind of page is fetched
+    for path in [
+        "/".to_owned(),
+        format!("/m/{code}"),
+        format!("/m/{code}/organiser"),
+        "/m/nope".to_owned(),
+    ] {
+        let (_, headers, _) = page(&app, &path, &[]).await;
+        // Then it may be kept only by this browser, checked each time, and told apart by language and cookie
+        assert!(
+            headers["content-type"].to_str().unwrap().starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(headers["cache-control"], "private, no-cache", "{path}");
+        assert_eq!(headers["vary"], "Accept-Language, Cookie", "{path}");
+    }
+    // And the assets, which never change under their names, are public for a year
+    let (_, _, html) = page(&app, "/", &[]).await;
+    let css = references(&html).into_iter().find(|r| r.ends_with(".css")).unwrap();
+    let (_, headers, _) = page(&app, &css, &[]).await;
+    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+    assert!(
+        headers
+            .get("vary")
+            .is_none_or(|v| !v.to_str().unwrap().contains("Cookie"))
+    );
+}
+
+#[tokio::test]
+async fn the_organiser_panel_is_sent_only_when_asked_for() {
+    // Given a meeting
+    let app = spawn_app().await;
+    let code = app.meeting_with_range("2027-03-01", "2027-03-03").await;
+    // Then its page carries only an empty place for the panel
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[]).await;
+    assert!(html.contains("<div id=\"organiser\" hidden></div>") && !html.contains("org-delete"));
+    // When the organiser's script asks for the panel, Then it gets the panel with the range filled in
+    let (status, _, panel) = page(&app, &format!("/m/{code}/organiser"), &[("accept-language", "ko")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(panel.starts_with("<section class=\"card organiser\" id=\"organiser\""));
+    assert!(panel.contains("value=\"2027-03-01\"") && panel.contains("value=\"2027-03-03\""));
+    assert!(panel.contains("주최자 메뉴") && panel.contains("id=\"org-delete\""));
+    // And an unknown meeting has none
+    assert_eq!(
+        page(&app, "/m/nope0000nope/organiser", &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The code, share link and organiser key of a meeting created through the form.
+async fn share_link(app: &TestApp, headers: &[(&str, &str)]) -> (String, String, String) {
+    let mut request = browser()
+        .post(app.url("/"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("title", "x"), ("start", "2027-03-01"), ("end", "2027-03-02")]));
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let created = request.send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let code = location.trim_start_matches("/m/").split('?').next().unwrap().to_owned();
+    let (path, key) = location.split_once("#organiser=").unwrap();
+    let (_, _, html) = page(app, path, headers).await;
+    let link = html
+        .split("id=\"share-link\" readonly value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    (code, link, key.to_owned())
+}
+
+/// The `Set-Cookie` of joining a meeting through the form.
+async fn join_cookie(app: &TestApp, code: &str, headers: &[(&str, &str)]) -> String {
+    let mut request = browser()
+        .post(app.url(&format!("/m/{code}/join")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=Kim");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()["set-cookie"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn links_and_calendar_files_use_the_public_url_and_cookies_are_secure_under_https() {
+    // Given a server told that people reach it at https://meet.example.org
+    let options = meetifyr_api::ApiOptions {
+        public: meetifyr_api::PublicOrigin {
+            url: Some("https://meet.example.org/".parse().unwrap()),
+            trust_forwarded: false,
+        },
+        ..Default::default()
+    };
+    let app = spawn_app_with_options(&[("main", backend())], &options).await;
+    // When a meeting is created through the page, whatever Host the request names
+    let (code, link, key) = share_link(&app, &[("host", "10.1.2.3:8000")]).await;
+    // Then its share link (and QR code) is on the public address
+    assert_eq!(link, format!("https://meet.example.org/m/{code}"));
+    // And so is the link in its calendar file, once a date is settled
+    let settled = app
+        .client
+        .put(app.url(&format!("/v1/meetings/{code}/final_date")))
+        .bearer_auth(&key)
+        .json(&json!({"date": "2027-03-02"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settled.status(), StatusCode::OK);
+    let ics = page(
+        &app,
+        &format!("/v1/meetings/{code}/event.ics"),
+        &[("host", "10.1.2.3:8000")],
+    )
+    .await
+    .2;
+    assert!(
+        ics.replace("\r\n ", "")
+            .contains(&format!("URL:https://meet.example.org/m/{code}\r\n")),
+        "{ics}"
+    );
+    // And joining remembers the person in a Secure cookie, for this meeting only
+    let cookie = join_cookie(&app, &code, &[]).await;
+    assert!(cookie.starts_with(&format!("me_{code}=")), "{cookie}");
+    for part in ["Secure", "HttpOnly"] {
+        assert_eq!(cookie.contains(part), part == "Secure", "{cookie}");
+    }
+    assert!(
+        cookie.contains(&format!("Path=/m/{code}")) && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    // And the language switch's cookie is Secure too
+    let switched = browser().get(app.url("/lang/ko?back=/")).send().await.unwrap();
+    assert!(switched.headers()["set-cookie"].to_str().unwrap().contains("Secure"));
+}
+
+#[tokio::test]
+async fn without_a_public_url_links_follow_the_host_and_forwarded_headers_only_behind_a_trusted_proxy() {
+    let forwarded = [
+        ("host", "10.1.2.3:8000"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "meet.example.org"),
+    ];
+    // Given a server reached directly, When a client sends forwarded headers
+    let direct = spawn_app().await;
+    let (code, link, _) = share_link(&direct, &forwarded).await;
+    // Then they are ignored: the link names the Host, over http, and the cookie is not Secure
+    assert_eq!(link, format!("http://10.1.2.3:8000/m/{code}"));
+    assert!(!join_cookie(&direct, &code, &forwarded).await.contains("Secure"));
+    // Given a server behind a proxy it trusts (--trusted-proxy-header)
+    let options = meetifyr_api::ApiOptions {
+        public: meetifyr_api::PublicOrigin {
+            url: None,
+            trust_forwarded: true,
+        },
+        ..Default::default()
+    };
+    let proxied = spawn_app_with_options(&[("main", backend())], &options).await;
+    // Then the proxy's forwarded scheme and host make the link, and cookies are Secure
+    let (code, link, _) = share_link(&proxied, &forwarded).await;
+    assert_eq!(link, format!("https://meet.example.org/m/{code}"));
+    assert!(join_cookie(&proxied, &code, &forwarded).await.contains("Secure"));
 }
 
 #[tokio::test]
@@ -281,9 +480,9 @@ async fn the_language_follows_the_browser_and_the_switch_sticks() {
     let code = app.meeting_with_range("2026-11-01", "2026-11-07").await;
     let (_, _, ko) = page(&app, &format!("/m/{code}"), &[("accept-language", "ko-KR,ko;q=0.9")]).await;
     assert!(ko.contains("<html lang=\"ko\"") && ko.contains("모두의 일정"));
-    assert!(ko.contains("<thead><tr><th>일</th>"));
+    assert!(ko.contains("<thead><tr><th scope=\"col\" abbr=\"일요일\">일</th>"));
     let (_, _, en) = page(&app, &format!("/m/{code}"), &[("accept-language", "en-GB")]).await;
-    assert!(en.contains("<html lang=\"en\"") && en.contains("<thead><tr><th>Mon</th>"));
+    assert!(en.contains("<html lang=\"en\"") && en.contains("<thead><tr><th scope=\"col\" abbr=\"Monday\">Mon</th>"));
     // When the switch is pressed, Then it remembers and goes back to the same page only
     let response = browser()
         .get(app.url(&format!("/lang/en?back=/m/{code}")))
