@@ -6,16 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. scripts/require.sh
 # Chromium, and a Korean font so that the screenshots show Korean (users' systems have one).
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "chromium or fonts-nanum is missing: apt-get install chromium fonts-nanum (as root)" >&2
-        exit 1
-    fi
-    echo "[browser] installing chromium and fonts-nanum (Debian packages)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null
-fi
+require "command -v chromium" chromium "fc-list | grep -qi nanum" fonts-nanum
+require_python
 
 venv=target/browser-venv
 pins=(playwright==1.65.2 axe-playwright-python==0.1.8 pytest==9.2.0 icalendar==7.3.2)

@@ -25,20 +25,11 @@ database=${CLUSTER_DATABASE:-meetifyr_cluster}
 
 say() { echo "[cluster] $*" >&2; }
 
+. scripts/require.sh
 install_packages() {
-    local missing=()
-    command -v haproxy >/dev/null || missing+=(haproxy)
-    command -v redis-server >/dev/null || missing+=(redis-server)
-    command -v prometheus >/dev/null || missing+=(prometheus)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        say "missing: ${missing[*]}: apt-get install ${missing[*]} (as root)"
-        exit 1
-    fi
-    say "installing ${missing[*]} (Debian packages)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     # The packages may start their own services where an init system runs: ours use other ports.
+    require "command -v haproxy" haproxy "command -v redis-server" redis-server \
+        "command -v prometheus" prometheus
 }
 
 wait_for() { # url, what

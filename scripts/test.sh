@@ -5,37 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# promtool (Debian's prometheus package) checks the /metrics exposition in the tests.
-if ! command -v promtool >/dev/null; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "promtool is missing: apt-get install prometheus (as root)" >&2
-        exit 1
-    fi
-    echo "[test] installing promtool (Debian package prometheus)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
-fi
-
-# curl: the load smoke waits for the servers' health with it.
-if ! command -v curl >/dev/null; then
-    echo "[test] installing curl" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
-fi
-
-# redis-server: the cluster tests start their own; HAProxy: scripts/cluster-test.sh's front.
-missing=()
-command -v redis-server >/dev/null || missing+=(redis-server)
-command -v haproxy >/dev/null || missing+=(haproxy)
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "missing: ${missing[*]}: apt-get install ${missing[*]} (as root)" >&2
-        exit 1
-    fi
-    echo "[test] installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+. scripts/require.sh
+# promtool checks the /metrics exposition; curl waits for servers' health in the load smoke;
+# the cluster tests start their own redis-server, scripts/cluster-test.sh HAProxy; python3 with
+# venv runs the browser suite, the fuzzer and the cluster checks; faketime runs the suite's
+# calendar check in other months.
+require "command -v promtool" prometheus \
+    "command -v curl" curl \
+    "command -v redis-server" redis-server \
+    "command -v haproxy" haproxy \
+    "command -v faketime" faketime
+require_python
 
 if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
     ./scripts/databases.sh

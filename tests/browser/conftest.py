@@ -14,6 +14,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import sync_playwright
 
+from calendar_days import NOW, ZONE
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARTIFACTS = os.environ.get("BROWSER_ARTIFACTS", os.path.join(ROOT, "target", "browser-artifacts"))
 
@@ -74,7 +76,10 @@ def server():
     folder = tempfile.mkdtemp()
     port = free_port()
     process = subprocess.Popen(
-        [binary, "--listen", f"127.0.0.1:{port}", "--store", f"sqlite=sqlite://{folder}/browser.db", "--log", "warn"],
+        # The suite creates far more meetings a minute than a person does (the limits themselves
+        # are tested over HTTP in crates/meetifyr/tests/api/limits.rs).
+        [binary, "--listen", f"127.0.0.1:{port}", "--store", f"sqlite=sqlite://{folder}/browser.db", "--log", "warn",
+         "--rate-limit-create", "1000/min"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -112,8 +117,10 @@ def browser():
 def context_factory(browser, server):
     contexts = []
 
-    def make(locale="en-US", **options):
-        context = browser.new_context(base_url=server, locale=locale, **options)
+    def make(locale="en-US", now=NOW, timezone_id=ZONE, **options):
+        """A browser context whose clock is stopped at `now` in `timezone_id` (timers still run)."""
+        context = browser.new_context(base_url=server, locale=locale, timezone_id=timezone_id, **options)
+        context.clock.set_fixed_time(now)
         contexts.append(context)
         return context
 

@@ -12,7 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
-from test_pages import START, iso, meeting_code, dates_of
+from calendar_days import START, iso
+from test_pages import meeting_code, dates_of
 
 
 def create_as_organiser(context, title="Team dinner", days=6):

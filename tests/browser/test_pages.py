@@ -1,23 +1,19 @@
 """The web app in a real Chromium: create, share, join, paint, keyboard, live, languages,
-no JavaScript, escaping, and accessibility. Given/When/Then as the seeds write them."""
+no JavaScript, escaping, and accessibility. Given/When/Then as the seeds write them.
+
+No test reads today's date: meetings are on fixed days (calendar_days), and every browser's
+clock is stopped at TODAY."""
 import datetime as dt
 import os
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from calendar_days import NOW, START, TODAY, days_from, first_of_next_month, iso, last_of_month
 from conftest import ARTIFACTS
-
-TODAY = dt.date.today()
-# Meetings under test start on the first of next month: a stroke across days stays in one month
-# grid whatever the day the suite runs.
-START = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def iso(d):
-    return d.isoformat()
 
 
 def meeting_code(page):
@@ -33,14 +29,30 @@ def dates_of(meeting, name):
 
 # ---------- create ----------
 
-@pytest.mark.parametrize("pick, start, end", [
-    ("Next 4 weeks", TODAY, TODAY + dt.timedelta(days=27)),
-    ("This month", TODAY, (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)),
-    ("Next month", (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1),
-     ((TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)),
-])
-def test_a_meeting_is_created_with_each_quick_pick(page, api, pick, start, end):
-    # Given the create page
+QUICK_PICK_DAYS = [
+    dt.date(2027, 1, 31),  # the last day of a month: "this month" is one day, next month short
+    dt.date(2028, 2, 10),  # a leap February
+    dt.date(2026, 12, 20),  # next month is in the next year
+    dt.date(2027, 6, 1),  # the first day of a month
+]
+
+
+def quick_pick_range(pick, today):
+    """What each quick pick means, worked out here independently of the page's script."""
+    if pick == "Next 4 weeks":
+        return today, today + dt.timedelta(days=27)
+    if pick == "This month":
+        return today, last_of_month(today)
+    start = first_of_next_month(today)
+    return start, last_of_month(start)
+
+
+@pytest.mark.parametrize("today", QUICK_PICK_DAYS, ids=iso)
+@pytest.mark.parametrize("pick", ["Next 4 weeks", "This month", "Next month"])
+def test_a_meeting_is_created_with_each_quick_pick(context_factory, api, pick, today):
+    # Given the create page in a browser whose today is fixed
+    now = dt.datetime.combine(today, dt.time(12), NOW.tzinfo)
+    page = context_factory(now=now).new_page()
     page.goto("/")
     # When a title is typed, a quick pick chosen and the form sent
     page.get_by_label("Title").fill("Quarterly dinner")
@@ -49,9 +61,22 @@ def test_a_meeting_is_created_with_each_quick_pick(page, api, pick, start, end):
     # Then the meeting exists with that range and the share card shows its link
     page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+\?new=1"))
     meeting = api.meeting(meeting_code(page))
+    start, end = quick_pick_range(pick, today)
     assert (meeting["start_date"], meeting["end_date"], meeting["title"]) == (iso(start), iso(end), "Quarterly dinner")
     assert page.locator("#share-link").input_value().endswith(f"/m/{meeting_code(page)}")
     assert page.locator(".qr svg").count() == 1
+
+
+def test_today_is_the_persons_own_date_not_the_servers(context_factory, api):
+    # Given a browser in Honolulu at 23:00 on 31 January, when it is already 1 February in UTC
+    late = dt.datetime(2027, 1, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-10)))
+    page = context_factory(now=late, timezone_id="Pacific/Honolulu").new_page()
+    page.goto("/")
+    # When "This month" is picked
+    page.get_by_role("button", name="This month").click()
+    # Then it is that person's January: one day, their today
+    assert (page.get_by_label("Start").input_value(), page.get_by_label("End").input_value()) == ("2027-01-31", "2027-01-31")
+    assert page.locator("#range-status").inner_text() == "1 day chosen"
 
 
 def test_a_range_over_62_days_is_refused_while_choosing(page):
@@ -61,12 +86,17 @@ def test_a_range_over_62_days_is_refused_while_choosing(page):
     page.get_by_label("Start").fill(iso(TODAY))
     page.get_by_label("End").fill(iso(TODAY + dt.timedelta(days=70)))
     page.get_by_label("End").dispatch_event("change")
-    # Then the page says so at once and does not send the form
-    assert "at most 62 days" in page.locator("#range-status").inner_text()
+    # Then the page says so at once, in words that agree with the count it shows, and does not send the form
+    assert "at most 63 days" in page.locator("#range-status").inner_text()
     page.get_by_role("button", name="Create meeting").click()
     page.wait_for_timeout(300)
     assert "/m/" not in page.url
     assert page.locator("#end").evaluate("e => e.validity.valid") is False
+    # When the end moves to 62 days after the start, Then those 63 days are accepted
+    page.get_by_label("End").fill(iso(TODAY + dt.timedelta(days=62)))
+    page.get_by_label("End").dispatch_event("change")
+    assert page.locator("#range-status").inner_text() == "63 days chosen"
+    assert page.locator("#end").evaluate("e => e.validity.valid") is True
 
 
 def test_the_link_can_be_copied(context_factory):
@@ -86,31 +116,168 @@ def test_the_link_can_be_copied(context_factory):
 
 # ---------- join and answer ----------
 
-def test_a_second_person_joins_and_paints_days_by_dragging(context_factory, api):
-    # Given a meeting over 14 days
-    code = api.create(iso(START), iso(START + dt.timedelta(days=13)))
-    page = context_factory().new_page()
+def join_as(context_factory, code, name, locale="en-US", **options):
+    """A browser that joined `code` as `name` and shows the answer grid."""
+    page = context_factory(locale=locale, **options).new_page()
     page.goto(f"/m/{code}")
-    # When 민지 joins and drags across the first four days (everyone starts free)
-    page.get_by_label("Your name").fill("민지")
-    page.get_by_role("button", name="Join").click()
+    page.locator("#name").fill(name)
+    page.locator("#join-form button[type=submit]").click()
     page.wait_for_selector("#answer")
-    days = [iso(START + dt.timedelta(days=i)) for i in range(4)]
-    page.locator(f'#answer td:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
-    first = page.locator(f'#answer td:has(input[value="{days[0]}"])').bounding_box()
-    last = page.locator(f'#answer td:has(input[value="{days[3]}"])').bounding_box()
-    page.mouse.move(first["x"] + 10, first["y"] + 10)
+    return page
+
+
+def cell(page, day):
+    return page.locator(f'#answer td:has(input[value="{iso(day)}"])')
+
+
+def middle(page, day):
+    cell(page, day).scroll_into_view_if_needed()
+    box = cell(page, day).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def shown_free(page, days):
+    return [page.locator(f'#answer input[name=free][value="{iso(d)}"]').is_checked() for d in days]
+
+
+def free_in_api(api, code, name, days):
+    mine = dates_of(api.meeting(code), name)
+    return [mine[iso(d)]["enabled"] for d in days]
+
+
+def eventually(check, want, timeout=5.0):
+    """`check()` once it equals `want` (the page saves in the background), else its last value."""
+    deadline = time.monotonic() + timeout
+    got = check()
+    while got != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = check()
+    return got
+
+
+def strokes_sent(page):
+    sent = []
+    page.on("request", lambda r: sent.append(r) if r.method == "PUT" and r.url.endswith("/availability") else None)
+    return sent
+
+
+# Every weekday a range can start on, in both week layouts: Korean weeks start on Sunday,
+# English ones on Monday, so the seven starts put the first day in every column of both.
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+@pytest.mark.parametrize("weekday", range(7), ids=["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+def test_a_stroke_covers_every_day_between_and_shrinks_when_moved_back(context_factory, api, locale, weekday):
+    # Given a 14-day meeting starting on that weekday (START is a Monday), and 민지 joined
+    start = START + dt.timedelta(days=weekday)
+    assert start.weekday() == weekday
+    days = days_from(start, 14)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    page = join_as(context_factory, code, "민지", locale)
+    sent = strokes_sent(page)
+    # When she presses on the first day and drags to the seventh (across a row break unless the
+    # first day opens a row), everyone starting free
+    page.mouse.move(*middle(page, days[0]))
     page.mouse.down()
-    page.mouse.move(last["x"] + 10, last["y"] + 10, steps=12)
+    page.mouse.move(*middle(page, days[6]), steps=10)
+    # Then every day from the first to the seventh is painted busy, and none after
+    assert shown_free(page, days[:8]) == [False] * 7 + [True]
+    # When she moves back to the fourth day and lifts
+    page.mouse.move(*middle(page, days[3]), steps=10)
+    assert shown_free(page, days[:8]) == [False] * 4 + [True] * 4
     page.mouse.up()
-    expect(page.locator("#save-status")).to_have_text("Saved")
-    # Then those days are busy in the API, with one stroke, and stay so after a reload
-    mine = dates_of(api.meeting(code), "민지")
-    assert [mine[d]["enabled"] for d in days] == [False] * 4
-    assert mine[iso(START + dt.timedelta(days=5))]["enabled"] is True
+    # Then the first four days are busy in the API, the rest free as before, in one request
+    expect(page.locator("#save-status")).to_have_class(re.compile(r"\bgood\b"))
+    assert eventually(lambda: free_in_api(api, code, "민지", days), [False] * 4 + [True] * 10) == [False] * 4 + [True] * 10
+    assert len(sent) == 1
+    # And after a reload too
     page.reload()
-    for d in days:
-        assert not page.locator(f'#answer td:has(input[value="{d}"]) input[name=free]').is_checked()
+    assert shown_free(page, days) == [False] * 4 + [True] * 10
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_a_stroke_across_a_month_boundary_covers_the_days_of_both_months(context_factory, api, locale):
+    # Given a meeting from Wednesday 28 April to 6 May, in two month grids
+    days = days_from(dt.date(2027, 4, 28), 9)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    page = join_as(context_factory, code, "Sam", locale)
+    assert page.locator("#answer table").count() == 2
+    # When Sam drags from 29 April to 2 May
+    page.mouse.move(*middle(page, days[1]))
+    page.mouse.down()
+    page.mouse.move(*middle(page, days[4]), steps=12)
+    page.mouse.up()
+    # Then 29 and 30 April and 1 and 2 May are busy, and nothing else
+    want = [True, False, False, False, False, True, True, True, True]
+    assert eventually(lambda: free_in_api(api, code, "Sam", days), want) == want
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_a_stroke_that_leaves_the_days_keeps_its_last_day_and_follows_when_back(context_factory, api, locale):
+    # Given a five-day meeting (Monday to Friday)
+    days = days_from(START, 5)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    page = join_as(context_factory, code, "Kim", locale)
+    # When Kim drags from the second day to the last, past the range's end and off the grid,
+    # then back in to the third day, and lifts
+    page.mouse.move(*middle(page, days[1]))
+    page.mouse.down()
+    page.mouse.move(*middle(page, days[4]), steps=6)
+    box = page.locator("#answer table").last.bounding_box()
+    page.mouse.move(box["x"] + box["width"] + 40, box["y"] + box["height"] + 40, steps=6)
+    # Then while outside, the stroke still reaches the last day it touched
+    assert shown_free(page, days) == [True, False, False, False, False]
+    page.mouse.move(*middle(page, days[2]), steps=6)
+    page.mouse.up()
+    # Then the stroke ends on the third day: only the second and third are busy
+    want = [True, False, False, True, True]
+    assert eventually(lambda: free_in_api(api, code, "Kim", days), want) == want
+
+
+def test_a_star_stroke_drawn_backwards_stars_every_day_between(context_factory, api):
+    # Given a joined person in star mode, busy on the first day
+    days = days_from(START, 7)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    pid = api.join(code, "Lee")["participant_id"]
+    api.answer(code, pid, [iso(d) for d in days[1:]])
+    page = context_factory().new_page()
+    page.context.add_cookies([{"name": f"me_{code}", "value": str(pid), "url": api.base + "/"}])
+    page.goto(f"/m/{code}")
+    page.get_by_label("★ Star").check()
+    # When a stroke goes from the third day back to the first
+    page.mouse.move(*middle(page, days[2]))
+    page.mouse.down()
+    page.mouse.move(*middle(page, days[0]), steps=10)
+    page.mouse.up()
+    # Then those three days are starred, and the busy one became free (a star is a free day)
+    want = [(True, True)] * 3 + [(True, False)] * 4
+    got = eventually(lambda: [(x["enabled"], x["starred"]) for x in (dates_of(api.meeting(code), "Lee")[iso(d)] for d in days)], want)
+    assert got == want
+
+
+def test_shift_click_and_shift_space_extend_from_the_last_day_toggled(context_factory, api):
+    # Given a 14-day meeting and a joined person, free everywhere
+    days = days_from(START, 14)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    page = join_as(context_factory, code, "Park")
+    # When the third day is clicked (busy), then the sixth Shift+clicked
+    cell(page, days[2]).click()
+    expect(page.locator("#save-status")).to_have_class(re.compile(r"\bgood\b"))
+    page.keyboard.down("Shift")
+    cell(page, days[5]).click()
+    page.keyboard.up("Shift")
+    # Then the third to the sixth are busy
+    want = [True, True, False, False, False, False] + [True] * 8
+    assert eventually(lambda: free_in_api(api, code, "Park", days), want) == want
+    # When, by keyboard, the tenth day's box is toggled with Space and the twelfth's with Shift+Space
+    page.locator(f'#answer input[name=free][value="{iso(days[9])}"]').focus()
+    page.keyboard.press("Space")
+    want[9] = False
+    assert eventually(lambda: free_in_api(api, code, "Park", days), want) == want
+    page.locator(f'#answer input[name=free][value="{iso(days[11])}"]').focus()
+    page.keyboard.press("Shift+Space")
+    # Then the tenth to the twelfth are busy, and the box with the focus is not toggled back
+    want[10] = want[11] = False
+    assert eventually(lambda: free_in_api(api, code, "Park", days), want) == want
+    assert shown_free(page, days) == want
 
 
 def test_stars_counts_and_best_dates_match_the_api(context_factory, api):
@@ -212,10 +379,11 @@ def test_touch_painting_works_on_a_phone(context_factory, api):
     page.get_by_label("Your name").fill("Phone")
     page.get_by_role("button", name="Join").click()
     page.wait_for_selector("#answer")
-    days = [iso(START + dt.timedelta(days=i)) for i in range(3)]
+    # Saturday to Tuesday: across the row break of a Monday-first week
+    days = [iso(START + dt.timedelta(days=i)) for i in range(5, 9)]
     page.locator(f'#answer td:has(input[value="{days[0]}"])').scroll_into_view_if_needed()
-    boxes = [page.locator(f'#answer td:has(input[value="{d}"])').bounding_box() for d in days]
-    # When a finger slides across three days
+    boxes = [page.locator(f'#answer td:has(input[value="{d}"])').bounding_box() for d in (days[0], days[-1])]
+    # When a finger slides from the first of four days to the last
     cdp = context.new_cdp_session(page)
     point = lambda b: {"x": b["x"] + b["width"] / 2, "y": b["y"] + b["height"] / 2}
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(boxes[0])]})
@@ -223,9 +391,10 @@ def test_touch_painting_works_on_a_phone(context_factory, api):
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(b)]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     expect(page.locator("#save-status")).to_have_text("Saved")
-    # Then they are busy, and the page fits the screen
+    # Then all four are busy, the days around them free, and the page fits the screen
     mine = dates_of(api.meeting(code), "Phone")
-    assert [mine[d]["enabled"] for d in days] == [False] * 3
+    assert [mine[d]["enabled"] for d in days] == [False] * 4
+    assert mine[iso(START + dt.timedelta(days=4))]["enabled"] and mine[iso(START + dt.timedelta(days=9))]["enabled"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
