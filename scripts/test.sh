@@ -83,6 +83,8 @@ if [ $# -eq 0 ]; then
     done
     echo "== browser suite: the web app in Debian's Chromium (scripts/browser.sh)"
     ./scripts/browser.sh
+    echo "== the calendar check: the Rust suites and the browser suite again in three other months and zones"
+    ./scripts/calendar-check.sh
     echo "== contract fuzzing: schemathesis against /openapi.json, each store first (scripts/fuzz.sh)"
     ./scripts/fuzz.sh
     echo "== the cluster: 3 instances, HAProxy, Prometheus (scripts/cluster-test.sh)"

@@ -75,12 +75,17 @@ def server():
     binary = os.environ.get("MEETIFYR_BIN", os.path.join(ROOT, "target", "debug", "meetifyr"))
     folder = tempfile.mkdtemp()
     port = free_port()
+    # scripts/calendar-check.sh runs the server (not Chromium, whose pages have a pinned clock)
+    # under libfaketime with the system date in another month.
+    faketime = os.environ.get("MEETIFYR_FAKETIME")
+    wrapper = ["faketime", "-f", faketime] if faketime else []
+    env = dict(os.environ, FAKETIME_DONT_FAKE_MONOTONIC="1")
     process = subprocess.Popen(
         # The suite creates far more meetings a minute than a person does (the limits themselves
         # are tested over HTTP in crates/meetifyr/tests/api/limits.rs).
-        [binary, "--listen", f"127.0.0.1:{port}", "--store", f"sqlite=sqlite://{folder}/browser.db", "--log", "warn",
+        wrapper + [binary, "--listen", f"127.0.0.1:{port}", "--store", f"sqlite=sqlite://{folder}/browser.db", "--log", "warn",
          "--rate-limit-create", "1000/min"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

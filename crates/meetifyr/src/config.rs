@@ -309,6 +309,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_configuration_page_lists_every_flag_with_its_variable_in_one_table() {
+        // Given the configuration page and the server's flags
+        let page = include_str!("../../../docs/configuration.md");
+        let table: Vec<&str> = page
+            .lines()
+            .skip_while(|l| !l.starts_with("| flag |"))
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        use clap::CommandFactory;
+        let command = Cli::command();
+        // Then each serving flag has a row of that one table, naming its environment variable
+        for arg in command.get_arguments() {
+            let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else {
+                continue;
+            };
+            let row = table.iter().find(|r| r.starts_with(&format!("| `--{long}")));
+            let row = row.unwrap_or_else(|| panic!("--{long} has no row in docs/configuration.md's table"));
+            assert!(row.contains(env.to_str().unwrap()), "the row of --{long} does not name {env:?}: {row}");
+        }
+        // And the table has no row for a flag that does not exist
+        for row in &table[2..] {
+            let long = row.trim_start_matches("| `--").split([' ', '`']).next().unwrap();
+            assert!(command.get_arguments().any(|a| a.get_long() == Some(long)), "no flag --{long}: {row}");
+        }
+    }
+
+    #[test]
     fn a_store_is_named_by_its_prefix_or_its_scheme() {
         let s: StoreSpec = "main=sqlite:///tmp/x/m.db".parse().unwrap();
         assert_eq!((s.name.as_str(), s.url.expose()), ("main", "sqlite:///tmp/x/m.db"));
