@@ -326,12 +326,18 @@ mod tests {
             };
             let row = table.iter().find(|r| r.starts_with(&format!("| `--{long}")));
             let row = row.unwrap_or_else(|| panic!("--{long} has no row in docs/configuration.md's table"));
-            assert!(row.contains(env.to_str().unwrap()), "the row of --{long} does not name {env:?}: {row}");
+            assert!(
+                row.contains(env.to_str().unwrap()),
+                "the row of --{long} does not name {env:?}: {row}"
+            );
         }
         // And the table has no row for a flag that does not exist
         for row in &table[2..] {
             let long = row.trim_start_matches("| `--").split([' ', '`']).next().unwrap();
-            assert!(command.get_arguments().any(|a| a.get_long() == Some(long)), "no flag --{long}: {row}");
+            assert!(
+                command.get_arguments().any(|a| a.get_long() == Some(long)),
+                "no flag --{long}: {row}"
+            );
         }
     }
 
