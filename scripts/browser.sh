@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 . scripts/require.sh
 # Chromium, and a Korean font so that the screenshots show Korean (users' systems have one).
-require "command -v chromium" chromium "fc-list | grep -qi nanum" fonts-nanum
+require "command -v chromium" chromium "fc-list | grep -i nanum" fonts-nanum
 require_python
 
 venv=target/browser-venv
