@@ -75,31 +75,18 @@ start() {
     # Two descriptors per proxied connection, within this shell's limit.
     local maxconn=$(( ($(ulimit -n) - 100) / 2 ))
     [ "$maxconn" -gt 10000 ] && maxconn=10000
-    cat >"$dir/haproxy.cfg" <<EOF
-global
-    maxconn $maxconn
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 1h
-    timeout server 1h
-    # SSE and WebSocket stay open for as long as people look at a meeting
-    timeout tunnel 1h
-    timeout http-keep-alive 30s
-    option forwardfor
-    # Push a live frame at once, not merged with the next (SSE frames are small).
-    option http-no-delay
-    option redispatch
-    retries 2
-frontend meetifyr
-    bind 127.0.0.1:$front
-    default_backend instances
-backend instances
-    balance roundrobin
-    option httpchk GET /health/ready
-    http-check expect status 200
-$servers
-EOF
+    # deploy/haproxy.cfg (docker-compose's) with this machine's parts: the limit, the address,
+    # and the instances by port instead of by Docker's DNS.
+    awk -v maxconn="$maxconn" -v front="127.0.0.1:$front" -v servers="$servers" '
+        /^resolvers /                 { skip = 1; next }
+        skip && /^[^ ]/               { skip = 0 }
+        skip                          { next }
+        /^    maxconn /               { print "    maxconn " maxconn; next }
+        /^    bind /                  { print "    bind " front; next }
+        /^    server-template /       { printf "%s", servers; next }
+        { sub(/ resolvers docker init-addr none/, ""); print }
+    ' deploy/haproxy.cfg >"$dir/haproxy.cfg"
+    grep -q "server meetifyr1 " "$dir/haproxy.cfg" || { echo "cannot render deploy/haproxy.cfg" >&2; exit 1; }
     haproxy -c -q -f "$dir/haproxy.cfg"
     if alive "$dir/haproxy.pid"; then
         # A reload takes the new server list without dropping connections.
@@ -111,16 +98,15 @@ EOF
 
     local targets=""
     for i in $(seq 1 "$instances"); do targets+="'127.0.0.1:$((front + i))', "; done
-    cat >"$dir/prometheus.yml" <<EOF
-global:
-  scrape_interval: 2s
-  evaluation_interval: 2s
-scrape_configs:
-  - job_name: meetifyr
-    metrics_path: /metrics
-    static_configs:
-      - targets: [${targets%, }]
-EOF
+    # deploy/prometheus.yml with the instances listed instead of found by DNS, scraped every 2 s
+    # (the cluster test's runs are short).
+    awk -v targets="${targets%, }" '
+        /scrape_interval:|evaluation_interval:/ { sub(/[0-9]+s$/, "2s") }
+        /^    dns_sd_configs:/ { print "    static_configs:"; print "      - targets: [" targets "]"; skip = 1; next }
+        skip && /^      /      { next }
+        { skip = 0; print }
+    ' deploy/prometheus.yml >"$dir/prometheus.yml"
+    grep -q "static_configs" "$dir/prometheus.yml" || { echo "cannot render deploy/prometheus.yml" >&2; exit 1; }
     promtool check config "$dir/prometheus.yml" >/dev/null
     if ! alive "$dir/prometheus.pid"; then
         prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/prometheus-data" \

@@ -17,6 +17,17 @@ require "command -v promtool" prometheus \
     "command -v faketime" faketime
 require_python
 
+# No module may import one that imports it back (docs/architecture.md); the checker itself must
+# catch a circle.
+python3 scripts/module-cycles.py
+circle=$(mktemp -d)
+mkdir -p "$circle/src" && echo 'use crate::{b::B};' >"$circle/src/a.rs" && echo 'use crate::a::A;' >"$circle/src/b.rs"
+if python3 scripts/module-cycles.py "$circle" >/dev/null; then
+    echo "scripts/module-cycles.py missed a circle" >&2
+    exit 1
+fi
+rm -rf "$circle"
+
 if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-}" ]; then
     ./scripts/databases.sh
 fi

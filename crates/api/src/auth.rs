@@ -21,7 +21,9 @@ use meetifyr_core::{KeyHash, UrlCode};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{error::ApiError, limit::RateLimits, state::StoreState};
+use meetifyr_core::Store;
+
+use crate::{error::ApiError, limit::RateLimits};
 
 /// The header that carries a participant's password (the JSON bodies also take `password`).
 pub const PASSWORD_HEADER: &str = "X-Participant-Password";
@@ -149,19 +151,21 @@ impl Auth {
     }
 }
 
-impl StoreState {
-    /// Lets a write to participant `id` (of meeting `code`, when the request names one) through
-    /// when it is unprotected, or when `password` is its password; 403 when missing or wrong,
-    /// 429 after too many checks. An unknown participant, or one of another meeting, passes:
-    /// the write itself answers 404.
+/// The checks of one store's routes (`StoreState` hands them its store).
+impl Auth {
+    /// Lets a write to participant `id` of `store` (of meeting `code`, when the request names
+    /// one) through when it is unprotected, or when `password` is its password; 403 when missing
+    /// or wrong, 429 after too many checks. An unknown participant, or one of another meeting,
+    /// passes: the write itself answers 404.
     pub async fn authorize_participant(
         &self,
+        (name, store): (&Arc<str>, &dyn Store),
         id: i64,
         code: Option<&UrlCode>,
         password: Option<&str>,
     ) -> Result<(), ApiError> {
-        let auth = &self.auth;
-        let key = (self.name.clone(), id);
+        let auth = self;
+        let key = (name.clone(), id);
         // Unprotected stays unprotected: the hot path (every toggle) skips the query. A
         // protected participant is read each time, so that one deleted meanwhile is a 404.
         if auth.unprotected.contains_key(&key) {
@@ -178,7 +182,7 @@ impl StoreState {
         {
             return Ok(());
         }
-        let Some((of, hash)) = self.store.participant_password_hash(id).await? else {
+        let Some((of, hash)) = store.participant_password_hash(id).await? else {
             return Ok(());
         };
         let Some(hash) = hash else {
@@ -198,7 +202,7 @@ impl StoreState {
             ));
         };
         if let Some(limits) = &auth.limits
-            && let Err((wait, rate)) = limits.check_password(&self.name, id)
+            && let Err((wait, rate)) = limits.check_password(name, id)
         {
             tokio::time::sleep(REFUSAL_PAUSE).await;
             let seconds = wait.saturating_sub(REFUSAL_PAUSE).as_secs_f64().ceil().max(1.0) as u64;
@@ -230,24 +234,29 @@ impl StoreState {
         Ok(())
     }
 
-    /// Forgets what was cached about a deleted participant.
-    pub fn forget_participant(&self, id: i64) {
-        let key = (self.name.clone(), id);
-        self.auth.unprotected.invalidate(&key);
-        self.auth.verified.invalidate(&key);
+    /// Forgets what was cached about a deleted participant of store `name`.
+    pub fn forget_participant(&self, name: &Arc<str>, id: i64) {
+        let key = (name.clone(), id);
+        self.unprotected.invalidate(&key);
+        self.verified.invalidate(&key);
     }
 
     /// Lets an organiser's request through when `Authorization: Bearer` names the meeting's key:
     /// 401 without the header, 403 when the key is wrong (or the meeting has none), 404 when
     /// there is no such meeting.
-    pub async fn authorize_organiser(&self, code: &UrlCode, headers: &HeaderMap) -> Result<(), ApiError> {
+    pub async fn authorize_organiser(
+        &self,
+        store: &dyn Store,
+        code: &UrlCode,
+        headers: &HeaderMap,
+    ) -> Result<(), ApiError> {
         let presented = bearer(headers)?.ok_or_else(|| {
             ApiError::detail(
                 StatusCode::UNAUTHORIZED,
                 "this needs the meeting's organiser key: Authorization: Bearer <organiser_key>",
             )
         })?;
-        let stored: Option<KeyHash> = self.store.organiser_key_hash(code).await?;
+        let stored: Option<KeyHash> = store.organiser_key_hash(code).await?;
         match stored {
             Some(hash) if hash.matches(presented) => Ok(()),
             Some(_) => Err(ApiError::detail(

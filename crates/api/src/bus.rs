@@ -23,7 +23,17 @@ use meetifyr_core::UrlCode;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::mpsc;
 
-use crate::state::StoreState;
+use futures::future::BoxFuture;
+
+/// What the bus asks of a store it serves: it knows nothing else of them (`state.rs`
+/// implements it), so the transports below can change without touching the stores.
+pub trait Subscriber: Send + Sync + 'static {
+    /// Another instance wrote to the meeting (`deleted`: it deleted it).
+    fn changed(&self, code: UrlCode, deleted: bool) -> BoxFuture<'_, ()>;
+    /// Announcements may have been missed: drop every cached meeting, and with `resend`, push
+    /// every watched meeting to its watchers again.
+    fn lost_track(&self, resend: bool) -> BoxFuture<'_, ()>;
+}
 
 /// The NOTIFY channel every instance listens on.
 const CHANNEL: &str = "meetifyr_changes";
@@ -79,7 +89,7 @@ pub struct Bus {
     out: mpsc::UnboundedSender<Change>,
     connected: AtomicBool,
     /// The stores this instance serves, by name, to apply others' changes to.
-    stores: Mutex<HashMap<String, StoreState>>,
+    stores: Mutex<HashMap<String, Arc<dyn Subscriber>>>,
 }
 
 impl Bus {
@@ -104,11 +114,12 @@ impl Bus {
         Some(bus)
     }
 
-    pub(crate) fn register(&self, state: StoreState) {
+    /// Announcements naming `store` go to `subscriber`.
+    pub(crate) fn register(&self, store: &str, subscriber: Arc<dyn Subscriber>) {
         self.stores
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(state.name.to_string(), state);
+            .insert(store.to_owned(), subscriber);
     }
 
     /// Whether the listening connection is up (for `/health/ready`).
@@ -127,7 +138,7 @@ impl Bus {
         metrics::counter!("meetifyr_bus_sent_total").increment(1);
     }
 
-    fn stores(&self) -> Vec<StoreState> {
+    fn stores(&self) -> Vec<Arc<dyn Subscriber>> {
         self.stores
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -148,22 +159,14 @@ impl Bus {
             return;
         };
         metrics::counter!("meetifyr_bus_received_total").increment(1);
-        if change.version == DELETED {
-            state.meeting_deleted(&code);
-        } else {
-            state.meeting_changed(&code);
-            state.push(&code).await;
-        }
+        state.changed(code, change.version == DELETED).await;
     }
 
     /// The connection was lost (or is back): nothing cached can be trusted to have heard of
     /// the writes in between, and watchers may have missed pushes.
     async fn resynchronise(&self) {
         for state in self.stores() {
-            state.flush_cache();
-            for code in state.live.watched_codes(&state.name) {
-                state.push(&code).await;
-            }
+            state.lost_track(true).await;
         }
     }
 }
@@ -330,7 +333,7 @@ async fn listen(bus: Arc<Bus>, options: BusOptions) {
             "bus connection lost: caches flushed; watchers resynchronise when it is back"
         );
         for state in bus.stores() {
-            state.flush_cache();
+            state.lost_track(false).await;
         }
         drop(listener);
     }

@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use meetifyr_core::StoreError;
+use meetifyr_core::{AvailabilityError, StoreError};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -37,6 +37,17 @@ impl FieldError {
         self.ctx = Some(ctx);
         self
     }
+}
+
+/// An item of an answer that cannot stand, as pydantic reports a failed validator.
+pub fn availability_error(e: &AvailabilityError) -> FieldError {
+    FieldError::new(
+        "value_error",
+        vec![json!("body"), json!(e.field), json!(e.index)],
+        format!("Value error, {e}"),
+        json!(e.date.to_string()),
+    )
+    .with_ctx(json!({ "error": e.to_string() }))
 }
 
 #[derive(Serialize)]
@@ -114,7 +125,7 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::Store(StoreError::Availability(problems)) => {
-                let detail = problems.iter().map(crate::extract::availability_error).collect();
+                let detail = problems.iter().map(availability_error).collect();
                 (status, Json(ValidationBody { detail })).into_response()
             }
             ApiError::Store(e) if status == StatusCode::SERVICE_UNAVAILABLE => {

@@ -7,13 +7,13 @@ use axum::{
     http::{StatusCode, request::Parts},
 };
 use chrono::NaiveDate;
-use meetifyr_core::{Availability, AvailabilityError, DaySet, TextError};
+use meetifyr_core::{Availability, DaySet, TextError};
 use serde_json::{Map, Value, json};
 
 /// The pattern every text field documents: no U+0000 (PostgreSQL cannot store it).
 pub const NO_NUL: &str = "^[^\\u0000]*$";
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, availability_error};
 
 /// A request body type built from JSON with field-level validation.
 pub trait FromBody: Sized {
@@ -318,17 +318,6 @@ fn date_value(value: &Value, loc: Vec<Value>, errors: &mut Vec<FieldError>) -> O
         )),
     };
     parsed.map_err(|e| errors.push(e)).ok()
-}
-
-/// An item of an answer that cannot stand, as pydantic reports a failed validator.
-pub fn availability_error(e: &AvailabilityError) -> FieldError {
-    FieldError::new(
-        "value_error",
-        vec![json!("body"), json!(e.field), json!(e.index)],
-        format!("Value error, {e}"),
-        json!(e.date.to_string()),
-    )
-    .with_ctx(json!({ "error": e.to_string() }))
 }
 
 /// Strict ISO `YYYY-MM-DD`; the error says why, in pydantic's words.

@@ -12,7 +12,8 @@ use crate::{
     dto::*,
     error::ApiError,
     extract::{Body, IntPath},
-    state::{MeetingSnapshot, StoreState},
+    snapshot::MeetingSnapshot,
+    state::StoreState,
 };
 
 /// A code that cannot exist is simply not found, with the original's text.

@@ -14,7 +14,9 @@ mod live;
 mod metrics;
 mod openapi;
 mod origin;
+mod snapshot;
 mod state;
+mod stream;
 mod web;
 
 pub use bus::BusOptions;
@@ -108,10 +110,10 @@ fn store_routes() -> Router<state::StoreState> {
             axum::routing::put(set_final_date),
         )
         .route("/meetings/{meeting_url_code}/event.ics", get(event_ics))
-        .route("/meetings/{meeting_url_code}/events", get(live::events))
+        .route("/meetings/{meeting_url_code}/events", get(stream::events))
         .route("/meetings/{meeting_url_code}/ranking", get(ranking))
         .route("/meetings/{meeting_url_code}/export.csv", get(export))
-        .route("/meetings/{meeting_url_code}/ws", get(live::websocket))
+        .route("/meetings/{meeting_url_code}/ws", get(stream::websocket))
         .route("/meetings/{meeting_url_code}/date_range", patch(update_date_range))
         .route("/meetings/{meeting_url_code}/title", patch(update_title))
         .route("/meetings/{meeting_url_code}/location", patch(update_location))
@@ -159,7 +161,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             clock: options.clock,
         };
         if let Some(bus) = &bus {
-            bus.register(state.clone());
+            bus.register(&named.name, Arc::new(state.clone()));
         }
         let mut routes = store_routes().with_state(state.clone());
         if let Some(limits) = &limits {

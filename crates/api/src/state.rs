@@ -2,42 +2,10 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use meetifyr_cache::Cache;
 use meetifyr_core::{Store, UrlCode};
 
-use crate::{dto::MeetingJson, error::ApiError, live::Live};
-
-/// A meeting's GET body and the version it shows.
-pub struct MeetingSnapshot {
-    pub version: i64,
-    pub json: Bytes,
-}
-
-impl MeetingSnapshot {
-    /// The cache holds bytes: the version (8 bytes, big-endian) then the JSON, written into
-    /// one buffer (the body is a slice of it: no copy).
-    fn encode(meeting: &meetifyr_core::Meeting) -> Result<Bytes, serde_json::Error> {
-        let json = MeetingJson(meeting);
-        let mut out = Vec::with_capacity(8 + json.size_hint());
-        out.extend_from_slice(&meeting.version.to_be_bytes());
-        json.write(&mut out)?;
-        Ok(out.into())
-    }
-
-    fn decode(encoded: Bytes) -> Self {
-        let version = i64::from_be_bytes(encoded[..8].try_into().expect("8 bytes"));
-        Self {
-            version,
-            json: encoded.slice(8..),
-        }
-    }
-
-    /// The strong entity tag of this version: `"N"`.
-    pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
-    }
-}
+use crate::{error::ApiError, live::Live, snapshot::MeetingSnapshot};
 
 /// The state of the routes under `/v1/{name}/`.
 #[derive(Clone)]
@@ -202,11 +170,57 @@ impl StoreState {
         self.live.close_channel(&self.live_key(code));
     }
 
+    /// See [`crate::auth::Auth::authorize_participant`].
+    pub async fn authorize_participant(
+        &self,
+        id: i64,
+        code: Option<&UrlCode>,
+        password: Option<&str>,
+    ) -> Result<(), ApiError> {
+        (self.auth)
+            .authorize_participant((&self.name, &*self.store), id, code, password)
+            .await
+    }
+
+    /// See [`crate::auth::Auth::authorize_organiser`].
+    pub async fn authorize_organiser(&self, code: &UrlCode, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        self.auth.authorize_organiser(&*self.store, code, headers).await
+    }
+
+    /// Forgets what was cached about a deleted participant's password.
+    pub fn forget_participant(&self, id: i64) {
+        self.auth.forget_participant(&self.name, id);
+    }
+
     /// After deleting a participant: the meeting that listed it is stale.
     pub fn participant_deleted(&self, id: i64) {
         self.forget_participant(id);
         if let Some(cache) = &self.cache {
             cache.on_delete(&format!("{}/participant", self.name), &id.to_string());
         }
+    }
+}
+
+impl crate::bus::Subscriber for StoreState {
+    fn changed(&self, code: UrlCode, deleted: bool) -> futures::future::BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if deleted {
+                self.meeting_deleted(&code);
+            } else {
+                self.meeting_changed(&code);
+                self.push(&code).await;
+            }
+        })
+    }
+
+    fn lost_track(&self, resend: bool) -> futures::future::BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.flush_cache();
+            if resend {
+                for code in self.live.watched_codes(&self.name) {
+                    self.push(&code).await;
+                }
+            }
+        })
     }
 }

@@ -12,13 +12,12 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::report::{Row, Summary};
+use crate::report::{Check, Row, Summary};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,45 +41,6 @@ pub struct Limits {
     pub max_error_rate: Option<f64>,
     /// Overall only: the run must have reached this many users.
     pub min_users: Option<usize>,
-}
-
-/// One limit compared with what the run measured.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub scope: String,
-    pub metric: &'static str,
-    pub limit: f64,
-    /// None when no request of the run matches the gate: it is shown as skipped, not failed, so
-    /// one gate file serves every scenario.
-    pub actual: Option<f64>,
-    pub passed: bool,
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mark = match (self.passed, self.actual) {
-            (_, None) => "skip",
-            (true, _) => "pass",
-            (false, _) => "FAIL",
-        };
-        let (op, unit) = match self.metric {
-            "min_rps" | "min_users" => ("≥", ""),
-            "max_error_rate" => ("≤", ""),
-            _ => ("≤", " ms"),
-        };
-        match self.actual {
-            Some(actual) => write!(
-                f,
-                "{mark}  {:<40} {:<15} {actual:.3}{unit} (limit {op} {}{unit})",
-                self.scope, self.metric, self.limit
-            ),
-            None => write!(
-                f,
-                "{mark}  {:<40} {:<15} no request of this run matches",
-                self.scope, self.metric
-            ),
-        }
-    }
 }
 
 impl Gates {

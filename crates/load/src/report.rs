@@ -7,8 +7,6 @@ use anyhow::Context;
 use goose::metrics::{GooseMetrics, GooseRequestMetricTimingData};
 use serde::Serialize;
 
-use crate::gates::Check;
-
 /// Figures of one request name (or of the whole run).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -359,5 +357,44 @@ mod tests {
         let html = Summary::for_tests(vec![row.clone()], row, 1).html(&[]);
         assert!(html.contains("GET &lt;x&gt;"));
         assert!(!html.contains("<x>"));
+    }
+}
+
+/// One limit compared with what the run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub scope: String,
+    pub metric: &'static str,
+    pub limit: f64,
+    /// None when no request of the run matches the gate: it is shown as skipped, not failed, so
+    /// one gate file serves every scenario.
+    pub actual: Option<f64>,
+    pub passed: bool,
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mark = match (self.passed, self.actual) {
+            (_, None) => "skip",
+            (true, _) => "pass",
+            (false, _) => "FAIL",
+        };
+        let (op, unit) = match self.metric {
+            "min_rps" | "min_users" => ("≥", ""),
+            "max_error_rate" => ("≤", ""),
+            _ => ("≤", " ms"),
+        };
+        match self.actual {
+            Some(actual) => write!(
+                f,
+                "{mark}  {:<40} {:<15} {actual:.3}{unit} (limit {op} {}{unit})",
+                self.scope, self.metric, self.limit
+            ),
+            None => write!(
+                f,
+                "{mark}  {:<40} {:<15} no request of this run matches",
+                self.scope, self.metric
+            ),
+        }
     }
 }
