@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// A code that cannot exist is simply not found, with the original's text.
-pub(crate) fn code(raw: &str) -> Result<UrlCode, ApiError> {
+pub fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 

@@ -17,7 +17,6 @@ mod origin;
 mod snapshot;
 mod state;
 mod stream;
-mod web;
 
 pub use bus::BusOptions;
 pub use error::{ApiError, FieldError};
@@ -26,6 +25,13 @@ pub use live::{Live, LiveOptions};
 pub use meetifyr_cache::CacheConfig;
 pub use meetifyr_core::Clock;
 pub use origin::{PublicOrigin, PublicUrl};
+// What the web app (crates/web) builds on: one store's state, the error type, and the rules
+// of codes and passwords the API applies.
+pub use auth::MAX_PASSWORD_CHARS;
+pub use error::detail_response;
+pub use handlers::code as parse_url_code;
+pub use snapshot::MeetingSnapshot;
+pub use state::StoreState;
 
 use std::{sync::Arc, time::Duration};
 
@@ -39,8 +45,6 @@ use axum::{
 use meetifyr_core::Store;
 use serde_json::json;
 use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
-
-use crate::error::detail_response;
 
 /// Store names that would shadow the API's own path segments under `/v1/`.
 pub const RESERVED_STORE_NAMES: [&str; 3] = ["meetings", "participants", "participant_dates"];
@@ -79,6 +83,9 @@ pub struct ApiOptions {
     pub public: PublicOrigin,
     /// "Today" for the pages' quick picks and the calendar files' stamps.
     pub clock: Clock,
+    /// Routes served beside the API on the first store, under the same limits: the web app
+    /// (`meetifyr_web::routes`). Meeting links point at `/m/{code}` when it is set.
+    pub pages: Option<fn(StoreState) -> Router>,
 }
 
 impl Default for ApiOptions {
@@ -95,6 +102,7 @@ impl Default for ApiOptions {
             bus: BusOptions::None,
             public: PublicOrigin::default(),
             clock: Clock::System,
+            pages: None,
         }
     }
 }
@@ -155,7 +163,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             cache: cache.clone(),
             live: live.clone(),
             auth: auth.clone(),
-            pages: i == 0,
+            pages: i == 0 && options.pages.is_some(),
             bus: bus.clone(),
             public: public.clone(),
             clock: options.clock,
@@ -170,11 +178,13 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
         if i == 0 {
             app = app.nest("/v1", routes.clone());
             // The web app, on the first store, under the same limits as the API.
-            let mut pages = web::routes(state);
-            if let Some(limits) = &limits {
-                pages = pages.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
+            if let Some(pages) = options.pages {
+                let mut pages = pages(state);
+                if let Some(limits) = &limits {
+                    pages = pages.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
+                }
+                app = app.merge(pages);
             }
-            app = app.merge(pages);
         }
         app = app.nest(&format!("/v1/{}", named.name), routes);
     }

@@ -240,6 +240,8 @@ impl Cli {
                 trust_forwarded: self.serve.trusted_proxy_header.is_some(),
             },
             clock: meetifyr_api::Clock::System,
+            // App::build mounts the web app.
+            pages: None,
         }
     }
 

@@ -114,7 +114,12 @@ impl App {
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        let (router, live) = meetifyr_api::app(stores, api_options);
+        // The binary always serves the web app on its first store.
+        let api_options = ApiOptions {
+            pages: api_options.pages.or(Some(meetifyr_web::routes)),
+            ..api_options.clone()
+        };
+        let (router, live) = meetifyr_api::app(stores, &api_options);
         Ok(Self { listener, router, live })
     }
 

@@ -25,8 +25,8 @@ use chrono::NaiveDate;
 use meetifyr_core::{Availability, DateRange, Location, ParticipantName, StoreError, Title, UrlCode};
 use serde::Deserialize;
 
-use crate::{error::ApiError, state::StoreState};
 use i18n::{Lang, Texts};
+use meetifyr_api::{ApiError, StoreState};
 use view::{Best, Chip, Detail, MeetingData, Month, fill};
 
 /// A static file built into the binary, served under a name carrying its content's hash.
@@ -114,7 +114,7 @@ static CSS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "app",
         "css",
-        compact_css(include_str!("../../assets/app.css")),
+        compact_css(include_str!("../assets/app.css")),
         "text/css; charset=utf-8",
     )
 });
@@ -122,7 +122,7 @@ static JS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "app",
         "js",
-        compact(include_str!("../../assets/app.js")),
+        compact(include_str!("../assets/app.js")),
         "text/javascript; charset=utf-8",
     )
 });
@@ -131,7 +131,7 @@ static CREATE_JS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "create",
         "js",
-        compact(include_str!("../../assets/create.js")),
+        compact(include_str!("../assets/create.js")),
         "text/javascript; charset=utf-8",
     )
 });
@@ -140,7 +140,7 @@ static ORGANISER_JS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "organiser",
         "js",
-        compact(include_str!("../../assets/organiser.js")),
+        compact(include_str!("../assets/organiser.js")),
         "text/javascript; charset=utf-8",
     )
 });
@@ -148,7 +148,7 @@ static ICON: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "icon",
         "svg",
-        include_bytes!("../../assets/icon.svg").to_vec(),
+        include_bytes!("../assets/icon.svg").to_vec(),
         "image/svg+xml",
     )
 });
@@ -209,7 +209,7 @@ async fn asset(Path(name): Path<String>) -> Response {
                 .into_response();
         }
     }
-    crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found")
+    meetifyr_api::detail_response(StatusCode::NOT_FOUND, "Not Found")
 }
 
 /// A cookie's value.
@@ -306,7 +306,7 @@ fn render(page: impl Template, status: StatusCode) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot render a page");
-            crate::error::detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            meetifyr_api::detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
     }
 }
@@ -625,7 +625,7 @@ struct JoinForm {
 
 /// A password as a form sends it: empty is none; else as the API's `password` field.
 fn form_password(raw: &str) -> Option<String> {
-    let ok = !raw.is_empty() && !raw.contains('\0') && raw.chars().count() <= crate::auth::MAX_PASSWORD_CHARS;
+    let ok = !raw.is_empty() && !raw.contains('\0') && raw.chars().count() <= meetifyr_api::MAX_PASSWORD_CHARS;
     ok.then(|| raw.to_owned())
 }
 
@@ -660,7 +660,7 @@ async fn join(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form: JoinForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let code = crate::handlers::code(&raw)?;
+    let code = meetifyr_api::parse_url_code(&raw)?;
     let Ok(name) = ParticipantName::parse(&form.name) else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
@@ -693,7 +693,7 @@ async fn claim(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form: ClaimForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let code = crate::handlers::code(&raw)?;
+    let code = meetifyr_api::parse_url_code(&raw)?;
     match state.store.participant_password_hash(form.participant).await? {
         Some((of, _)) if of == code => {}
         _ => return Ok(Redirect::to(&format!("/m/{code}#join")).into_response()),
@@ -715,7 +715,7 @@ async fn answer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let code = crate::handlers::code(&raw)?;
+    let code = meetifyr_api::parse_url_code(&raw)?;
     let me = cookie(&headers, &me_cookie(code.as_str())).and_then(|v| v.parse::<i64>().ok());
     let Some(me) = me else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
@@ -759,7 +759,7 @@ async fn forget(
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let code = crate::handlers::code(&raw)?;
+    let code = meetifyr_api::parse_url_code(&raw)?;
     Ok(remember(&state, &headers, &code, None))
 }
 
@@ -796,7 +796,7 @@ async fn switch_language(
 ) -> Response {
     match Lang::parse(&lang) {
         Some(lang) => back_with_cookie(state.public.secure(&headers), back, "lang", lang.code()),
-        None => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
+        None => meetifyr_api::detail_response(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
 
@@ -809,7 +809,7 @@ async fn switch_theme(
 ) -> Response {
     match theme.as_str() {
         "light" | "dark" => back_with_cookie(state.public.secure(&headers), back, "theme", &theme),
-        _ => crate::error::detail_response(StatusCode::NOT_FOUND, "Not Found"),
+        _ => meetifyr_api::detail_response(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
 
@@ -825,8 +825,8 @@ mod tests {
             sent,
             ".a,.b{color:red}.c :focus{content:\"a: b; c\"}@media (max-width:40rem){.d > .e{margin:0 auto}}"
         );
-        let real = String::from_utf8(compact_css(include_str!("../../assets/app.css"))).unwrap();
-        let source = include_str!("../../assets/app.css");
+        let real = String::from_utf8(compact_css(include_str!("../assets/app.css"))).unwrap();
+        let source = include_str!("../assets/app.css");
         assert_eq!(real.matches('{').count(), source.matches('{').count());
         assert!(
             !real.contains("/*") && real.len() < source.len() * 9 / 10,
@@ -837,7 +837,7 @@ mod tests {
 
     #[test]
     fn the_script_is_sent_without_indentation_and_comment_lines_keeping_line_numbers() {
-        let source = include_str!("../../assets/app.js");
+        let source = include_str!("../assets/app.js");
         let sent = String::from_utf8(compact(source)).unwrap();
         assert_eq!(sent.lines().count(), source.lines().count());
         assert!(sent.lines().all(|l| !l.starts_with(' ') && !l.starts_with("//")));
