@@ -48,6 +48,33 @@ pub(crate) fn pool_options<DB: sqlx::Database>(options: &StoreOptions) -> sqlx::
         })
 }
 
+/// Connects a server backend's pool and brings its schema up to date. One direct connection
+/// first: the pool would turn a refused connection into a time-out, and its error says more.
+pub(crate) async fn open_pool<DB>(
+    connect: <DB::Connection as sqlx::Connection>::Options,
+    options: &StoreOptions,
+    migrations: &[(i64, &'static str, &'static str)],
+) -> Result<sqlx::Pool<DB>, StoreError>
+where
+    DB: sqlx::Database,
+    DB::Connection: sqlx::migrate::Migrate,
+{
+    use crate::error::classify;
+    use sqlx::Connection as _;
+    DB::Connection::connect_with(&connect)
+        .await
+        .map_err(classify)?
+        .close()
+        .await
+        .map_err(classify)?;
+    let pool = pool_options(options).connect_with(connect).await.map_err(classify)?;
+    migrator(migrations)
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    Ok(pool)
+}
+
 /// Migrations embedded in the binary as `(version, description, sql)`, in order.
 pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
     use sqlx::{

@@ -20,12 +20,11 @@ use meetifyr_core::{
     Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
     StoreError, Title, Toggle, UrlCode,
 };
-use sqlx::{Connection as _, MySqlPool, mysql::MySqlConnectOptions};
+use sqlx::{MySqlPool, mysql::MySqlConnectOptions};
 
 use crate::{
     DatabaseUrl, StoreOptions,
     error::{classify, classify_meeting_insert, retrying},
-    migrator,
 };
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -56,21 +55,7 @@ impl MySqlStore {
             .strip_prefix("mariadb:")
             .map_or_else(|| raw.to_owned(), |rest| format!("mysql:{rest}"));
         let connect = raw.parse::<MySqlConnectOptions>().map_err(classify)?.charset("utf8mb4");
-        // One direct attempt first: the pool would turn a refused connection into a time-out.
-        sqlx::MySqlConnection::connect_with(&connect)
-            .await
-            .map_err(classify)?
-            .close()
-            .await
-            .map_err(classify)?;
-        let pool = crate::pool_options(options)
-            .connect_with(connect)
-            .await
-            .map_err(classify)?;
-        migrator(MIGRATIONS)
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let pool = crate::open_pool(connect, options, MIGRATIONS).await?;
         Ok(Self {
             pool,
             toggles: toggle_statements(),

@@ -19,12 +19,11 @@ use meetifyr_core::{
     Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
     StoreError, Title, Toggle, UrlCode,
 };
-use sqlx::{Connection as _, PgPool, postgres::PgConnectOptions};
+use sqlx::{PgPool, postgres::PgConnectOptions};
 
 use crate::{
     DatabaseUrl, StoreOptions, decode,
     error::{classify, classify_meeting_insert, retrying},
-    migrator,
 };
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -54,21 +53,7 @@ impl PostgresStore {
             .parse::<PgConnectOptions>()
             .map_err(classify)?
             .application_name("meetifyr");
-        // One direct attempt first: the pool would turn a refused connection into a time-out.
-        sqlx::PgConnection::connect_with(&connect)
-            .await
-            .map_err(classify)?
-            .close()
-            .await
-            .map_err(classify)?;
-        let pool = crate::pool_options(options)
-            .connect_with(connect)
-            .await
-            .map_err(classify)?;
-        migrator(MIGRATIONS)
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let pool = crate::open_pool(connect, options, MIGRATIONS).await?;
         Ok(Self {
             pool,
             toggles: toggle_statements(),
