@@ -409,8 +409,10 @@ async fn a_killed_bus_connection_costs_no_stale_read_and_watchers_catch_up() {
         .unwrap();
     events.chunk().await.unwrap();
     // When every instance's listening connection is terminated while A keeps writing
+    // (only this test's database: the other tests' clusters run beside it on the same server)
     let killed = "select pg_terminate_backend(pid) from pg_stat_activity \
-         where application_name = 'meetifyr-bus' and pid <> pg_backend_pid()";
+         where application_name = 'meetifyr-bus' and datname = current_database() \
+         and pid <> pg_backend_pid()";
     let (stale, last) = rounds(&nodes, &code, p, 200, async |i| {
         if i == 50 {
             execute_script(&db.url, killed)
