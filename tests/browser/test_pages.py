@@ -145,12 +145,16 @@ def free_in_api(api, code, name, days):
     return [mine[iso(d)]["enabled"] for d in days]
 
 
-def eventually(check, want, timeout=5.0):
-    """`check()` once it equals `want` (the page saves in the background), else its last value."""
+def eventually(check, want, timeout=5.0, page=None):
+    """`check()` once it equals `want` (the page saves in the background), else its last value.
+    With `page`, waits through it, so that its route handlers run meanwhile."""
     deadline = time.monotonic() + timeout
     got = check()
     while got != want and time.monotonic() < deadline:
-        time.sleep(0.05)
+        if page is None:
+            time.sleep(0.05)
+        else:
+            page.wait_for_timeout(50)
         got = check()
     return got
 
@@ -277,6 +281,26 @@ def test_shift_click_and_shift_space_extend_from_the_last_day_toggled(context_fa
     # Then the tenth to the twelfth are busy, and the box with the focus is not toggled back
     want[10] = want[11] = False
     assert eventually(lambda: free_in_api(api, code, "Park", days), want) == want
+    assert shown_free(page, days) == want
+
+
+def test_a_change_made_while_a_save_is_in_flight_is_kept(context_factory, api):
+    # Given a joined person whose first save is slow to be answered
+    days = days_from(START, 6)
+    code = api.create(iso(days[0]), iso(days[-1]))
+    page = join_as(context_factory, code, "Slow")
+    held = []
+    page.route("**/availability", lambda route: held.append(route) if not held else route.continue_())
+    # When a second day is toggled before the first save is answered
+    cell(page, days[1]).click()
+    cell(page, days[4]).click()
+    page.wait_for_timeout(200)
+    assert len(held) == 1, "the second save waits for the first"
+    held[0].continue_()
+    # Then the first save's answer does not undo the second toggle: both days end busy
+    want = [True, False, True, True, False, True]
+    assert eventually(lambda: free_in_api(api, code, "Slow", days), want, page=page) == want
+    expect(page.locator("#save-status")).to_have_class(re.compile(r"\bgood\b"))
     assert shown_free(page, days) == want
 
 

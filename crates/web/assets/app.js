@@ -416,7 +416,8 @@ function meetingPage(d) {
         if (password) store(sessionStorage, passwordName(d.me), password);
         const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
         const next = await response.json();
-        saving = false;
+        // A change made while this one was in flight is newer than this answer: keep its boxes.
+        saving = queued != null;
         apply(next, Number.isFinite(etag) && etag > 0 ? etag : undefined);
       }
     } catch {
