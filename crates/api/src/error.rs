@@ -71,6 +71,22 @@ pub enum ApiError {
     Serialize(#[from] serde_json::Error),
 }
 
+/// The service's answers, in the API's shapes.
+impl From<meetifyr_service::ServiceError> for ApiError {
+    fn from(e: meetifyr_service::ServiceError) -> Self {
+        use meetifyr_service::ServiceError as E;
+        match e {
+            E::Unauthenticated(text) => Self::Detail(StatusCode::UNAUTHORIZED, text),
+            E::Forbidden(text) => Self::Detail(StatusCode::FORBIDDEN, text),
+            E::TooManyRequests { detail, retry_after } => Self::TooManyRequests { detail, retry_after },
+            E::Busy(text) => Self::Detail(StatusCode::SERVICE_UNAVAILABLE, text),
+            E::Internal => Self::detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+            E::Store(e) => Self::Store(e),
+            E::Serialize(e) => Self::Serialize(e),
+        }
+    }
+}
+
 impl ApiError {
     pub fn detail(status: StatusCode, detail: impl Into<String>) -> Self {
         Self::Detail(status, detail.into())

@@ -156,7 +156,7 @@ impl<'a> Fields<'a> {
     /// An optional password: absent or null is none; else 1 to 128 characters without U+0000.
     /// `None` when invalid (the error is recorded).
     pub fn password(&mut self) -> Option<Option<String>> {
-        let max = crate::auth::MAX_PASSWORD_CHARS;
+        let max = meetifyr_service::MAX_PASSWORD_CHARS;
         let value = match self.object.get("password") {
             None | Some(Value::Null) => return Some(None),
             Some(v) => v,

@@ -12,9 +12,9 @@ use crate::{
     dto::*,
     error::ApiError,
     extract::{Body, IntPath},
-    snapshot::MeetingSnapshot,
     state::StoreState,
 };
+use meetifyr_service::MeetingSnapshot;
 
 /// A code that cannot exist is simply not found, with the original's text.
 pub fn code(raw: &str) -> Result<UrlCode, ApiError> {
@@ -98,10 +98,7 @@ pub async fn delete_meeting(
 ) -> Result<StatusCode, ApiError> {
     let code = code(&raw)?;
     state.authorize_organiser(&code, &headers).await?;
-    let deleted = state.store.delete_meeting(&code).await;
-    state.meeting_deleted(&code);
-    deleted?;
-    state.announce(&code, crate::bus::DELETED);
+    state.delete_meeting(&code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -334,7 +331,7 @@ async fn authorize_removal(state: &StoreState, id: i64, headers: &HeaderMap) -> 
         return state.authorize_organiser(&code, headers).await;
     }
     let password = crate::auth::header_password(headers);
-    state.authorize_participant(id, None, password.as_deref()).await
+    Ok(state.authorize_participant(id, None, password.as_deref()).await?)
 }
 
 /// The password of a request: the body's field, else the header.

@@ -2,7 +2,6 @@
 //! and under `/v1/…` for the first, plus `/health`, `/openapi.json` and `/docs`.
 
 mod auth;
-mod bus;
 mod demo;
 mod dto;
 mod error;
@@ -10,27 +9,22 @@ mod extract;
 mod handlers;
 mod ics;
 mod limit;
-mod live;
 mod metrics;
 mod openapi;
 mod origin;
-mod snapshot;
 mod state;
 mod stream;
 
-pub use bus::BusOptions;
 pub use error::{ApiError, FieldError};
 pub use limit::{Rate, RateLimitOptions};
-pub use live::{Live, LiveOptions};
 pub use meetifyr_cache::CacheConfig;
 pub use meetifyr_core::Clock;
+pub use meetifyr_service::{BusOptions, Live, LiveOptions};
 pub use origin::{PublicOrigin, PublicUrl};
-// What the web app (crates/web) builds on: one store's state, the error type, and the rules
-// of codes and passwords the API applies.
-pub use auth::MAX_PASSWORD_CHARS;
+// What the web app (crates/web) builds on besides meetifyr-service: one store's state, the
+// error type, and the rule of codes the API applies.
 pub use error::detail_response;
 pub use handlers::code as parse_url_code;
-pub use snapshot::MeetingSnapshot;
 pub use state::StoreState;
 
 use std::{sync::Arc, time::Duration};
@@ -152,25 +146,26 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
     let live = Arc::new(Live::new(options.live.clone()));
     let limits = options.rate_limits.clone().map(limit::RateLimits::new);
-    let auth = auth::Auth::new(limits.clone());
-    let bus = bus::Bus::start(&options.bus);
+    let auth = meetifyr_service::Auth::new(options.rate_limits.as_ref().map(|o| o.password));
+    let bus = meetifyr_service::Bus::start(&options.bus);
     let public = Arc::new(options.public.clone());
     let mut app = Router::new();
     for (i, named) in stores.iter().enumerate() {
-        let state = state::StoreState {
+        let service = meetifyr_service::StoreService {
             name: named.name.as_str().into(),
             store: named.store.clone(),
             cache: cache.clone(),
             live: live.clone(),
             auth: auth.clone(),
-            pages: i == 0 && options.pages.is_some(),
             bus: bus.clone(),
-            public: public.clone(),
             clock: options.clock,
         };
-        if let Some(bus) = &bus {
-            bus.register(&named.name, Arc::new(state.clone()));
-        }
+        service.join_bus();
+        let state = state::StoreState {
+            service,
+            pages: i == 0 && options.pages.is_some(),
+            public: public.clone(),
+        };
         let mut routes = store_routes().with_state(state.clone());
         if let Some(limits) = &limits {
             routes = routes.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
@@ -258,7 +253,7 @@ async fn method_not_allowed() -> Response {
 #[derive(Clone)]
 struct Readiness {
     stores: Arc<Vec<NamedStore>>,
-    bus: Option<Arc<bus::Bus>>,
+    bus: Option<Arc<meetifyr_service::Bus>>,
 }
 
 /// The process runs (for a load balancer's liveness check).

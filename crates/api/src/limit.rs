@@ -3,10 +3,7 @@
 //! is a cache hit. 429 answers carry `Retry-After` and a `detail` saying which limit was hit.
 
 use std::{
-    fmt,
     net::{IpAddr, SocketAddr},
-    num::NonZeroU32,
-    str::FromStr,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -20,61 +17,10 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock};
+use governor::{DefaultKeyedRateLimiter, RateLimiter, clock::Clock};
+pub use meetifyr_service::Rate;
 
 use crate::error::detail_response;
-
-/// `N/s`, `N/min` or `N/h`: N requests at once, then one every period ÷ N.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    pub count: NonZeroU32,
-    pub per: Duration,
-}
-
-impl Rate {
-    fn quota(self) -> Quota {
-        let interval = self.per / self.count.get();
-        Quota::with_period(interval.max(Duration::from_nanos(1)))
-            .expect("a positive period")
-            .allow_burst(self.count)
-    }
-
-    pub(crate) fn unit(self) -> &'static str {
-        match self.per.as_secs() {
-            1 => "second",
-            60 => "minute",
-            _ => "hour",
-        }
-    }
-}
-
-impl FromStr for Rate {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        let err = || format!("{s:?}: expected N/s, N/min or N/h with N ≥ 1, e.g. 20/min");
-        let (count, unit) = s.trim().split_once('/').ok_or_else(err)?;
-        let count = count.trim().parse::<NonZeroU32>().map_err(|_| err())?;
-        let per = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            _ => return Err(err()),
-        };
-        Ok(Self { count, per })
-    }
-}
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match self.per.as_secs() {
-            1 => "s",
-            60 => "min",
-            _ => "h",
-        };
-        write!(f, "{}/{unit}", self.count)
-    }
-}
 
 /// The limits of one server; `None` in [`crate::ApiOptions`] turns them all off.
 #[derive(Debug, Clone)]
@@ -83,7 +29,8 @@ pub struct RateLimitOptions {
     pub create: Rate,
     /// Every other write (PATCH, POST, PUT, DELETE under `/v1/`) per client address.
     pub write: Rate,
-    /// Password checks per protected participant (from any address): what a guesser gets.
+    /// Password checks per protected participant (from any address): what a guesser gets
+    /// (`meetifyr_service::Auth` counts them).
     pub password: Rate,
     /// A header holding the client's address, set by a proxy in front (e.g. HAProxy's
     /// `X-Forwarded-For`); its last address is used. Trust it only behind such a proxy: clients
@@ -136,7 +83,6 @@ pub struct RateLimits {
     options: RateLimitOptions,
     create: Limiter,
     write: Limiter,
-    password: (Rate, DefaultKeyedRateLimiter<(Arc<str>, i64)>),
     checks: AtomicU64,
 }
 
@@ -150,7 +96,6 @@ impl RateLimits {
         Arc::new(Self {
             create: limiter(options.create),
             write: limiter(options.write),
-            password: (options.password, RateLimiter::keyed(options.password.quota())),
             options,
             checks: AtomicU64::new(0),
         })
@@ -175,20 +120,6 @@ impl RateLimits {
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
-    }
-
-    /// `Err(wait, rate)` when the participant `id` of `store` has had its allowance of password
-    /// checks; counted as a refusal of class `password`.
-    pub fn check_password(&self, store: &Arc<str>, id: i64) -> Result<(), (Duration, Rate)> {
-        let (rate, limiter) = &self.password;
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
-        limiter.check_key(&(store.clone(), id)).map_err(|not_until| {
-            metrics::counter!("meetifyr_rate_limited_total", "class" => "password").increment(1);
-            (not_until.wait_time_from(limiter.clock().now()), *rate)
-        })
     }
 
     fn limiter(&self, class: Class) -> &Limiter {
@@ -287,25 +218,6 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, request: Request, ne
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rates_parse_and_print() {
-        // Given the forms the flags accept
-        for (text, count, secs, shown) in [
-            ("20/min", 20, 60, "20/min"),
-            ("5/s", 5, 1, "5/s"),
-            (" 3 / h ", 3, 3600, "3/h"),
-        ] {
-            // When parsed
-            let rate: Rate = text.parse().unwrap();
-            // Then count, period and display agree
-            assert_eq!((rate.count.get(), rate.per.as_secs()), (count, secs), "{text}");
-            assert_eq!(rate.to_string(), shown);
-        }
-        for bad in ["0/s", "20", "20/day", "x/min", "-1/s"] {
-            assert!(bad.parse::<Rate>().is_err(), "{bad} accepted");
-        }
-    }
 
     #[test]
     fn a_burst_is_allowed_then_refused_with_the_wait() {

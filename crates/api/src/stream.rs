@@ -23,9 +23,9 @@ use crate::{
     dto::ErrorResponse,
     error::{ApiError, FieldError},
     handlers,
-    live::{Frame, Live},
     state::StoreState,
 };
+use meetifyr_service::{Frame, Live};
 
 /// One live connection: unsubscribes and counts down when it ends.
 struct Subscription {
@@ -142,11 +142,9 @@ pub async fn events(
         }
         let frame = subscription.next(last).await?;
         let event = if frame.deleted {
-            Event::default().event("deleted").data(frame.message.as_str())
+            Event::default().event("deleted").data(frame.text())
         } else {
-            Event::default()
-                .id(frame.version.to_string())
-                .data(frame.message.as_str())
+            Event::default().id(frame.version.to_string()).data(frame.text())
         };
         subscription.sent(&frame);
         Some((Ok::<_, Infallible>(event), (subscription, frame.version)))
@@ -234,7 +232,11 @@ async fn serve_socket(mut socket: WebSocket, mut subscription: Subscription, mut
                 let Some(frame) = frame else {
                     break if *subscription.closing.borrow() { close_code::AWAY } else { close_code::NORMAL };
                 };
-                if socket.send(Message::Text(frame.message.clone())).await.is_err() {
+                // Checks the UTF-8 again (a pass over the bytes, far cheaper than the send).
+                let Ok(text) = axum::extract::ws::Utf8Bytes::try_from(frame.message.clone()) else {
+                    return;
+                };
+                if socket.send(Message::Text(text)).await.is_err() {
                     return;
                 }
                 subscription.sent(&frame);

@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use i18n::{Lang, Texts};
 use meetifyr_api::{ApiError, StoreState};
+use meetifyr_service::ServiceError;
 use view::{Best, Chip, Detail, MeetingData, Month, fill};
 
 /// A static file built into the binary, served under a name carrying its content's hash.
@@ -625,15 +626,15 @@ struct JoinForm {
 
 /// A password as a form sends it: empty is none; else as the API's `password` field.
 fn form_password(raw: &str) -> Option<String> {
-    let ok = !raw.is_empty() && !raw.contains('\0') && raw.chars().count() <= meetifyr_api::MAX_PASSWORD_CHARS;
+    let ok = !raw.is_empty() && !raw.contains('\0') && raw.chars().count() <= meetifyr_service::MAX_PASSWORD_CHARS;
     ok.then(|| raw.to_owned())
 }
 
 /// Back to the page after a refused password (403) or too many attempts (429).
-fn password_refused(code: &UrlCode, e: &ApiError) -> Option<Response> {
-    let why = match e.status() {
-        StatusCode::FORBIDDEN => "password",
-        StatusCode::TOO_MANY_REQUESTS => "attempts",
+fn password_refused(code: &UrlCode, e: &ServiceError) -> Option<Response> {
+    let why = match e {
+        ServiceError::Forbidden(_) => "password",
+        ServiceError::TooManyRequests { .. } => "attempts",
         _ => return None,
     };
     Some(Redirect::to(&format!("/m/{code}?error={why}#answer-section")).into_response())
@@ -703,7 +704,7 @@ async fn claim(
         .authorize_participant(form.participant, Some(&code), password.as_deref())
         .await
     {
-        return password_refused(&code, &e).ok_or(e);
+        return password_refused(&code, &e).ok_or(e.into());
     }
     Ok(remember(&state, &headers, &code, Some(form.participant)))
 }
@@ -734,7 +735,7 @@ async fn answer(
         }
     }
     if let Err(e) = state.authorize_participant(me, Some(&code), password.as_deref()).await {
-        return password_refused(&code, &e).ok_or(e);
+        return password_refused(&code, &e).ok_or(e.into());
     }
     // A star ticked on a day left busy makes the day free, as the toggles do.
     for d in &starred {

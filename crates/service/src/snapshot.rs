@@ -1,9 +1,9 @@
 //! A meeting as it is served: its GET body, serialized once per version and shared by the
 //! response cache, the routes and the live hub.
 
-use axum::body::Bytes;
+use bytes::Bytes;
 
-use crate::dto::MeetingJson;
+use crate::json::MeetingJson;
 
 /// A meeting's GET body and the version it shows.
 pub struct MeetingSnapshot {

@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use tokio::sync::watch;
 
 use crate::snapshot::MeetingSnapshot;
@@ -52,10 +52,10 @@ impl Default for LiveOptions {
 #[derive(Debug)]
 pub struct Frame {
     pub version: i64,
-    /// `{"version": N, "meeting": <GET's body>}`.
-    pub message: Utf8Bytes,
+    /// `{"version": N, "meeting": <GET's body>}`: UTF-8 (see [`Frame::text`]).
+    pub message: Bytes,
     /// When it was published: right after the write committed and its meeting was read again.
-    pub(crate) published: Instant,
+    pub published: Instant,
     /// The meeting was deleted: the last frame of its streams.
     pub deleted: bool,
 }
@@ -68,7 +68,7 @@ impl Frame {
         message.extend_from_slice(b",\"meeting\":");
         message.extend_from_slice(&snapshot.json);
         message.push(b'}');
-        let message = Utf8Bytes::try_from(message).expect("JSON written by us is UTF-8");
+        let message = Bytes::from(message);
         Self {
             version: snapshot.version,
             message,
@@ -77,11 +77,16 @@ impl Frame {
         }
     }
 
+    /// The message as text (frames hold JSON we wrote: always UTF-8).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.message).expect("JSON written by us is UTF-8")
+    }
+
     /// The frame that tells watchers the meeting is gone: newer than any version.
     fn deleted() -> Self {
         Self {
             version: i64::MAX,
-            message: Utf8Bytes::from_static("{\"deleted\":true}"),
+            message: Bytes::from_static(b"{\"deleted\":true}"),
             published: Instant::now(),
             deleted: true,
         }
@@ -92,10 +97,10 @@ type Slot = watch::Sender<Option<Arc<Frame>>>;
 
 /// The channels of the meetings someone watches, by `store:code`.
 pub struct Live {
-    pub(crate) options: LiveOptions,
+    pub options: LiveOptions,
     channels: Mutex<HashMap<String, Slot>>,
     connections: AtomicUsize,
-    pub(crate) closing: watch::Sender<bool>,
+    pub closing: watch::Sender<bool>,
 }
 
 impl Live {
@@ -115,7 +120,7 @@ impl Live {
 
     /// A receiver of the meeting's frames (creating its channel if nobody watched it yet), or
     /// why the limits refuse one more.
-    pub(crate) fn subscribe(&self, key: &str) -> Result<watch::Receiver<Option<Arc<Frame>>>, &'static str> {
+    pub fn subscribe(&self, key: &str) -> Result<watch::Receiver<Option<Arc<Frame>>>, &'static str> {
         let mut channels = self.channels();
         if self.connections.load(Relaxed) >= self.options.max_connections {
             return Err("this server has as many live connections as it takes; try again later");
@@ -181,7 +186,7 @@ impl Live {
     }
 
     /// One connection ended: forgets the channel of a meeting nobody watches any more.
-    pub(crate) fn release(&self, key: &str) {
+    pub fn release(&self, key: &str) {
         self.connections.fetch_sub(1, Relaxed);
         let mut channels = self.channels();
         if channels.get(key).is_some_and(|slot| slot.receiver_count() == 0) {
@@ -241,8 +246,6 @@ fn describe() {
 
 #[cfg(test)]
 mod tests {
-    use axum::body::Bytes;
-
     use super::*;
 
     fn snapshot(version: i64) -> MeetingSnapshot {
@@ -262,7 +265,7 @@ mod tests {
         rx.changed().await.unwrap();
         let frame = rx.borrow_and_update().clone().unwrap();
         assert_eq!(frame.version, 5);
-        assert_eq!(frame.message.as_str(), r#"{"version":5,"meeting":{"title":"v5"}}"#);
+        assert_eq!(frame.text(), r#"{"version":5,"meeting":{"title":"v5"}}"#);
         assert!(!rx.has_changed().unwrap(), "a slow watcher skips to the newest");
     }
 
