@@ -5,8 +5,9 @@
 # with, in the same run, a baseline route that touches no database: quote ratios to it.
 # Builds the release binary, serves it on a fresh SQLite file, loads it with wrk beside it.
 # With V1=1, the same three on storage v1 (commit e3f28d8, per-day rows; see bench/v1.sh) first,
-# in the same run.
-# Usage: [V1=1] [POOL_SIZE=10] bench/core.sh [DURATION=20s] [CONNECTIONS=64]   (needs wrk, curl, python3)
+# in the same run. With BEFORE=<commit>, that commit's binary first (bench/build-at.sh), for a
+# before/after of a change in one session.
+# Usage: [V1=1 | BEFORE=<commit>] [POOL_SIZE=10] bench/core.sh [DURATION=20s] [CONNECTIONS=64]   (needs wrk, curl, python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20s}
@@ -21,6 +22,11 @@ if [ "${V1:-0}" = 1 ]; then
     source bench/v1.sh
     cargo build --release --quiet -p meetifyr --bin meetifyr
     binaries=("$MEETIFYR_V1_BIN" ./target/release/meetifyr)
+elif [ -n "${BEFORE:-}" ]; then
+    source bench/build-at.sh
+    build_at "$BEFORE"
+    cargo build --release --quiet -p meetifyr --bin meetifyr
+    binaries=("$BUILT_BIN" ./target/release/meetifyr)
 fi
 trap 'stop_server; rm -rf "${dir:-}"' EXIT
 echo "== machine: $(nproc) cores; wrk -t2 -c$connections -d$duration"

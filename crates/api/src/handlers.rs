@@ -447,10 +447,10 @@ pub async fn ranking(
 ) -> Result<Json<RankingResponse>, ApiError> {
     let meeting = stored_meeting(&state, &raw).await?;
     let mut ranked = meetifyr_core::ranking(&meeting);
+    let meetifyr_core::Grid::Days(range) = meeting.grid;
     if ranked.is_empty() {
         // Without participants every day ties at zero: the range in date order.
-        ranked = meeting
-            .range
+        ranked = range
             .into_iter()
             .flat_map(|r| r.days())
             .map(|date| meetifyr_core::RankedDay {
@@ -472,7 +472,7 @@ pub async fn ranking(
                 free_participants: meeting
                     .participants
                     .iter()
-                    .filter(|p| p.free.contains(k))
+                    .filter(|p| p.answer.is_free(k))
                     .map(|p| RankedParticipant {
                         id: p.id,
                         name: p.name.clone(),
@@ -535,12 +535,8 @@ pub async fn export(
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
-        let days: Vec<String> = meeting
-            .range
-            .iter()
-            .flat_map(|r| r.days())
-            .map(|d| d.to_string())
-            .collect();
+        let meetifyr_core::Grid::Days(range) = meeting.grid;
+        let days: Vec<String> = range.iter().flat_map(|r| r.days()).map(|d| d.to_string()).collect();
         let write = |e: csv::Error| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         writer
             .write_record(std::iter::once("name").chain(days.iter().map(String::as_str)))

@@ -138,7 +138,7 @@ pub async fn a_new_meeting_is_empty(store: &dyn Store) {
     let m = store.find_meeting(&code).await.unwrap().expect("found");
     assert_eq!(m.url_code, code);
     assert_eq!((m.title.as_str(), m.location.as_str()), ("", ""));
-    assert_eq!(m.range, None);
+    assert_eq!(m.grid, crate::Grid::Days(None));
     assert!(m.participants.is_empty());
 }
 
@@ -161,7 +161,7 @@ pub async fn the_date_range_is_stored(store: &dyn Store) {
         .await
         .unwrap();
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(m.range, Some(range("2025-12-01", "2025-12-31")));
+    assert_eq!(m.grid, crate::Grid::Days(Some(range("2025-12-01", "2025-12-31"))));
 }
 
 pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
@@ -178,7 +178,7 @@ pub async fn the_date_range_can_be_set_only_once(store: &dyn Store) {
         format!("meeting: {code} start: 2025-12-01 end: 2025-12-07 are already set")
     );
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(m.range, Some(range("2025-12-01", "2025-12-07")));
+    assert_eq!(m.grid, crate::Grid::Days(Some(range("2025-12-01", "2025-12-07"))));
     // An identical second request is refused too.
     let again = store.update_date_range(&code, range("2025-12-01", "2025-12-07")).await;
     assert!(matches!(again, Err(StoreError::DateRangeAlreadySet { .. })));
@@ -303,7 +303,8 @@ pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
     let ids: std::collections::HashSet<i64> = created.dates.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids.len(), 63);
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    assert_eq!(m.participants[0].free, DaySet::first(63));
+    let crate::Answer::Days { free, .. } = m.participants[0].answer;
+    assert_eq!(free, DaySet::first(63));
     assert_eq!(dates_of(&m, created.id).len(), 63);
 }
 
@@ -525,14 +526,16 @@ fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
         url_code: UrlCode::parse(code).unwrap(),
         title: "Imported \"title\"".into(),
         location: "Busan".into(),
-        range: Some(range),
+        grid: crate::Grid::Days(Some(range)),
         version: 41,
         participants: (0..2)
             .map(|p| crate::Participant {
                 id: id_base + 10 * p,
                 name: format!("guest {p}"),
-                free: DaySet::from_bits(0b101).unwrap(),
-                starred: DaySet::from_bits(0b100).unwrap(),
+                answer: crate::Answer::Days {
+                    free: DaySet::from_bits(0b101).unwrap(),
+                    starred: DaySet::from_bits(0b100).unwrap(),
+                },
                 password_hash: (p == 1).then(|| "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
             })
             .collect(),

@@ -338,14 +338,12 @@ pub struct ParticipantDate {
     pub starred: bool,
 }
 
-/// A participant and its whole answer: the days it is free, and among them those it prefers.
+/// A participant and its whole answer over the meeting's grid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
     pub id: i64,
     pub name: String,
-    pub free: DaySet,
-    /// Always a subset of `free`.
-    pub starred: DaySet,
+    pub answer: crate::Answer,
     /// The Argon2id hash (PHC string) of the password protecting this answer, if any.
     pub password_hash: Option<String>,
 }
@@ -356,7 +354,8 @@ pub struct Meeting {
     pub url_code: UrlCode,
     pub title: String,
     pub location: String,
-    pub range: Option<DateRange>,
+    /// What it asks about: for a day meeting, the days of its range.
+    pub grid: crate::Grid,
     /// Grows with every write to the meeting or its participants.
     pub version: i64,
     pub participants: Vec<Participant>,
@@ -368,21 +367,24 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn start_date(&self) -> Option<NaiveDate> {
-        self.range.map(|r| r.start())
+        let crate::Grid::Days(range) = self.grid;
+        range.map(|r| r.start())
     }
 
     pub fn end_date(&self) -> Option<NaiveDate> {
-        self.range.map(|r| r.end())
+        let crate::Grid::Days(range) = self.grid;
+        range.map(|r| r.end())
     }
 
     /// A participant's days, one per day of the range, ascending.
     pub fn dates<'a>(&self, participant: &'a Participant) -> impl Iterator<Item = ParticipantDate> + use<'a> {
-        let days = self.range.map(|r| r.days()).into_iter().flatten();
+        let crate::Grid::Days(range) = self.grid;
+        let days = range.map(|r| r.days()).into_iter().flatten();
         days.enumerate().map(move |(k, date)| ParticipantDate {
             id: DateId::encode(participant.id, date),
             date,
-            enabled: participant.free.contains(k),
-            starred: participant.starred.contains(k),
+            enabled: participant.answer.is_free(k),
+            starred: participant.answer.is_starred(k),
         })
     }
 }
@@ -637,15 +639,14 @@ mod tests {
         let p = Participant {
             id: 9,
             name: "p".into(),
-            free,
-            starred,
+            answer: crate::Answer::Days { free, starred },
             password_hash: None,
         };
         let m = Meeting {
             url_code: UrlCode::generate(),
             title: String::new(),
             location: String::new(),
-            range: Some(range),
+            grid: crate::Grid::Days(Some(range)),
             version: 1,
             participants: vec![],
             final_date: None,

@@ -5,6 +5,7 @@
 
 mod clock;
 mod domain;
+mod grid;
 mod iso_date;
 mod ranking;
 mod secret;
@@ -19,8 +20,9 @@ pub use domain::{
     DaySet, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant, ParticipantDate, ParticipantName,
     TextError, Title, Toggle, UrlCode,
 };
+pub use grid::{Answer, Grid};
 pub use iso_date::{format_iso_date, parse_iso_date, serialize_date};
-pub use ranking::{BEST_DATES, RankedDay, best_dates, ranking};
+pub use ranking::{BEST_DATES, RankedDay, best_dates, ranking, tally};
 pub use secret::{KeyHash, OrganiserKey};
 pub use store::{
     PoolStats, Store, StoreError, create_meeting, final_date_not_applied, range_not_applied, remap_answer,

@@ -23,9 +23,22 @@ pub struct RankedDay {
     pub starred: u32,
 }
 
+/// Per cell of the meeting's grid, in order: how many participants are free, and how many are
+/// free and star it. What every kind of meeting's ranking starts from.
+pub fn tally(meeting: &Meeting) -> Vec<(u32, u32)> {
+    let mut cells = vec![(0, 0); meeting.grid.len()];
+    for p in &meeting.participants {
+        for (k, cell) in cells.iter_mut().enumerate() {
+            cell.0 += u32::from(p.answer.is_free(k));
+            cell.1 += u32::from(p.answer.is_starred(k));
+        }
+    }
+    cells
+}
+
 /// Every day of the range, best first (see [`best_dates`]); empty without participants.
 pub fn ranking(meeting: &Meeting) -> Vec<RankedDay> {
-    let Some(range) = meeting.range else {
+    let crate::Grid::Days(Some(range)) = meeting.grid else {
         return Vec::new();
     };
     if meeting.participants.is_empty() {
@@ -33,19 +46,8 @@ pub fn ranking(meeting: &Meeting) -> Vec<RankedDay> {
     }
     let mut days: Vec<RankedDay> = range
         .days()
-        .enumerate()
-        .map(|(k, date)| {
-            let mut day = RankedDay {
-                date,
-                free: 0,
-                starred: 0,
-            };
-            for p in &meeting.participants {
-                day.free += u32::from(p.free.contains(k));
-                day.starred += u32::from(p.free.contains(k) && p.starred.contains(k));
-            }
-            day
-        })
+        .zip(tally(meeting))
+        .map(|(date, (free, starred))| RankedDay { date, free, starred })
         .collect();
     days.sort_by(|a, b| {
         b.free
@@ -80,8 +82,7 @@ mod tests {
         Participant {
             id,
             name: format!("p{id}"),
-            free,
-            starred: stars,
+            answer: crate::Answer::Days { free, starred: stars },
             password_hash: None,
         }
     }
@@ -95,7 +96,7 @@ mod tests {
             url_code: UrlCode::generate(),
             title: String::new(),
             location: String::new(),
-            range: Some(range),
+            grid: crate::Grid::Days(Some(range)),
             version: 1,
             participants,
             final_date: None,

@@ -2,7 +2,7 @@
 //! written by hand.
 
 use chrono::NaiveDate;
-use meetifyr_core::{DateId, Meeting, best_dates, format_iso_date};
+use meetifyr_core::{Answer, DateId, Grid, Meeting, best_dates, format_iso_date};
 
 /// The JSON of a meeting's GET body, written by hand straight from the stored meeting: a
 /// participant's dates are expanded from its bit sets while writing. Only user text goes
@@ -14,7 +14,7 @@ impl MeetingJson<'_> {
     /// An upper bound of the JSON's length, for allocating once.
     pub fn size_hint(&self) -> usize {
         let m = self.0;
-        let days = m.range.map_or(0, |r| r.len());
+        let days = m.grid.len();
         // A date object is at most 79 bytes (a 16-digit id, "enabled":false,"starred":false).
         let text = |s: &str| 2 + 6 * s.len();
         300 + text(&m.title)
@@ -41,8 +41,8 @@ impl MeetingJson<'_> {
         out.extend_from_slice(b",\"participants\":[");
         // What every participant's k-th date shares: `,"date":"YYYY-MM-DD","enabled":`, and the
         // day's part of the date id (ids are `participant << 22 | day`: see `DateId`).
-        let days: Vec<([u8; 31], i64)> = m
-            .range
+        let Grid::Days(range) = m.grid;
+        let days: Vec<([u8; 31], i64)> = range
             .map(|r| r.days())
             .into_iter()
             .flatten()
@@ -63,6 +63,7 @@ impl MeetingJson<'_> {
             serde_json::to_writer(&mut *out, &p.name)?;
             out.extend_from_slice(b",\"dates\":[");
             let base = DateId::of_participant(p.id);
+            let Answer::Days { free, starred } = p.answer;
             for (k, (fragment, day)) in days.iter().enumerate() {
                 if k > 0 {
                     out.push(b',');
@@ -70,8 +71,8 @@ impl MeetingJson<'_> {
                 out.extend_from_slice(b"{\"id\":");
                 out.extend_from_slice(ids.format(base | day).as_bytes());
                 out.extend_from_slice(fragment);
-                out.extend_from_slice(if p.free.contains(k) { b"true" } else { b"false" });
-                out.extend_from_slice(if p.starred.contains(k) {
+                out.extend_from_slice(if free.contains(k) { b"true" } else { b"false" });
+                out.extend_from_slice(if starred.contains(k) {
                     b",\"starred\":true}"
                 } else {
                     b",\"starred\":false}"
@@ -137,21 +138,25 @@ mod tests {
             url_code: UrlCode::parse("Abc123").unwrap(),
             title: "t\"itle".into(),
             location: "".into(),
-            range: Some(DateRange::new(d("2025-01-30"), d("2025-02-01")).unwrap()),
+            grid: Grid::Days(Some(DateRange::new(d("2025-01-30"), d("2025-02-01")).unwrap())),
             version: 3,
             participants: vec![
                 Participant {
                     id: 7,
                     name: name.into(),
-                    free: DaySet::from_bits(0b110).unwrap(),
-                    starred: DaySet::from_bits(0b100).unwrap(),
+                    answer: Answer::Days {
+                        free: DaySet::from_bits(0b110).unwrap(),
+                        starred: DaySet::from_bits(0b100).unwrap(),
+                    },
                     password_hash: None,
                 },
                 Participant {
                     id: 9,
                     name: "b".into(),
-                    free: DaySet::from_bits(0b011).unwrap(),
-                    starred: DaySet::EMPTY,
+                    answer: Answer::Days {
+                        free: DaySet::from_bits(0b011).unwrap(),
+                        starred: DaySet::EMPTY,
+                    },
                     password_hash: Some("$argon2id$…".into()),
                 },
             ],
@@ -190,7 +195,7 @@ mod tests {
             url_code: UrlCode::parse("x").unwrap(),
             title: String::new(),
             location: String::new(),
-            range: None,
+            grid: Grid::Days(None),
             version: 1,
             participants: vec![],
             final_date: None,

@@ -1,6 +1,7 @@
-//! Decoding of the participant list that SQLite and PostgreSQL build as one JSON value.
+//! Participants' rows as every backend stores them (`free_days`, `starred_days`: a day
+//! meeting's bit sets), and the participant list SQLite and PostgreSQL build as one JSON value.
 
-use meetifyr_core::{DaySet, Participant, StoreError};
+use meetifyr_core::{Answer, DateRange, DaySet, Participant, StoreError};
 
 /// `[[participant_id, name, free_days, starred_days, password_hash]…]` in any order; returned
 /// by id.
@@ -29,10 +30,31 @@ pub(crate) fn participant(
     Ok(Participant {
         id,
         name,
-        free: bits(free)?,
-        starred: bits(starred)?,
+        answer: Answer::Days {
+            free: bits(free)?,
+            starred: bits(starred)?,
+        },
         password_hash,
     })
+}
+
+/// The `(free_days, starred_days)` columns of an answer.
+pub(crate) fn answer_columns(answer: Answer) -> (i64, i64) {
+    let Answer::Days { free, starred } = answer;
+    (free.bits(), starred.bits())
+}
+
+/// The columns of participant `id`'s stored answer once its meeting's range went from `from`
+/// to `to` (see `meetifyr_core::remap_answer`).
+pub(crate) fn remapped_columns(
+    id: i64,
+    (free, starred): (i64, i64),
+    from: Option<DateRange>,
+    to: DateRange,
+) -> Result<(i64, i64), StoreError> {
+    let Answer::Days { free, starred } = participant(id, String::new(), free, starred, None)?.answer;
+    let (free, starred) = meetifyr_core::remap_answer(from, to, free, starred);
+    Ok(answer_columns(Answer::Days { free, starred }))
 }
 
 #[cfg(test)]
@@ -44,7 +66,7 @@ mod tests {
         let p = participants(r#"[[8,"c",0,0,"h"],[7,"a \"b\" \\ 김",5,4,null]]"#).unwrap();
         assert_eq!(p.iter().map(|p| p.id).collect::<Vec<_>>(), vec![7, 8]);
         assert_eq!(p[0].name, "a \"b\" \\ 김");
-        assert_eq!((p[0].free.bits(), p[0].starred.bits()), (5, 4));
+        assert_eq!(answer_columns(p[0].answer), (5, 4));
         assert_eq!(
             (p[0].password_hash.as_deref(), p[1].password_hash.as_deref()),
             (None, Some("h"))

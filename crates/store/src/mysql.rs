@@ -141,11 +141,10 @@ impl MySqlStore {
                 .await
                 .map_err(classify)?;
         for (id, free, starred) in answers {
-            let p = crate::decode::participant(id, String::new(), free, starred, None)?;
-            let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+            let (free, starred) = crate::decode::remapped_columns(id, (free, starred), old, range)?;
             sqlx::query("update participants set free_days = ?, starred_days = ? where id = ?")
-                .bind(free.bits())
-                .bind(starred.bits())
+                .bind(free)
+                .bind(starred)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
@@ -276,7 +275,7 @@ impl Store for MySqlStore {
             url_code: code.clone(),
             title: first.0.clone(),
             location: first.1.clone(),
-            range: crate::stored_range(first.2, first.3)?,
+            grid: meetifyr_core::Grid::Days(crate::stored_range(first.2, first.3)?),
             version: first.4,
             participants: Vec::with_capacity(rows.len()),
             final_date: first.10,
@@ -341,6 +340,7 @@ impl Store for MySqlStore {
         .map_err(classify_meeting_insert)?
         .last_insert_id() as i64;
         for p in &meeting.participants {
+            let (free, starred) = crate::decode::answer_columns(p.answer);
             sqlx::query(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
                  values (?, ?, ?, ?, ?, ?)",
@@ -348,8 +348,8 @@ impl Store for MySqlStore {
             .bind(p.id)
             .bind(meeting_id)
             .bind(&p.name)
-            .bind(p.free.bits())
-            .bind(p.starred.bits())
+            .bind(free)
+            .bind(starred)
             .bind(&p.password_hash)
             .execute(&mut *tx)
             .await

@@ -174,7 +174,7 @@ impl Store for PostgresStore {
             url_code: code.clone(),
             title,
             location,
-            range: crate::stored_range(start_date, end_date)?,
+            grid: meetifyr_core::Grid::Days(crate::stored_range(start_date, end_date)?),
             version,
             participants: decode::participants(&participants)?,
             final_date,
@@ -231,6 +231,7 @@ impl Store for PostgresStore {
         .await
         .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
+            let (free, starred) = decode::answer_columns(p.answer);
             sqlx::query(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
                  values ($1, $2, $3, $4, $5, $6)",
@@ -238,8 +239,8 @@ impl Store for PostgresStore {
             .bind(p.id)
             .bind(meeting_id)
             .bind(&p.name)
-            .bind(p.free.bits())
-            .bind(p.starred.bits())
+            .bind(free)
+            .bind(starred)
             .bind(&p.password_hash)
             .execute(&mut *tx)
             .await
@@ -353,11 +354,10 @@ impl Store for PostgresStore {
                     .map_err(classify)?;
             let (mut ids, mut frees, mut stars) = (Vec::new(), Vec::new(), Vec::new());
             for (id, free, starred) in answers {
-                let p = decode::participant(id, String::new(), free, starred, None)?;
-                let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+                let (free, starred) = decode::remapped_columns(id, (free, starred), old, range)?;
                 ids.push(id);
-                frees.push(free.bits());
-                stars.push(starred.bits());
+                frees.push(free);
+                stars.push(starred);
             }
             sqlx::query(
                 "update participants set free_days = a.free, starred_days = a.starred

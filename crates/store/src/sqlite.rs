@@ -30,7 +30,7 @@ use std::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
+    Availability, CreatedParticipant, DateId, DateRange, Grid, KeyHash, Location, Meeting, ParticipantName, Store,
     StoreError, Title, Toggle, UrlCode, format_iso_date, parse_iso_date,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
@@ -335,7 +335,7 @@ impl Store for SqliteStore {
                 url_code: code.clone(),
                 title: first.get(0)?,
                 location: first.get(1)?,
-                range: crate::stored_range(start, end).map_err(corrupt)?,
+                grid: Grid::Days(crate::stored_range(start, end).map_err(corrupt)?),
                 version: first.get(4)?,
                 participants: Vec::new(),
                 final_date: date(first.get(10)?).map_err(corrupt)?,
@@ -401,17 +401,11 @@ impl Store for SqliteStore {
             )
             .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
+            let (free, starred) = decode::answer_columns(p.answer);
             tx.execute(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
                  values (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    p.id,
-                    meeting_id,
-                    p.name,
-                    p.free.bits(),
-                    p.starred.bits(),
-                    p.password_hash
-                ],
+                params![p.id, meeting_id, p.name, free, starred, p.password_hash],
             )
             .map_err(classify)?;
         }
@@ -515,11 +509,10 @@ impl Store for SqliteStore {
             })
             .map_err(classify)?;
         for (id, free, starred) in answers {
-            let p = decode::participant(id, String::new(), free, starred, None)?;
-            let (free, starred) = meetifyr_core::remap_answer(old, range, p.free, p.starred);
+            let (free, starred) = decode::remapped_columns(id, (free, starred), old, range)?;
             tx.execute(
                 "update participants set free_days = ?1, starred_days = ?2 where id = ?3",
-                params![free.bits(), starred.bits(), id],
+                params![free, starred, id],
             )
             .map_err(classify)?;
         }
