@@ -17,7 +17,7 @@ mod rate;
 mod snapshot;
 mod state;
 
-pub use auth::{Auth, MAX_PASSWORD_CHARS, PASSWORD_HEADER, REFUSAL_PAUSE};
+pub use auth::{Auth, MAX_PASSWORD_CHARS, PASSWORD_HEADER};
 pub use bus::{Bus, BusOptions, Subscriber};
 pub use error::ServiceError;
 pub use json::MeetingJson;

@@ -165,7 +165,7 @@ impl StoreService {
     }
 
     /// Drops every cached meeting (the bus lost track of other instances' writes).
-    pub fn flush_cache(&self) {
+    fn flush_cache(&self) {
         if let Some(cache) = &self.cache {
             cache.clear();
         }
@@ -205,7 +205,7 @@ impl StoreService {
     }
 
     /// Forgets what was cached about a deleted participant's password.
-    pub fn forget_participant(&self, id: i64) {
+    fn forget_participant(&self, id: i64) {
         self.auth.forget_participant(&self.name, id);
     }
 

@@ -35,7 +35,7 @@ impl Lang {
     /// The `lang` cookie, else the first of Korean or English in `Accept-Language` by quality;
     /// English when neither is asked for.
     pub fn of(headers: &HeaderMap) -> Lang {
-        if let Some(lang) = super::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
+        if let Some(lang) = crate::cookies::cookie(headers, "lang").and_then(|v| Lang::parse(&v)) {
             return lang;
         }
         let accept = headers

@@ -1,0 +1,240 @@
+//! The meeting page (`/m/{code}`) and the organiser's panel.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use chrono::NaiveDate;
+use meetifyr_core::UrlCode;
+use serde::Deserialize;
+
+use crate::assets::ORGANISER_JS;
+use crate::cookies::{cookie, me_cookie};
+use crate::frame::{Frame, render};
+use crate::view::{self, Best, Chip, Detail, MeetingData, Month, fill};
+use meetifyr_api::{ApiError, StoreState};
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    f: Frame,
+    m: MeetingData,
+    range_text: String,
+    link: String,
+    qr: String,
+    new: bool,
+    months: Vec<Month>,
+    best: Vec<Best>,
+    chips: Vec<Chip>,
+    filtered: bool,
+    detail: Option<Detail>,
+    me: Option<Me>,
+    answering_as: String,
+    answer: Vec<view::AnswerMonth>,
+    /// This browser's participant is protected: editing asks for the password.
+    me_protected: bool,
+    /// Participants one can say "that's me" for.
+    others: Vec<Other>,
+    final_day: Option<(String, String)>,
+    /// Every day ranked, when asked for without JavaScript (`?ranking`); the script draws it.
+    ranking: Vec<Best>,
+    /// A message after a refused form (`?error=…`).
+    error: &'static str,
+    levels: usize,
+    /// For the script: the API's base, the meeting, who this browser is and the words it shows.
+    data: String,
+}
+
+struct Me {
+    id: i64,
+    name: String,
+}
+
+struct Other {
+    id: i64,
+    name: String,
+    protected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "organiser.html")]
+struct OrganiserPanel {
+    f: Frame,
+    m: MeetingData,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    f: Frame,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MeetingQuery {
+    new: Option<String>,
+    /// Comma-separated participant ids to show; all when absent.
+    people: Option<String>,
+    day: Option<NaiveDate>,
+    /// Why a form was refused: `password` or `attempts`.
+    error: Option<String>,
+    ranking: Option<String>,
+}
+
+/// The meeting as the API's GET returns it.
+async fn load(state: &StoreState, raw: &str) -> Result<Option<(MeetingData, i64)>, ApiError> {
+    let Some(code) = UrlCode::parse(raw) else {
+        return Ok(None);
+    };
+    let Some(snapshot) = state.meeting(&code).await? else {
+        return Ok(None);
+    };
+    let data: MeetingData = serde_json::from_slice(&snapshot.json)?;
+    Ok(Some((data, snapshot.version)))
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(180, 180)
+                .dark_color(qrcode::render::svg::Color("#000"))
+                .light_color(qrcode::render::svg::Color("#fff"))
+                .build();
+            // The XML declaration is not allowed inside HTML.
+            match svg.find("<svg") {
+                Some(at) => svg[at..].to_owned(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+pub(crate) async fn meeting_page(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    Query(query): Query<MeetingQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let here = format!("/m/{raw}");
+    let f = Frame::new(&headers, &here);
+    let Some((m, version)) = load(&state, &raw).await? else {
+        return Ok(render(NotFoundPage { f }, StatusCode::NOT_FOUND));
+    };
+    let (lang, t) = (f.lang, f.t);
+    let everyone: BTreeSet<i64> = m.participants.iter().map(|p| p.id).collect();
+    let shown: BTreeSet<i64> = match &query.people {
+        Some(list) => list
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .filter(|id| everyone.contains(id))
+            .collect(),
+        None => everyone.clone(),
+    };
+    let me = cookie(&headers, &me_cookie(&m.url_code))
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|id| m.person(id))
+        .map(|p| Me {
+            id: p.id,
+            name: p.name.clone(),
+        });
+    let link = format!("{}/m/{}", state.public.base(&headers), m.url_code);
+    let range_text = match (m.start_date, m.end_date) {
+        (Some(s), Some(e)) => format!("{} – {}", lang.day(s), lang.day(e)),
+        _ => t.no_range.to_owned(),
+    };
+    let answer = me
+        .as_ref()
+        .and_then(|me| m.person(me.id))
+        .map(|p| view::answer(&m, p, lang, t))
+        .unwrap_or_default();
+    let me_protected = me.as_ref().and_then(|me| m.person(me.id)).is_some_and(|p| p.protected);
+    let others = m
+        .participants
+        .iter()
+        .map(|p| Other {
+            id: p.id,
+            name: p.name.clone(),
+            protected: p.protected,
+        })
+        .collect();
+    let final_day = m.final_date.map(|d| (d.to_string(), lang.day(d)));
+    let error = match query.error.as_deref() {
+        Some("password") => t.wrong_password,
+        Some("attempts") => t.too_many_attempts,
+        _ => "",
+    };
+    let data = serde_json::json!({
+        "code": m.url_code,
+        "api": "/v1",
+        "version": version,
+        "me": me.as_ref().map(|me| me.id),
+        "protected": me_protected,
+        "organiser_js": ORGANISER_JS.path,
+        "lang": lang.code(),
+        "t": {
+            "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
+            "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
+            "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
+            "everyone": t.everyone, "close": t.close, "deleted": t.deleted,
+            "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
+            "password_needed": t.password_needed,
+        },
+    });
+    // Inside <script type="application/json">: nothing may close the element.
+    let data = data.to_string().replace('<', "\\u003c");
+    let page = MeetingPage {
+        range_text,
+        qr: if query.new.is_some() {
+            qr_svg(&link)
+        } else {
+            String::new()
+        },
+        new: query.new.is_some(),
+        months: view::group(&m, &shown, lang, t),
+        best: view::best(&m, lang, t),
+        ranking: if query.ranking.is_some() {
+            view::ranking(&m, lang, t)
+        } else {
+            Vec::new()
+        },
+        me_protected,
+        others,
+        final_day,
+        error,
+        chips: view::chips(&m, &shown),
+        filtered: shown != everyone,
+        detail: query.day.and_then(|d| view::detail(&m, &shown, d, lang)),
+        answering_as: me
+            .as_ref()
+            .map(|me| fill(t.answering_as, &[("name", &me.name)]))
+            .unwrap_or_default(),
+        me,
+        answer,
+        levels: view::LEVELS,
+        link,
+        data,
+        m,
+        f,
+    };
+    Ok(render(page, StatusCode::OK))
+}
+
+/// The organiser's panel, for organiser.js to put in the page.
+pub(crate) async fn organiser_panel(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let f = Frame::new(&headers, &format!("/m/{raw}"));
+    Ok(match load(&state, &raw).await? {
+        Some((m, _)) => render(OrganiserPanel { f, m }, StatusCode::OK),
+        None => render(NotFoundPage { f }, StatusCode::NOT_FOUND),
+    })
+}
