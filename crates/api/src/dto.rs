@@ -6,10 +6,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::NaiveDate;
-use meetifyr_core::{Availability, Location, ParticipantName, Title, serialize_date};
+use chrono::{DateTime, FixedOffset};
+use meetifyr_core::{
+    Availability, DateRange, Location, ParticipantName, TimeGrid, TimeGridError, Title, serialize_date,
+};
 use serde::Serialize;
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use crate::error::{ApiError, FieldError};
 use crate::extract::{Fields, FromBody};
 
 /// `GET …/meetings/{code}/ranking`: every day of the range, best first.
@@ -17,8 +22,40 @@ use crate::extract::{Fields, FromBody};
 pub struct RankingResponse {
     /// Participants of the meeting.
     pub participants: u32,
-    /// Most free first, then most stars, then earliest (the order of `best_dates`).
+    /// Most free first, then most stars, then earliest (the order of `best_dates`). Empty for
+    /// a time meeting.
     pub days: Vec<RankedDayResponse>,
+    /// A time meeting's window length ranked (`?window_minutes=`, by default one slot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<u32>,
+    /// A time meeting's windows of that length (consecutive slots of one day, through no
+    /// daylight-saving gap): most participants free for all of it, then most stars inside
+    /// it, then earliest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows: Option<Vec<RankedWindowResponse>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RankedWindowResponse {
+    /// When it starts, RFC 3339 with the meeting zone's offset.
+    #[schema(example = "2026-03-02T09:00:00+09:00")]
+    pub start: String,
+    /// When it ends.
+    #[schema(example = "2026-03-02T10:30:00+09:00")]
+    pub end: String,
+    /// Its date and wall times in the meeting's zone.
+    #[schema(value_type = String, format = Date, example = "2026-03-02")]
+    #[serde(serialize_with = "serialize_date")]
+    pub date: NaiveDate,
+    #[schema(example = "09:00")]
+    pub start_time: String,
+    #[schema(example = "10:30")]
+    pub end_time: String,
+    /// Participants free in every slot of it.
+    pub free: u32,
+    /// Stars those participants gave inside it.
+    pub starred: u32,
+    pub free_participants: Vec<RankedParticipant>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,6 +104,50 @@ pub struct GetMeetingResponse {
     /// The day the organiser settled on (a day of the range), or null.
     #[schema(value_type = Option<String>, format = Date, example = "2025-12-10")]
     pub final_date: Option<NaiveDate>,
+    /// `times` for a meeting over times of day; absent for a day meeting.
+    #[schema(example = "times")]
+    pub kind: Option<String>,
+    /// A time meeting's grid as created.
+    pub time_grid: Option<TimeGridResponse>,
+    /// A time meeting's slots, day by day, each day in the order its instants happen.
+    pub slots: Option<Vec<SlotResponse>>,
+    /// A time meeting's up to 3 best slots (start times): most free, then most stars, then
+    /// earliest; slots nobody is free in are left out.
+    #[schema(example = json!(["2026-03-02T10:00:00+09:00"]))]
+    pub best_slots: Option<Vec<String>>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TimeGridResponse {
+    #[schema(value_type = Vec<String>, example = json!(["2026-03-02", "2026-03-03"]))]
+    pub dates: Vec<NaiveDate>,
+    #[schema(example = "09:00")]
+    pub day_start: String,
+    #[schema(example = "18:00")]
+    pub day_end: String,
+    #[schema(example = 30)]
+    pub slot_minutes: u16,
+    #[schema(example = "Asia/Seoul")]
+    pub time_zone: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SlotResponse {
+    #[schema(value_type = String, format = Date, example = "2026-03-02")]
+    pub date: NaiveDate,
+    /// Wall time in the meeting's zone.
+    #[schema(example = "09:30")]
+    pub time: String,
+    /// When it starts, RFC 3339 with the zone's offset then; null in a gap.
+    #[schema(example = "2026-03-02T09:30:00+09:00")]
+    pub start: Option<String>,
+    /// The same instant in UTC; null in a gap.
+    #[schema(example = "2026-03-02T00:30:00Z")]
+    pub utc: Option<String>,
+    /// A wall time that does not exist that day (clocks spring forward): it cannot be chosen.
+    pub gap: bool,
 }
 
 #[derive(ToSchema)]
@@ -74,7 +155,12 @@ pub struct GetMeetingResponse {
 pub struct ParticipantResponse {
     pub id: i64,
     pub name: String,
+    /// One per day of the range; empty for a time meeting.
     pub dates: Vec<ParticipantDateResponse>,
+    /// A time meeting's: the start times of the slots this participant is free in.
+    pub free: Option<Vec<String>>,
+    /// A time meeting's: the free slots this participant prefers.
+    pub starred: Option<Vec<String>>,
     /// Changing this answer needs the participant's password.
     pub protected: bool,
 }
@@ -191,7 +277,7 @@ impl FromBody for CreateParticipantBody {
 #[derive(Serialize, ToSchema)]
 pub struct CreateParticipantResponse {
     pub participant_id: i64,
-    /// One per day of the meeting's range, ascending.
+    /// One per day of the meeting's range, ascending; none for a time meeting.
     pub participant_dates: Vec<CreatedParticipantDate>,
 }
 
@@ -235,18 +321,22 @@ impl FromBody for ToggleBody {
 }
 
 /// `PUT /participants/{participant_id}/availability`: a participant's whole answer in one call.
-/// `free` lists the days it is free (every other day of the range is busy), `starred` the free
-/// days it prefers. Each day once, every starred day also free, all within the range.
+/// For a day meeting `free` lists the days it is free (`YYYY-MM-DD`; every other day of the
+/// range is busy), `starred` the free days it prefers. For a time meeting both list slot start
+/// times (RFC 3339 with an offset, in any zone: `2026-03-02T09:30:00+09:00` and
+/// `2026-03-02T00:30:00Z` name the same slot), each one of the meeting's `slots`, none in a
+/// daylight-saving gap. Each item once, every starred one also free.
 #[derive(ToSchema)]
 #[schema(example = json!({"meeting_url_code": "Raw4g2b4tK1M", "free": ["2025-12-01", "2025-12-02", "2025-12-05"], "starred": ["2025-12-05"]}))]
 #[allow(dead_code)]
 pub struct ReplaceAvailabilityRequest {
     meeting_url_code: String,
-    #[schema(max_items = 63, example = json!(["2025-12-01", "2025-12-02"]))]
-    free: Vec<NaiveDate>,
+    /// Dates (at most 63) or slot start times (at most 6,112).
+    #[schema(max_items = 6112, example = json!(["2025-12-01", "2025-12-02"]))]
+    free: Vec<String>,
     /// Optional; none when left out.
-    #[schema(max_items = 63, example = json!(["2025-12-02"]))]
-    starred: Option<Vec<NaiveDate>>,
+    #[schema(max_items = 6112, example = json!(["2025-12-02"]))]
+    starred: Option<Vec<String>>,
     /// The participant's password, if their answer is protected (or send the
     /// `X-Participant-Password` header).
     #[schema(min_length = 1, max_length = 128, pattern = "^[^\\u0000]*$")]
@@ -255,23 +345,157 @@ pub struct ReplaceAvailabilityRequest {
 
 pub struct AvailabilityBody {
     pub meeting_url_code: String,
-    pub answer: Availability,
+    pub answer: AnswerLists,
     pub password: Option<String>,
 }
+
+/// What an answer lists: days (`YYYY-MM-DD`) for a day meeting, slot start times for a time
+/// meeting (checked against its grid once it is read). Empty lists read as days.
+pub enum AnswerLists {
+    Days(Availability),
+    Times {
+        free: Vec<DateTime<FixedOffset>>,
+        starred: Vec<DateTime<FixedOffset>>,
+    },
+}
+
+/// Slot times one list may hold: every cell of the largest grid.
+pub const MAX_SLOTS_LISTED: usize = 63 * 96 + 64; // 6,112
 
 impl FromBody for AvailabilityBody {
     fn from_body(f: &mut Fields<'_>) -> Option<Self> {
         let code = f.string("meeting_url_code");
-        let free = f.dates("free", true);
-        let starred = f.dates("starred", false);
+        let answer = if f.lists_times(&["free", "starred"]) {
+            let free = f.instants("free", true, MAX_SLOTS_LISTED);
+            let starred = f.instants("starred", false, MAX_SLOTS_LISTED);
+            free.zip(starred)
+                .map(|(free, starred)| AnswerLists::Times { free, starred })
+        } else {
+            let free = f.dates("free", true);
+            let starred = f.dates("starred", false);
+            free.zip(starred)
+                .and_then(|(free, starred)| f.availability(free, starred))
+                .map(AnswerLists::Days)
+        };
         let password = f.password();
-        let (code, free, starred, password) = (code?, free?, starred?, password?);
-        let answer = f.availability(free, starred)?;
+        let (code, answer, password) = (code?, answer?, password?);
         Some(Self {
             meeting_url_code: code.to_owned(),
             answer,
             password,
         })
+    }
+}
+
+/// `POST /v1/meetings`: no body (a day meeting, as the original), or a time meeting's grid.
+#[derive(ToSchema)]
+#[schema(example = json!({"kind": "times", "start_date": "2026-03-02", "end_date": "2026-03-06",
+    "day_start": "09:00", "day_end": "18:00", "slot_minutes": 30, "time_zone": "Asia/Seoul"}))]
+#[allow(dead_code)]
+pub struct CreateMeetingRequest {
+    /// `days` (the default: set the range after, with `PATCH …/date_range`) or `times`.
+    #[schema(pattern = "^(days|times)$", example = "times")]
+    kind: Option<String>,
+    /// Times: the chosen dates, in any order, at most 63, not necessarily consecutive.
+    /// Instead of `start_date` and `end_date`.
+    #[schema(value_type = Option<Vec<String>>, max_items = 63, example = json!(["2026-03-03", "2026-03-05"]))]
+    dates: Option<Vec<NaiveDate>>,
+    /// Times: the first day of a range of at most 63 days (with `end_date`).
+    #[schema(value_type = Option<String>, format = Date, example = "2026-03-02")]
+    start_date: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date, example = "2026-03-06")]
+    end_date: Option<NaiveDate>,
+    /// Times: the first slot's wall time in the meeting's zone, `HH:MM`.
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = "09:00")]
+    day_start: Option<String>,
+    /// Times: where the last slot ends, `HH:MM` (`24:00` for midnight).
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$", example = "18:00")]
+    day_end: Option<String>,
+    /// Times: 15, 30 or 60.
+    #[schema(example = 30)]
+    slot_minutes: Option<u16>,
+    /// Times: an IANA time zone, e.g. `Asia/Seoul`, `Europe/Berlin`, `America/New_York`.
+    #[schema(example = "Asia/Seoul")]
+    time_zone: Option<String>,
+}
+
+/// A create request as read: a day meeting, or a time meeting's grid.
+pub enum CreateMeetingBody {
+    Days,
+    Times(TimeGrid),
+}
+
+impl CreateMeetingBody {
+    /// An empty body, `{}` or `{"kind": "days"}` is a day meeting, as before times existed.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::Days);
+        }
+        let value = crate::extract::parse_json(bytes)?;
+        let mut f = Fields::of(&value)?;
+        let kind = f.optional_string("kind");
+        match kind {
+            Some(None | Some("days")) => return Ok(Self::Days),
+            Some(Some("times")) => {}
+            Some(Some(other)) => {
+                f.push(FieldError::new(
+                    "enum",
+                    vec![json!("body"), json!("kind")],
+                    "Input should be 'days' or 'times'",
+                    json!(other),
+                ));
+                return Err(ApiError::Validation(f.into_errors()));
+            }
+            None => return Err(ApiError::Validation(f.into_errors())),
+        }
+        let dates = if f.has("dates") {
+            f.dates("dates", true)
+        } else {
+            let (start, end) = (f.date("start_date"), f.date("end_date"));
+            match (start, end) {
+                (Some(start), Some(end)) => match DateRange::new(start, end) {
+                    Ok(range) => Some(range.days().collect()),
+                    Err(e) => {
+                        f.push(FieldError::new(
+                            "value_error",
+                            vec![json!("body"), json!("end_date")],
+                            format!("Value error, {e}"),
+                            json!(end.to_string()),
+                        ));
+                        None
+                    }
+                },
+                _ => None,
+            }
+        };
+        let day_start = f.string("day_start");
+        let day_end = f.string("day_end");
+        let slot = f.int("slot_minutes");
+        let zone = f.string("time_zone");
+        let (Some(dates), Some(day_start), Some(day_end), Some(slot), Some(zone)) =
+            (dates, day_start, day_end, slot, zone)
+        else {
+            return Err(ApiError::Validation(f.into_errors()));
+        };
+        let slot = u16::try_from(slot).unwrap_or(0);
+        TimeGrid::new(dates, day_start, day_end, slot, zone)
+            .map(Self::Times)
+            .map_err(|e| {
+                let field = match &e {
+                    TimeGridError::NoDates | TimeGridError::TooManyDates | TimeGridError::RepeatedDate(_) => "dates",
+                    TimeGridError::SlotMinutes => "slot_minutes",
+                    TimeGridError::Time(t) if t == day_end => "day_end",
+                    TimeGridError::Time(_) | TimeGridError::EmptyDay | TimeGridError::Misaligned(_) => "day_start",
+                    TimeGridError::Zone(_) => "time_zone",
+                };
+                let input = value.get(field).cloned().unwrap_or(Value::Null);
+                ApiError::Validation(vec![FieldError::new(
+                    "value_error",
+                    vec![json!("body"), json!(field)],
+                    format!("Value error, {e}"),
+                    input,
+                )])
+            })
     }
 }
 

@@ -50,6 +50,17 @@ pub fn availability_error(e: &AvailabilityError) -> FieldError {
     .with_ctx(json!({ "error": e.to_string() }))
 }
 
+/// A refused slot of an answer to a time meeting, at its item.
+pub fn slot_error(e: &meetifyr_core::SlotError) -> FieldError {
+    FieldError::new(
+        "value_error",
+        vec![json!("body"), json!(e.field), json!(e.index)],
+        format!("Value error, {e}"),
+        json!(e.input),
+    )
+    .with_ctx(json!({ "error": e.to_string() }))
+}
+
 #[derive(Serialize)]
 struct ValidationBody {
     detail: Vec<FieldError>,
@@ -102,6 +113,7 @@ impl ApiError {
                 | StoreError::ParticipantNotFound(_)
                 | StoreError::ParticipantDateNotFound { .. } => StatusCode::NOT_FOUND,
                 StoreError::DateRangeAlreadySet { .. }
+                | StoreError::WrongKind(_)
                 | StoreError::Availability(_)
                 | StoreError::FinalDateOutsideRange { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::DateRangeNotSet => StatusCode::BAD_REQUEST,

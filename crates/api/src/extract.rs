@@ -6,7 +6,7 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Request},
     http::{StatusCode, request::Parts},
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use meetifyr_core::{Availability, DaySet, TextError};
 use serde_json::{Map, Value, json};
 
@@ -45,7 +45,7 @@ impl<S: Send + Sync, T: FromBody> FromRequest<S> for Body<T> {
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::Validation(vec![FieldError::new(
             "missing",
@@ -86,7 +86,7 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn of(body: &'a Value) -> Result<Self, ApiError> {
+    pub(crate) fn of(body: &'a Value) -> Result<Self, ApiError> {
         match body {
             Value::Object(object) => Ok(Self {
                 whole: body,
@@ -100,6 +100,85 @@ impl<'a> Fields<'a> {
                 other.clone(),
             )])),
         }
+    }
+
+    /// The problems found so far.
+    pub(crate) fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
+    pub(crate) fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// Whether the key is present (null counts as absent).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        !matches!(self.object.get(name), None | Some(Value::Null))
+    }
+
+    /// Whether a list under one of `names` holds a string that is more than a date (a slot
+    /// start time): how an answer to a time meeting is told from one to a day meeting.
+    pub(crate) fn lists_times(&self, names: &[&str]) -> bool {
+        names.iter().filter_map(|n| self.object.get(*n)).any(|v| {
+            v.as_array()
+                .is_some_and(|items| items.iter().any(|i| i.as_str().is_some_and(|s| s.len() > 10)))
+        })
+    }
+
+    /// A list of at most `max` RFC 3339 instants with an offset; an absent optional one is
+    /// empty.
+    pub(crate) fn instants(&mut self, name: &str, required: bool, max: usize) -> Option<Vec<DateTime<FixedOffset>>> {
+        let value = if required {
+            self.get(name)?
+        } else {
+            match self.object.get(name) {
+                None | Some(Value::Null) => return Some(Vec::new()),
+                Some(v) => v,
+            }
+        };
+        let Value::Array(items) = value else {
+            self.errors.push(FieldError::new(
+                "list_type",
+                Self::loc(name),
+                "Input should be a valid list",
+                value.clone(),
+            ));
+            return None;
+        };
+        if items.len() > max {
+            self.errors.push(
+                FieldError::new(
+                    "too_long",
+                    Self::loc(name),
+                    format!(
+                        "List should have at most {max} items after validation, not {}",
+                        items.len()
+                    ),
+                    json!(items.len()),
+                )
+                .with_ctx(json!({ "field_type": "List", "max_length": max, "actual_length": items.len() })),
+            );
+            return None;
+        }
+        let before = self.errors.len();
+        let instants = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let parsed = item.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+                if parsed.is_none() {
+                    self.errors.push(FieldError::new(
+                        "datetime_parsing",
+                        vec![json!("body"), json!(name), json!(i)],
+                        "Input should be a slot start time in RFC 3339 with an offset, \
+                         for example 2026-03-02T09:00:00+09:00",
+                        item.clone(),
+                    ));
+                }
+                parsed
+            })
+            .collect();
+        (self.errors.len() == before).then_some(instants)
     }
 
     fn loc(name: &str) -> Vec<Value> {
@@ -117,6 +196,14 @@ impl<'a> Fields<'a> {
             ));
         }
         value
+    }
+
+    /// An optional string (absent or null: `Some(None)`).
+    pub(crate) fn optional_string(&mut self, name: &str) -> Option<Option<&'a str>> {
+        if !self.has(name) {
+            return Some(None);
+        }
+        self.string(name).map(Some)
     }
 
     /// A required string.

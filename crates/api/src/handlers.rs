@@ -21,6 +21,32 @@ pub fn code(raw: &str) -> Result<UrlCode, ApiError> {
     UrlCode::parse(raw).ok_or_else(|| StoreError::MeetingNotFound(raw.to_owned()).into())
 }
 
+/// For a route of day meetings: the meeting's grid when it is over times of day.
+async fn time_grid(state: &StoreState, code: &UrlCode) -> Result<Option<meetifyr_core::TimeGrid>, ApiError> {
+    Ok(match state.store.find_meeting(code).await? {
+        Some(meetifyr_core::Meeting {
+            grid: meetifyr_core::Grid::Times(grid),
+            ..
+        }) => Some(grid),
+        _ => None,
+    })
+}
+
+const DAYS_ONLY: &str = "this meeting is over times of day: this route is for day meetings";
+const TIMES_NEED_SLOTS: &str =
+    "this meeting is over times of day: free and starred list slot start times (RFC 3339 with an offset)";
+const DAYS_NEED_DATES: &str = "this meeting is over whole days: free and starred list dates (YYYY-MM-DD)";
+
+/// A day route's error on a meeting without a range: said plainly when it is a time meeting.
+async fn day_route_error(state: &StoreState, code: &UrlCode, e: StoreError) -> ApiError {
+    if matches!(e, StoreError::DateRangeNotSet | StoreError::DateRangeAlreadySet { .. })
+        && matches!(time_grid(state, code).await, Ok(Some(_)))
+    {
+        return StoreError::WrongKind(DAYS_ONLY).into();
+    }
+    e.into()
+}
+
 /// The stored meeting itself (not the cached GET body), for answers computed from it.
 async fn stored_meeting(state: &StoreState, raw: &str) -> Result<meetifyr_core::Meeting, ApiError> {
     let code = code(raw)?;
@@ -72,10 +98,26 @@ fn none_match_hits(headers: &HeaderMap, etag: &str) -> bool {
 
 #[utoipa::path(post, path = "/v1/meetings", tag = "Meeting",
     description = "Creates a meeting and returns its unguessable code and, this once, its \
-        organiser key (the server keeps only a hash of it).",
-    responses((status = 200, body = CreateMeetingResponse)))]
-pub async fn create_meeting(State(state): State<StoreState>) -> Result<Json<CreateMeetingResponse>, ApiError> {
-    let (code, key) = meetifyr_core::create_meeting(state.store.as_ref()).await?;
+        organiser key (the server keeps only a hash of it). Without a body (or with `{}`), a day \
+        meeting whose range is set after. With `kind: times`, a meeting over times of day: its \
+        dates (`dates`, or `start_date` and `end_date`; at most 63), its daily window \
+        (`day_start`, `day_end`), its slot length (15, 30 or 60 minutes) and its IANA time zone. \
+        Slots are wall times in that zone; on a day that springs forward the missing ones are \
+        marked `gap` and cannot be chosen, and on one that falls back the repeated ones appear \
+        once per instant. GET then returns `kind`, `time_grid`, `slots` and each participant's \
+        `free` and `starred` slot starts, and `best_slots`.",
+    request_body(content = Option<CreateMeetingRequest>, description = "optional: a time meeting's grid"),
+    responses((status = 200, body = CreateMeetingResponse),
+        (status = 422, description = "a grid that is not valid: the field and the reason", body = ErrorResponse)))]
+pub async fn create_meeting(
+    State(state): State<StoreState>,
+    body: axum::body::Bytes,
+) -> Result<Json<CreateMeetingResponse>, ApiError> {
+    let grid = match CreateMeetingBody::parse(&body)? {
+        CreateMeetingBody::Days => None,
+        CreateMeetingBody::Times(grid) => Some(grid),
+    };
+    let (code, key) = meetifyr_core::create_meeting_over(state.store.as_ref(), grid.as_ref()).await?;
     Ok(Json(CreateMeetingResponse {
         url_code: code.to_string(),
         organiser_key: key.as_str().to_owned(),
@@ -124,7 +166,9 @@ pub async fn set_final_date(
     state.authorize_organiser(&code, &headers).await?;
     let set = state.store.set_final_date(&code, body.date).await;
     state.meeting_changed(&code);
-    set?;
+    if let Err(e) = set {
+        return Err(day_route_error(&state, &code, e).await);
+    }
     meeting_response(&state, &code).await
 }
 
@@ -225,12 +269,18 @@ pub async fn update_date_range(
         state.authorize_organiser(&code, &headers).await?;
     }
     let updated = if organiser {
+        // A time meeting's grid is set once, at creation.
+        if time_grid(&state, &code).await?.is_some() {
+            return Err(StoreError::WrongKind(DAYS_ONLY).into());
+        }
         state.store.replace_date_range(&code, range).await
     } else {
         state.store.update_date_range(&code, range).await
     };
     state.meeting_changed(&code);
-    updated?;
+    if let Err(e) = updated {
+        return Err(day_route_error(&state, &code, e).await);
+    }
     meeting_response(&state, &code).await
 }
 
@@ -398,7 +448,7 @@ macro_rules! toggle_handler {
         (status = 429, description = "too many password attempts for this participant", body = ErrorResponse,
             headers(("Retry-After" = u64, description = "seconds to wait"))),
         (status = 404, description = "unknown meeting, or a participant not of that meeting", body = ErrorResponse),
-        (status = 422, description = "a day listed twice, starred but not free, or outside the range", body = ErrorResponse)))]
+        (status = 422, description = "a day or slot listed twice, starred but not free, outside the range or grid, in a daylight-saving gap, or not on the slot grid; dates for a time meeting or times for a day meeting", body = ErrorResponse)))]
 pub async fn replace_availability(
     State(state): State<StoreState>,
     IntPath(id): IntPath,
@@ -410,7 +460,31 @@ pub async fn replace_availability(
     state
         .authorize_participant(id, Some(&code), password.as_deref())
         .await?;
-    let replaced = state.store.replace_availability(&code, id, &body.answer).await;
+    let replaced = match body.answer {
+        AnswerLists::Days(answer) => match state.store.replace_availability(&code, id, &answer).await {
+            // No range: a time meeting takes empty lists as an empty answer, dates not at all.
+            Err(StoreError::DateRangeNotSet) => match time_grid(&state, &code).await? {
+                Some(grid) if answer.free().is_empty() => {
+                    let empty = meetifyr_core::SlotAnswer::parse(&grid, &[], &[]).expect("empty is valid");
+                    state.store.replace_slots(&code, id, &grid, &empty).await
+                }
+                Some(_) => Err(StoreError::WrongKind(TIMES_NEED_SLOTS)),
+                None => Err(StoreError::DateRangeNotSet),
+            },
+            other => other,
+        },
+        AnswerLists::Times { free, starred } => match time_grid(&state, &code).await? {
+            Some(grid) => {
+                let answer = meetifyr_core::SlotAnswer::parse(&grid, &free, &starred)
+                    .map_err(|errors| ApiError::Validation(errors.iter().map(crate::error::slot_error).collect()))?;
+                state.store.replace_slots(&code, id, &grid, &answer).await
+            }
+            None => match state.store.find_meeting(&code).await? {
+                Some(_) => Err(StoreError::WrongKind(DAYS_NEED_DATES)),
+                None => Err(StoreError::MeetingNotFound(code.to_string())),
+            },
+        },
+    };
     state.meeting_changed(&code);
     replaced?;
     meeting_response(&state, &code).await
@@ -438,16 +512,25 @@ toggle_handler!(
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/ranking", tag = "Meeting",
     description = "Every day of the range ranked as `best_dates` ranks them (most participants \
-        free, then most stars, then earliest), with its counts and who is free.",
-    params(("meeting_url_code" = String, Path)),
-    responses((status = 200, body = RankingResponse), (status = 404, body = ErrorResponse)))]
+        free, then most stars, then earliest), with its counts and who is free. For a time \
+        meeting, `windows`: every run of consecutive slots of `window_minutes` within one day \
+        (through no daylight-saving gap) ranked by the participants free for all of it, then \
+        the stars inside it, then earliest; `days` is empty.",
+    params(("meeting_url_code" = String, Path),
+        ("window_minutes" = Option<u32>, Query, description = "time meetings: the window length, a multiple of the slot length (default one slot)")),
+    responses((status = 200, body = RankingResponse), (status = 404, body = ErrorResponse),
+        (status = 422, description = "a window length that is not a multiple of the slot length or longer than a day's window", body = ErrorResponse)))]
 pub async fn ranking(
     State(state): State<StoreState>,
     Path(raw): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Json<RankingResponse>, ApiError> {
     let meeting = stored_meeting(&state, &raw).await?;
+    if let meetifyr_core::Grid::Times(grid) = &meeting.grid {
+        return Ok(Json(rank_windows(&meeting, grid, query.as_deref())?));
+    }
     let mut ranked = meetifyr_core::ranking(&meeting);
-    let meetifyr_core::Grid::Days(range) = meeting.grid;
+    let range = meeting.grid.range();
     if ranked.is_empty() {
         // Without participants every day ties at zero: the range in date order.
         ranked = range
@@ -484,7 +567,82 @@ pub async fn ranking(
     Ok(Json(RankingResponse {
         participants: meeting.participants.len() as u32,
         days,
+        window_minutes: None,
+        windows: None,
     }))
+}
+
+/// A time meeting's ranking: windows of `?window_minutes=` (a multiple of the slot length,
+/// at most a day's window; one slot by default).
+fn rank_windows(
+    meeting: &meetifyr_core::Meeting,
+    grid: &meetifyr_core::TimeGrid,
+    query: Option<&str>,
+) -> Result<RankingResponse, ApiError> {
+    let slot = u32::from(grid.slot_minutes());
+    let longest = (0..grid.dates().len())
+        .map(|d| grid.day_cells(d).len())
+        .max()
+        .unwrap_or(1);
+    let day = longest as u32 * slot;
+    let asked = query.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "window_minutes")
+            .map(|(_, v)| v.into_owned())
+    });
+    let minutes = match asked.as_deref() {
+        None => slot,
+        Some(text) => match text.parse::<u32>() {
+            Ok(m) if m >= slot && m % slot == 0 && m <= day.max(slot) => m,
+            _ => {
+                return Err(ApiError::Validation(vec![crate::error::FieldError::new(
+                    "value_error",
+                    vec!["query".into(), "window_minutes".into()],
+                    format!("Value error, window_minutes must be a multiple of {slot} from {slot} to {day}"),
+                    text.into(),
+                )]));
+            }
+        },
+    };
+    let n = (minutes / slot) as usize;
+    let cells = grid.cells();
+    let windows = meetifyr_core::rank_windows(meeting, n)
+        .into_iter()
+        .filter_map(|w| {
+            let (first, last) = (cells[w.start], cells[w.start + n - 1]);
+            let start = first.start?;
+            let end = last.start? + chrono::Duration::minutes(i64::from(slot));
+            let end_wall = last.wall_time() + chrono::Duration::minutes(i64::from(slot));
+            Some(RankedWindowResponse {
+                start: meetifyr_core::format_instant(start),
+                end: meetifyr_core::format_instant(end.with_timezone(&grid.zone()).fixed_offset()),
+                date: first.date,
+                start_time: first.wall_time().format("%H:%M").to_string(),
+                end_time: if end_wall == chrono::NaiveTime::MIN && last.minute > 0 {
+                    "24:00".to_owned()
+                } else {
+                    end_wall.format("%H:%M").to_string()
+                },
+                free: w.free,
+                starred: w.starred,
+                free_participants: meeting
+                    .participants
+                    .iter()
+                    .filter(|p| meetifyr_core::free_for(&p.answer, &w))
+                    .map(|p| RankedParticipant {
+                        id: p.id,
+                        name: p.name.clone(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    Ok(RankingResponse {
+        participants: meeting.participants.len() as u32,
+        days: Vec::new(),
+        window_minutes: Some(minutes),
+        windows: Some(windows),
+    })
 }
 
 /// Spreadsheets run cells that start with these as formulas: such a name gets a leading `'`.
@@ -535,18 +693,32 @@ pub async fn export(
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
-        let meetifyr_core::Grid::Days(range) = meeting.grid;
-        let days: Vec<String> = range.iter().flat_map(|r| r.days()).map(|d| d.to_string()).collect();
+        // Columns: the days of a day meeting, the slot starts of a time meeting (gaps left out).
+        let (days, cells): (Vec<String>, Vec<usize>) = match &meeting.grid {
+            meetifyr_core::Grid::Days(range) => {
+                let days: Vec<String> = range.iter().flat_map(|r| r.days()).map(|d| d.to_string()).collect();
+                let cells = (0..days.len()).collect();
+                (days, cells)
+            }
+            meetifyr_core::Grid::Times(grid) => grid
+                .cells()
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| Some((meetifyr_core::format_instant(c.start?), k)))
+                .unzip(),
+        };
         let write = |e: csv::Error| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         writer
             .write_record(std::iter::once("name").chain(days.iter().map(String::as_str)))
             .map_err(write)?;
         for p in &meeting.participants {
-            let cells = meeting.dates(p).map(|d| match (d.enabled, d.starred) {
-                (true, true) => "★",
-                (true, false) => "free",
-                _ => "busy",
-            });
+            let cells = cells
+                .iter()
+                .map(|&k| match (p.answer.is_free(k), p.answer.is_starred(k)) {
+                    (true, true) => "★",
+                    (true, false) => "free",
+                    _ => "busy",
+                });
             let name = spreadsheet_safe(&p.name);
             writer
                 .write_record(std::iter::once(name.as_ref()).chain(cells))

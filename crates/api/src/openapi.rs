@@ -50,7 +50,11 @@ use crate::{ApiOptions, dto::*, handlers};
     ),
     components(schemas(
         CreateMeetingResponse,
+        CreateMeetingRequest,
+        RankedWindowResponse,
         GetMeetingResponse,
+        TimeGridResponse,
+        SlotResponse,
         RankingResponse,
         RankedDayResponse,
         RankedParticipant,

@@ -63,6 +63,13 @@ macro_rules! contract_tests {
             a_participant_may_be_protected_by_a_password_hash,
             a_range_replaced_while_toggles_run_never_shifts_an_answer,
             the_version_alone_is_the_one_find_meeting_shows,
+            a_time_meeting_reads_back_its_grid_across_a_dst_change,
+            a_time_participant_starts_free_in_no_slot,
+            a_slot_answer_replaces_the_whole_answer_and_bumps_the_version,
+            slot_answers_need_a_time_meeting_and_its_own_participant,
+            day_routes_leave_a_time_meeting_alone,
+            concurrent_slot_answers_end_in_the_state_they_define,
+            an_imported_time_meeting_reads_back_identical,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -303,7 +310,9 @@ pub async fn a_63_day_range_gives_63_dates(store: &dyn Store) {
     let ids: std::collections::HashSet<i64> = created.dates.iter().map(|(id, _)| *id).collect();
     assert_eq!(ids.len(), 63);
     let m = store.find_meeting(&code).await.unwrap().unwrap();
-    let crate::Answer::Days { free, .. } = m.participants[0].answer;
+    let crate::Answer::Days { free, .. } = m.participants[0].answer else {
+        panic!("a day answer")
+    };
     assert_eq!(free, DaySet::first(63));
     assert_eq!(dates_of(&m, created.id).len(), 63);
 }
@@ -981,4 +990,233 @@ pub async fn the_version_alone_is_the_one_find_meeting_shows(store: &dyn Store) 
         Some(version(store, &code).await)
     );
     assert_eq!(store.meeting_version(&UrlCode::generate()).await.unwrap(), None);
+}
+
+// ---------- time meetings ----------
+
+/// Berlin's week of its autumn change (Sunday 2026-10-25, 03:00 back to 02:00), 01:00 to 04:00
+/// in 30-minute slots on three chosen, not consecutive, days.
+fn berlin_grid() -> crate::TimeGrid {
+    crate::TimeGrid::new(
+        vec![d("2026-10-23"), d("2026-10-25"), d("2026-10-27")],
+        "01:00",
+        "04:00",
+        30,
+        "Europe/Berlin",
+    )
+    .unwrap()
+}
+
+async fn time_meeting(store: &dyn Store, grid: &crate::TimeGrid) -> UrlCode {
+    let code = UrlCode::generate();
+    store.insert_time_meeting(&code, None, grid).await.unwrap();
+    code
+}
+
+fn slots(grid: &crate::TimeGrid, free: &[usize], starred: &[usize]) -> crate::SlotAnswer {
+    let at = |k: &usize| grid.cells()[*k].start.unwrap();
+    let free: Vec<_> = free.iter().map(at).collect();
+    let starred: Vec<_> = starred.iter().map(at).collect();
+    crate::SlotAnswer::parse(grid, &free, &starred).unwrap()
+}
+
+fn cells_of(m: &Meeting, id: i64) -> (Vec<usize>, Vec<usize>) {
+    let p = m.participants.iter().find(|p| p.id == id).unwrap();
+    let n = m.grid.len();
+    (
+        (0..n).filter(|&k| p.answer.is_free(k)).collect(),
+        (0..n).filter(|&k| p.answer.is_starred(k)).collect(),
+    )
+}
+
+pub async fn a_time_meeting_reads_back_its_grid_across_a_dst_change(store: &dyn Store) {
+    // Given a time meeting over Berlin's change of clocks
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    // When it is read back
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    // Then the grid is the one created: 6 cells a day, 8 on the Sunday (02:00 and 02:30 twice)
+    assert_eq!(m.grid, crate::Grid::Times(grid.clone()));
+    assert_eq!(m.grid.len(), 6 + 8 + 6);
+    assert_eq!((m.start_date(), m.end_date()), (None, None));
+    assert!(m.participants.is_empty() && m.title.is_empty());
+    assert_eq!(store.count_meetings().await.unwrap(), 1);
+}
+
+pub async fn a_time_participant_starts_free_in_no_slot(store: &dyn Store) {
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let before = version(store, &code).await;
+    // When someone joins
+    let created = store.insert_participant(&code, &name("kim"), None).await.unwrap();
+    // Then they have no day ids, are free nowhere, and the version grew
+    assert!(created.dates.is_empty());
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(cells_of(&m, created.id), (vec![], vec![]));
+    assert!(matches!(m.participants[0].answer, crate::Answer::Times { .. }));
+    assert_eq!(m.version, before + 1);
+}
+
+pub async fn a_slot_answer_replaces_the_whole_answer_and_bumps_the_version(store: &dyn Store) {
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let a = store.insert_participant(&code, &name("a"), None).await.unwrap().id;
+    let b = store.insert_participant(&code, &name("b"), None).await.unwrap().id;
+    // When a answers twice, the second answer with the last cell of the grid
+    store
+        .replace_slots(&code, a, &grid, &slots(&grid, &[0, 1, 7, 8], &[7]))
+        .await
+        .unwrap();
+    let before = version(store, &code).await;
+    store
+        .replace_slots(&code, a, &grid, &slots(&grid, &[8, 9, 19], &[9, 19]))
+        .await
+        .unwrap();
+    // Then only the second answer remains, b is untouched, and the version grew by one
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(cells_of(&m, a), (vec![8, 9, 19], vec![9, 19]));
+    assert_eq!(cells_of(&m, b), (vec![], vec![]));
+    assert_eq!(m.version, before + 1);
+    // And an empty answer clears it
+    store
+        .replace_slots(&code, a, &grid, &slots(&grid, &[], &[]))
+        .await
+        .unwrap();
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(cells_of(&m, a), (vec![], vec![]));
+}
+
+pub async fn slot_answers_need_a_time_meeting_and_its_own_participant(store: &dyn Store) {
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let other = time_meeting(store, &grid).await;
+    let days = meeting_with_range(store, "2025-12-01", "2025-12-03").await;
+    let mine = store.insert_participant(&code, &name("me"), None).await.unwrap().id;
+    let foreign = store.insert_participant(&other, &name("them"), None).await.unwrap().id;
+    let day_person = store.insert_participant(&days, &name("day"), None).await.unwrap().id;
+    let answer = slots(&grid, &[3], &[]);
+    let before = version(store, &code).await;
+    // Another meeting's participant, an unknown one, an unknown meeting, a day meeting
+    assert!(matches!(
+        store.replace_slots(&code, foreign, &grid, &answer).await,
+        Err(StoreError::ParticipantNotFound(id)) if id == foreign
+    ));
+    assert!(matches!(
+        store.replace_slots(&code, i64::from(i32::MAX), &grid, &answer).await,
+        Err(StoreError::ParticipantNotFound(_))
+    ));
+    assert!(matches!(
+        store.replace_slots(&UrlCode::generate(), mine, &grid, &answer).await,
+        Err(StoreError::MeetingNotFound(_))
+    ));
+    assert!(matches!(
+        store.replace_slots(&days, day_person, &grid, &answer).await,
+        Err(StoreError::WrongKind(_))
+    ));
+    // Changed nothing
+    assert_eq!(version(store, &code).await, before);
+    let m = store.find_meeting(&other).await.unwrap().unwrap();
+    assert_eq!(cells_of(&m, foreign), (vec![], vec![]));
+    let m = store.find_meeting(&days).await.unwrap().unwrap();
+    assert_eq!(dates_of(&m, day_person).iter().filter(|d| d.enabled).count(), 3);
+}
+
+pub async fn day_routes_leave_a_time_meeting_alone(store: &dyn Store) {
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let before = version(store, &code).await;
+    // A date range cannot be set on a time meeting, nor a day toggled
+    assert!(
+        store
+            .update_date_range(&code, range("2026-10-23", "2026-10-27"))
+            .await
+            .is_err()
+    );
+    let id = store.insert_participant(&code, &name("p"), None).await.unwrap().id;
+    let toggled = store
+        .update_participant_date(&code, DateId::encode(id, d("2026-10-23")), Toggle::On)
+        .await;
+    assert!(toggled.is_err());
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.grid, crate::Grid::Times(grid));
+    assert_eq!(m.version, before + 1, "only the participant's creation");
+}
+
+pub async fn concurrent_slot_answers_end_in_the_state_they_define(store: &dyn Store) {
+    // Given 50 participants of a week of 15-minute slots from 09:00 to 18:00 in Seoul
+    let dates: Vec<NaiveDate> = (0..7).map(|i| d("2026-06-01") + chrono::Days::new(i)).collect();
+    let grid = crate::TimeGrid::new(dates, "09:00", "18:00", 15, "Asia/Seoul").unwrap();
+    assert_eq!(grid.len(), 252);
+    let code = time_meeting(store, &grid).await;
+    let mut ids = Vec::new();
+    for p in 0..50 {
+        ids.push(
+            store
+                .insert_participant(&code, &name(&format!("p{p}")), None)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let before = version(store, &code).await;
+    // When each sends 10 strokes in turn, all 50 at once (500 writes)
+    let stroke = |p: usize, s: usize| {
+        let free: Vec<usize> = (0..252).filter(|k| (k + p * 7 + s * 3) % 5 < 2).collect();
+        let starred: Vec<usize> = free.iter().copied().filter(|k| k % 3 == 0).collect();
+        (free, starred)
+    };
+    let grid = &grid;
+    let code = &code;
+    join_all(ids.iter().enumerate().map(|(p, &id)| async move {
+        for s in 0..10 {
+            let (free, starred) = stroke(p, s);
+            store
+                .replace_slots(code, id, grid, &slots(grid, &free, &starred))
+                .await
+                .unwrap();
+        }
+    }))
+    .await;
+    // Then each ends in its last stroke, and every write bumped the version
+    let m = store.find_meeting(code).await.unwrap().unwrap();
+    for (p, &id) in ids.iter().enumerate() {
+        assert_eq!(cells_of(&m, id), stroke(p, 9), "participant {p}");
+    }
+    assert_eq!(m.version, before + 500);
+}
+
+pub async fn an_imported_time_meeting_reads_back_identical(store: &dyn Store) {
+    // Given a time meeting as another store holds it
+    let grid = berlin_grid();
+    let answer = slots(&grid, &[1, 8, 9], &[9]).into_answer();
+    let meeting = Meeting {
+        url_code: UrlCode::generate(),
+        title: "Call".into(),
+        location: "online".into(),
+        grid: crate::Grid::Times(grid),
+        version: 17,
+        participants: vec![
+            crate::Participant {
+                id: 901,
+                name: "a".into(),
+                answer,
+                password_hash: None,
+            },
+            crate::Participant {
+                id: 905,
+                name: "b".into(),
+                answer: crate::Answer::Times {
+                    free: crate::CellSet::empty(20),
+                    starred: crate::CellSet::empty(20),
+                },
+                password_hash: None,
+            },
+        ],
+        final_date: None,
+        organiser_key_hash: Some(crate::KeyHash::of("k")),
+    };
+    // When it is imported, it reads back as it was
+    store.import_meeting(&meeting).await.unwrap();
+    let back = store.find_meeting(&meeting.url_code).await.unwrap().unwrap();
+    assert_eq!(back, meeting);
 }

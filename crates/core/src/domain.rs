@@ -367,18 +367,18 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn start_date(&self) -> Option<NaiveDate> {
-        let crate::Grid::Days(range) = self.grid;
+        let range = self.grid.range();
         range.map(|r| r.start())
     }
 
     pub fn end_date(&self) -> Option<NaiveDate> {
-        let crate::Grid::Days(range) = self.grid;
+        let range = self.grid.range();
         range.map(|r| r.end())
     }
 
-    /// A participant's days, one per day of the range, ascending.
+    /// A participant's days, one per day of the range, ascending (none for a time meeting).
     pub fn dates<'a>(&self, participant: &'a Participant) -> impl Iterator<Item = ParticipantDate> + use<'a> {
-        let crate::Grid::Days(range) = self.grid;
+        let range = self.grid.range();
         let days = range.map(|r| r.days()).into_iter().flatten();
         days.enumerate().map(move |(k, date)| ParticipantDate {
             id: DateId::encode(participant.id, date),

@@ -1,18 +1,19 @@
 //! What a meeting asks about (its grid of cells) and what a participant answers over it.
 //!
-//! A day meeting's cells are the days of its range. A meeting over times of day is to be
-//! another variant of both enums: every place that takes a grid or an answer apart with
-//! `let Grid::Days(…) = …` then fails to compile until it handles the new kind, and what
-//! works on cells alone ([`Grid::len`], [`Answer::is_free`], the ranking's tally) serves both.
+//! A day meeting's cells are the days of its range; a time meeting's are the slots of its
+//! [`TimeGrid`]. What works on cells alone ([`Grid::len`], [`Answer::is_free`], the ranking's
+//! tally) serves both; what is particular to one kind matches on it.
 
-use crate::{DateRange, DaySet};
+use crate::{CellSet, DateRange, DaySet, TimeGrid};
 
 /// The cells a meeting's participants answer, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grid {
     /// Whole days of a range; `None` until the range is set (the original API creates a
     /// meeting first and sets its range after).
     Days(Option<DateRange>),
+    /// Slots of chosen dates in a time zone, set when the meeting is created.
+    Times(TimeGrid),
 }
 
 impl Grid {
@@ -20,6 +21,23 @@ impl Grid {
     pub fn len(&self) -> usize {
         match self {
             Grid::Days(range) => range.map_or(0, |r| r.len()),
+            Grid::Times(grid) => grid.len(),
+        }
+    }
+
+    /// The day range, for a day meeting; `None` for one without a range or over times.
+    pub fn range(&self) -> Option<DateRange> {
+        match self {
+            Grid::Days(range) => *range,
+            Grid::Times(_) => None,
+        }
+    }
+
+    /// `"days"` or `"times"`, as the API names the kinds.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Grid::Days(_) => "days",
+            Grid::Times(_) => "times",
         }
     }
 
@@ -29,10 +47,12 @@ impl Grid {
 }
 
 /// A participant's answer: the cells it is free in and, among them, those it prefers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Bit `k` stands for day `k` of the range; `starred ⊆ free` (the stores keep it so).
     Days { free: DaySet, starred: DaySet },
+    /// Bit `k` stands for cell `k` of the time grid; `starred ⊆ free`.
+    Times { free: CellSet, starred: CellSet },
 }
 
 impl Answer {
@@ -40,6 +60,7 @@ impl Answer {
     pub fn is_free(&self, k: usize) -> bool {
         match self {
             Answer::Days { free, .. } => free.contains(k),
+            Answer::Times { free, .. } => free.contains(k),
         }
     }
 
@@ -47,6 +68,7 @@ impl Answer {
     pub fn is_starred(&self, k: usize) -> bool {
         match self {
             Answer::Days { free, starred } => free.contains(k) && starred.contains(k),
+            Answer::Times { free, starred } => free.contains(k) && starred.contains(k),
         }
     }
 }

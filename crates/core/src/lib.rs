@@ -10,6 +10,7 @@ mod iso_date;
 mod ranking;
 mod secret;
 mod store;
+mod times;
 
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -22,9 +23,13 @@ pub use domain::{
 };
 pub use grid::{Answer, Grid};
 pub use iso_date::{format_iso_date, parse_iso_date, serialize_date};
-pub use ranking::{BEST_DATES, RankedDay, best_dates, ranking, tally};
+pub use ranking::{BEST_DATES, RankedDay, RankedWindow, best_dates, free_for, rank_windows, ranking, tally};
 pub use secret::{KeyHash, OrganiserKey};
 pub use store::{
-    PoolStats, Store, StoreError, create_meeting, final_date_not_applied, range_not_applied, remap_answer,
-    toggle_not_applied,
+    PoolStats, Store, StoreError, create_meeting, create_meeting_over, final_date_not_applied, range_not_applied,
+    remap_answer, toggle_not_applied,
+};
+pub use times::{
+    CellSet, MAX_TIME_DAYS, SLOT_MINUTES, Slot, SlotAnswer, SlotError, SlotProblem, TimeGrid, TimeGridError,
+    TimeGridSpec, format_instant, utc,
 };

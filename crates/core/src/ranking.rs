@@ -58,6 +58,61 @@ pub fn ranking(meeting: &Meeting) -> Vec<RankedDay> {
     days
 }
 
+/// A run of consecutive cells of a time meeting, with its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankedWindow {
+    /// Its first cell.
+    pub start: usize,
+    /// How many cells it spans.
+    pub len: usize,
+    /// Participants free in every cell of it.
+    pub free: u32,
+    /// Stars those participants gave inside it.
+    pub starred: u32,
+}
+
+/// Every window of `n` consecutive cells of a time meeting (within one day, through no gap),
+/// best first: most participants free for the whole window, then most stars among them, then
+/// earliest. `n = 1` ranks the slots. Empty for a day meeting or `n = 0`.
+pub fn rank_windows(meeting: &Meeting, n: usize) -> Vec<RankedWindow> {
+    let crate::Grid::Times(grid) = &meeting.grid else {
+        return Vec::new();
+    };
+    let valid = grid.window_starts(n);
+    let mut counts = vec![(0u32, 0u32); grid.len()];
+    for p in &meeting.participants {
+        let crate::Answer::Times { free, starred } = &p.answer else {
+            continue;
+        };
+        for k in free.runs(n).intersection(&valid).iter() {
+            counts[k].0 += 1;
+            counts[k].1 += (k..k + n).filter(|&j| starred.contains(j)).count() as u32;
+        }
+    }
+    let mut windows: Vec<RankedWindow> = valid
+        .iter()
+        .map(|k| RankedWindow {
+            start: k,
+            len: n,
+            free: counts[k].0,
+            starred: counts[k].1,
+        })
+        .collect();
+    // Cells are numbered in the order they happen, so the lower start is the earlier.
+    windows.sort_by(|a, b| {
+        b.free
+            .cmp(&a.free)
+            .then(b.starred.cmp(&a.starred))
+            .then(a.start.cmp(&b.start))
+    });
+    windows
+}
+
+/// Free in every cell of the window.
+pub fn free_for(answer: &crate::Answer, window: &RankedWindow) -> bool {
+    (window.start..window.start + window.len).all(|k| answer.is_free(k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +245,99 @@ mod tests {
                 (d("2025-01-01"), 1, 0)
             ]
         );
+    }
+
+    /// A time meeting's windows, ranked by brute force: every start, every cell checked.
+    fn naive_windows(m: &Meeting, n: usize) -> Vec<RankedWindow> {
+        let crate::Grid::Times(grid) = &m.grid else {
+            unreachable!()
+        };
+        let cells = grid.cells();
+        let mut out = Vec::new();
+        for k in 0..cells.len() {
+            let span = k..k + n;
+            if span.end > cells.len() || span.clone().any(|j| cells[j].is_gap() || cells[j].day != cells[k].day) {
+                continue;
+            }
+            let whole: Vec<&Participant> = m
+                .participants
+                .iter()
+                .filter(|p| span.clone().all(|j| p.answer.is_free(j)))
+                .collect();
+            let starred = whole
+                .iter()
+                .map(|p| span.clone().filter(|&j| p.answer.is_starred(j)).count() as u32)
+                .sum();
+            out.push(RankedWindow {
+                start: k,
+                len: n,
+                free: whole.len() as u32,
+                starred,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.free
+                .cmp(&a.free)
+                .then(b.starred.cmp(&a.starred))
+                .then(a.start.cmp(&b.start))
+        });
+        out
+    }
+
+    #[test]
+    fn windows_rank_as_a_brute_force_count_does_through_a_dst_gap() {
+        // Given two days around Berlin's spring-forward in 30-minute slots, and five people
+        // with pseudo-random answers
+        let grid = crate::TimeGrid::new(
+            vec![d("2026-03-28"), d("2026-03-29")],
+            "00:00",
+            "06:00",
+            30,
+            "Europe/Berlin",
+        )
+        .unwrap();
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let choosable = grid.choosable();
+        let participants = (0..5)
+            .map(|id| {
+                let (mut free, mut starred) = (crate::CellSet::empty(grid.len()), crate::CellSet::empty(grid.len()));
+                for k in choosable.iter() {
+                    let r = next();
+                    if r % 3 != 0 {
+                        free.insert(k);
+                        if r % 5 == 0 {
+                            starred.insert(k);
+                        }
+                    }
+                }
+                Participant {
+                    id,
+                    name: format!("p{id}"),
+                    answer: crate::Answer::Times { free, starred },
+                    password_hash: None,
+                }
+            })
+            .collect();
+        let m = Meeting {
+            grid: crate::Grid::Times(grid),
+            ..meeting(range("2026-03-28", "2026-03-29"), participants)
+        };
+        // Then every window length ranks as the brute force does
+        for n in 1..=8 {
+            assert_eq!(rank_windows(&m, n), naive_windows(&m, n), "n = {n}");
+        }
+        // And no window contains the gap (02:00 and 02:30 of the second day)
+        let crate::Grid::Times(grid) = &m.grid else {
+            unreachable!()
+        };
+        for w in rank_windows(&m, 3) {
+            assert!((w.start..w.start + 3).all(|k| !grid.cells()[k].is_gap()));
+        }
     }
 }

@@ -34,6 +34,9 @@ pub enum StoreError {
     /// Days of an answer that the meeting's range does not hold.
     #[error("the answer names days outside the meeting's range")]
     Availability(Vec<AvailabilityError>),
+    /// A route for one kind of meeting used on the other (the text says which).
+    #[error("{0}")]
+    WrongKind(&'static str),
     /// The generated url code exists already; the caller draws another.
     #[error("url code already taken")]
     DuplicateUrlCode,
@@ -76,6 +79,27 @@ pub trait Store: Send + Sync + 'static {
     /// organiser's key. `DuplicateUrlCode` when the code exists.
     async fn insert_meeting(&self, code: &UrlCode, organiser_key: Option<&KeyHash>) -> Result<(), StoreError>;
 
+    /// Stores a new meeting over times of day with its grid (which never changes), empty title
+    /// and location. `DuplicateUrlCode` when the code exists.
+    async fn insert_time_meeting(
+        &self,
+        code: &UrlCode,
+        organiser_key: Option<&KeyHash>,
+        grid: &crate::TimeGrid,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces a participant's answer to a time meeting and bumps the version, atomically.
+    /// `grid` is the meeting's, which the answer was checked against. `MeetingNotFound`,
+    /// `ParticipantNotFound` (also for another meeting's participant), `WrongKind` for a day
+    /// meeting.
+    async fn replace_slots(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        grid: &crate::TimeGrid,
+        answer: &crate::SlotAnswer,
+    ) -> Result<(), StoreError>;
+
     /// The hash of the meeting's organiser key (`None`: created without one).
     /// `MeetingNotFound`.
     async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError>;
@@ -114,9 +138,9 @@ pub trait Store: Send + Sync + 'static {
     /// As [`Store::update_title`].
     async fn update_location(&self, code: &UrlCode, location: &Location) -> Result<(), StoreError>;
 
-    /// Creates a participant free on every day of the meeting's range, none starred, protected
-    /// by `password_hash` if given, and bumps the meeting's version, atomically.
-    /// `MeetingNotFound`, `DateRangeNotSet`.
+    /// Creates a participant free on every day of the meeting's range (of a time meeting: free
+    /// in no slot), none starred, protected by `password_hash` if given, and bumps the
+    /// meeting's version, atomically. `MeetingNotFound`, `DateRangeNotSet`.
     async fn insert_participant(
         &self,
         code: &UrlCode,
@@ -220,11 +244,23 @@ pub fn remap_answer(
 /// Creates a meeting under a fresh random code with a fresh organiser key, drawing again on
 /// the (astronomically rare) collision. The key is returned once; only its hash is stored.
 pub async fn create_meeting(store: &dyn Store) -> Result<(UrlCode, crate::OrganiserKey), StoreError> {
+    create_meeting_over(store, None).await
+}
+
+/// As [`create_meeting`], for a time meeting when `grid` is given.
+pub async fn create_meeting_over(
+    store: &dyn Store,
+    grid: Option<&crate::TimeGrid>,
+) -> Result<(UrlCode, crate::OrganiserKey), StoreError> {
     const ATTEMPTS: usize = 5;
     let key = crate::OrganiserKey::generate();
     for _ in 0..ATTEMPTS {
         let code = UrlCode::generate();
-        match store.insert_meeting(&code, Some(&key.hash())).await {
+        let inserted = match grid {
+            None => store.insert_meeting(&code, Some(&key.hash())).await,
+            Some(grid) => store.insert_time_meeting(&code, Some(&key.hash()), grid).await,
+        };
+        match inserted {
             Ok(()) => return Ok((code, key)),
             Err(StoreError::DuplicateUrlCode) => continue,
             Err(e) => return Err(e),

@@ -2,7 +2,9 @@
 //! written by hand.
 
 use chrono::NaiveDate;
-use meetifyr_core::{Answer, DateId, Grid, Meeting, best_dates, format_iso_date};
+use meetifyr_core::{
+    Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, format_instant, format_iso_date, rank_windows, utc,
+};
 
 /// The JSON of a meeting's GET body, written by hand straight from the stored meeting: a
 /// participant's dates are expanded from its bit sets while writing. Only user text goes
@@ -14,6 +16,19 @@ impl MeetingJson<'_> {
     /// An upper bound of the JSON's length, for allocating once.
     pub fn size_hint(&self) -> usize {
         let m = self.0;
+        if let Grid::Times(grid) = &m.grid {
+            // A slot is at most 120 bytes in `slots`, 28 in a participant's lists.
+            let text = |s: &str| 2 + 6 * s.len();
+            return 600
+                + text(&m.title)
+                + text(&m.location)
+                + 120 * grid.len()
+                + 30 * grid.dates().len()
+                + m.participants
+                    .iter()
+                    .map(|p| 84 + text(&p.name) + 2 * 28 * grid.len())
+                    .sum::<usize>();
+        }
         let days = m.grid.len();
         // A date object is at most 79 bytes (a 16-digit id, "enabled":false,"starred":false).
         let text = |s: &str| 2 + 6 * s.len();
@@ -28,6 +43,9 @@ impl MeetingJson<'_> {
     /// Appends the JSON to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
         let m = self.0;
+        if let Grid::Times(grid) = &m.grid {
+            return write_times(m, grid, out);
+        }
         out.extend_from_slice(b"{\"url_code\":");
         serde_json::to_writer(&mut *out, m.url_code.as_str())?;
         out.extend_from_slice(b",\"start_date\":");
@@ -41,7 +59,7 @@ impl MeetingJson<'_> {
         out.extend_from_slice(b",\"participants\":[");
         // What every participant's k-th date shares: `,"date":"YYYY-MM-DD","enabled":`, and the
         // day's part of the date id (ids are `participant << 22 | day`: see `DateId`).
-        let Grid::Days(range) = m.grid;
+        let range = m.grid.range();
         let days: Vec<([u8; 31], i64)> = range
             .map(|r| r.days())
             .into_iter()
@@ -63,7 +81,9 @@ impl MeetingJson<'_> {
             serde_json::to_writer(&mut *out, &p.name)?;
             out.extend_from_slice(b",\"dates\":[");
             let base = DateId::of_participant(p.id);
-            let Answer::Days { free, starred } = p.answer;
+            let Answer::Days { free, starred } = p.answer else {
+                continue;
+            };
             for (k, (fragment, day)) in days.iter().enumerate() {
                 if k > 0 {
                     out.push(b',');
@@ -96,6 +116,84 @@ impl MeetingJson<'_> {
         out.push(b'}');
         Ok(())
     }
+}
+
+/// A time meeting's GET body: the day shape's keys (no range, no dates, no best dates), with
+/// `kind`, the grid as created, every slot (its wall time, its instant with the zone's offset
+/// and in UTC, whether it is a gap) and each participant's free and starred slot starts.
+fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    out.extend_from_slice(b"{\"url_code\":");
+    serde_json::to_writer(&mut *out, m.url_code.as_str())?;
+    out.extend_from_slice(b",\"kind\":\"times\",\"start_date\":null,\"end_date\":null,\"title\":");
+    serde_json::to_writer(&mut *out, &m.title)?;
+    out.extend_from_slice(b",\"location\":");
+    serde_json::to_writer(&mut *out, &m.location)?;
+    out.extend_from_slice(b",\"time_grid\":");
+    serde_json::to_writer(&mut *out, grid.spec())?;
+    // Each slot's start, quoted, written once and copied into every list that names it.
+    let starts: Vec<Option<String>> = grid
+        .cells()
+        .iter()
+        .map(|c| c.start.map(|t| format!("\"{}\"", format_instant(t))))
+        .collect();
+    out.extend_from_slice(b",\"slots\":[");
+    for (k, (cell, start)) in grid.cells().iter().zip(&starts).enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"date\":");
+        date(out, cell.date);
+        out.extend_from_slice(format!(",\"time\":\"{}\",\"start\":", cell.wall_time().format("%H:%M")).as_bytes());
+        match (start, cell.start) {
+            (Some(start), Some(t)) => {
+                out.extend_from_slice(start.as_bytes());
+                out.extend_from_slice(
+                    format!(",\"utc\":\"{}\",\"gap\":false}}", utc(t).format("%Y-%m-%dT%H:%M:%SZ")).as_bytes(),
+                );
+            }
+            _ => out.extend_from_slice(b"null,\"utc\":null,\"gap\":true}"),
+        }
+    }
+    let list = |out: &mut Vec<u8>, cells: &mut dyn Iterator<Item = usize>| {
+        out.push(b'[');
+        for (i, k) in cells.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if let Some(Some(start)) = starts.get(k) {
+                out.extend_from_slice(start.as_bytes());
+            }
+        }
+        out.push(b']');
+    };
+    out.extend_from_slice(b"],\"participants\":[");
+    let mut ids = itoa::Buffer::new();
+    for (i, p) in m.participants.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"id\":");
+        out.extend_from_slice(ids.format(p.id).as_bytes());
+        out.extend_from_slice(b",\"name\":");
+        serde_json::to_writer(&mut *out, &p.name)?;
+        out.extend_from_slice(b",\"dates\":[],\"free\":");
+        let Answer::Times { free, starred } = &p.answer else {
+            continue;
+        };
+        list(out, &mut free.iter());
+        out.extend_from_slice(b",\"starred\":");
+        list(out, &mut starred.iter().filter(|&k| free.contains(k)));
+        out.extend_from_slice(if p.password_hash.is_some() {
+            b",\"protected\":true}"
+        } else {
+            b",\"protected\":false}"
+        });
+    }
+    out.extend_from_slice(b"],\"best_dates\":[],\"best_slots\":");
+    let best = rank_windows(m, 1).into_iter().filter(|w| w.free > 0).take(BEST_DATES);
+    list(out, &mut best.map(|w| w.start));
+    out.extend_from_slice(b",\"final_date\":null}");
+    Ok(())
 }
 
 fn date(out: &mut Vec<u8>, d: NaiveDate) {

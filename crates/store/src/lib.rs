@@ -161,3 +161,22 @@ pub(crate) fn pool_stats<DB: sqlx::Database>(pools: &[&sqlx::Pool<DB>]) -> meeti
         idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
     }
 }
+
+/// What creating a participant returns: one date per day of a day meeting's range; none for a
+/// time meeting (stored without a range).
+pub(crate) fn created_participant(id: i64, range: Option<DateRange>) -> meetifyr_core::CreatedParticipant {
+    match range {
+        Some(range) => meetifyr_core::CreatedParticipant::new(id, range),
+        None => meetifyr_core::CreatedParticipant { id, dates: Vec::new() },
+    }
+}
+
+/// The error for a slot answer that matched no row, given whether the meeting is a time
+/// meeting (`None`: no such meeting).
+pub(crate) fn slots_not_applied(code: &UrlCode, participant_id: i64, times: Option<bool>) -> StoreError {
+    match times {
+        None => StoreError::MeetingNotFound(code.to_string()),
+        Some(false) => StoreError::WrongKind("this meeting is over whole days: answer with dates"),
+        Some(true) => StoreError::ParticipantNotFound(participant_id),
+    }
+}

@@ -17,8 +17,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
-    StoreError, Title, Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, Grid, KeyHash, Location, Meeting, ParticipantName, SlotAnswer,
+    Store, StoreError, TimeGrid, Title, Toggle, UrlCode,
 };
 use sqlx::{MySqlPool, mysql::MySqlConnectOptions};
 
@@ -38,6 +38,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "organiser and passwords",
         include_str!("../migrations/mysql/0003_organiser_and_passwords.sql"),
+    ),
+    (
+        4,
+        "time meetings",
+        include_str!("../migrations/mysql/0004_time_meetings.sql"),
     ),
 ];
 
@@ -94,21 +99,25 @@ impl MySqlStore {
     ) -> Result<CreatedParticipant, StoreError> {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         // Locks the meeting row first: its version is bumped below anyway.
-        let meeting: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> =
-            sqlx::query_as("select id, start_date, end_date from meetings where url_code = ? for update")
+        type Row = (i64, Option<NaiveDate>, Option<NaiveDate>, Option<String>);
+        let meeting: Option<Row> =
+            sqlx::query_as("select id, start_date, end_date, time_grid from meetings where url_code = ? for update")
                 .bind(code.as_str())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(classify)?;
-        let Some((meeting_id, start, end)) = meeting else {
+        let Some((meeting_id, start, end, time_grid)) = meeting else {
             return Err(StoreError::MeetingNotFound(code.to_string()));
         };
-        let range = crate::stored_range(start, end)?.ok_or(StoreError::DateRangeNotSet)?;
+        let range = crate::stored_range(start, end)?;
+        if range.is_none() && time_grid.is_none() {
+            return Err(StoreError::DateRangeNotSet);
+        }
         let id =
             sqlx::query("insert into participants (meeting_id, name, free_days, password_hash) values (?, ?, ?, ?)")
                 .bind(meeting_id)
                 .bind(name.as_str())
-                .bind(range.all_days().bits())
+                .bind(range.map_or(0, |r| r.all_days().bits()))
                 .bind(password_hash)
                 .execute(&mut *tx)
                 .await
@@ -120,7 +129,7 @@ impl MySqlStore {
             .await
             .map_err(classify)?;
         tx.commit().await.map_err(classify)?;
-        Ok(CreatedParticipant::new(id, range))
+        Ok(crate::created_participant(id, range))
     }
 
     async fn try_replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
@@ -201,7 +210,8 @@ impl MySqlStore {
 
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
-       p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash
+       p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
+       m.time_grid, p.free_slots, p.starred_slots
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?
@@ -220,6 +230,9 @@ type MeetingRow = (
     Option<String>,
     Option<NaiveDate>,
     Option<String>,
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
 );
 
 /// A toggle of day `?1` of participant `?2`, only if the day lies in the range of meeting `?3`
@@ -262,6 +275,61 @@ impl Store for MySqlStore {
         Ok(())
     }
 
+    async fn insert_time_meeting(
+        &self,
+        code: &UrlCode,
+        organiser_key: Option<&KeyHash>,
+        grid: &TimeGrid,
+    ) -> Result<(), StoreError> {
+        sqlx::query("insert into meetings (url_code, organiser_key_hash, time_grid) values (?, ?, ?)")
+            .bind(code.as_str())
+            .bind(organiser_key.map(KeyHash::as_str))
+            .bind(crate::decode::time_grid_column(&Grid::Times(grid.clone())))
+            .execute(&self.pool)
+            .await
+            .map_err(classify_meeting_insert)?;
+        Ok(())
+    }
+
+    async fn replace_slots(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        grid: &TimeGrid,
+        answer: &SlotAnswer,
+    ) -> Result<(), StoreError> {
+        let (free, starred) = (
+            answer.free().to_bytes(grid.len()),
+            answer.starred().to_bytes(grid.len()),
+        );
+        // One statement: the answer and the version bump (which always changes the meeting
+        // row, so a match is never counted as zero rows).
+        let done = retrying(|| async {
+            sqlx::query(
+                "update participants p join meetings m on m.id = p.meeting_id
+                 set p.free_slots = ?, p.starred_slots = ?, m.version = m.version + 1
+                 where p.id = ? and m.url_code = ? and m.time_grid is not null",
+            )
+            .bind(&free)
+            .bind(&starred)
+            .bind(participant_id)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(());
+        }
+        let times: Option<i64> = sqlx::query_scalar("select time_grid is not null from meetings where url_code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)?;
+        Err(crate::slots_not_applied(code, participant_id, times.map(|t| t != 0)))
+    }
+
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
         let rows: Vec<MeetingRow> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
@@ -275,17 +343,23 @@ impl Store for MySqlStore {
             url_code: code.clone(),
             title: first.0.clone(),
             location: first.1.clone(),
-            grid: meetifyr_core::Grid::Days(crate::stored_range(first.2, first.3)?),
+            grid: crate::decode::grid(crate::stored_range(first.2, first.3)?, first.12.as_deref())?,
             version: first.4,
             participants: Vec::with_capacity(rows.len()),
             final_date: first.10,
             organiser_key_hash: first.11.clone().map(KeyHash::from_stored),
         };
-        for (_, _, _, _, _, id, name, free, starred, hash, _, _) in rows {
+        for (_, _, _, _, _, id, name, free, starred, hash, _, _, _, free_slots, starred_slots) in rows {
             if let (Some(id), Some(name), Some(free), Some(starred)) = (id, name, free, starred) {
+                let answer = crate::decode::AnswerRow {
+                    free_days: free,
+                    starred_days: starred,
+                    free_slots,
+                    starred_slots,
+                };
                 meeting
                     .participants
-                    .push(crate::decode::participant(id, name, free, starred, hash)?);
+                    .push(crate::decode::participant(&meeting.grid, id, name, answer, hash)?);
             }
         }
         Ok(Some(meeting))
@@ -324,8 +398,8 @@ impl Store for MySqlStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id = sqlx::query(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash)
-             values (?, ?, ?, ?, ?, ?, ?, ?)",
+                 organiser_key_hash, time_grid)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -335,15 +409,18 @@ impl Store for MySqlStore {
         .bind(meeting.version)
         .bind(meeting.final_date)
         .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
+        .bind(crate::decode::time_grid_column(&meeting.grid))
         .execute(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?
         .last_insert_id() as i64;
         for p in &meeting.participants {
-            let (free, starred) = crate::decode::answer_columns(p.answer);
+            let (free, starred) = crate::decode::answer_columns(&p.answer);
+            let (free_slots, starred_slots) = crate::decode::slot_columns(&meeting.grid, &p.answer);
             sqlx::query(
-                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
-                 values (?, ?, ?, ?, ?, ?)",
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
+                     free_slots, starred_slots)
+                 values (?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(p.id)
             .bind(meeting_id)
@@ -351,6 +428,8 @@ impl Store for MySqlStore {
             .bind(free)
             .bind(starred)
             .bind(&p.password_hash)
+            .bind(free_slots)
+            .bind(starred_slots)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -361,7 +440,7 @@ impl Store for MySqlStore {
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
             "update meetings set start_date = ?, end_date = ?, version = version + 1
-             where url_code = ? and start_date is null and end_date is null",
+             where url_code = ? and start_date is null and end_date is null and time_grid is null",
         )
         .bind(range.start())
         .bind(range.end())

@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, KeyHash, Location, Meeting, ParticipantName, Store,
-    StoreError, Title, Toggle, UrlCode,
+    Availability, CreatedParticipant, DateId, DateRange, Grid, KeyHash, Location, Meeting, ParticipantName, SlotAnswer,
+    Store, StoreError, TimeGrid, Title, Toggle, UrlCode,
 };
 use sqlx::{PgPool, postgres::PgConnectOptions};
 
@@ -37,6 +37,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "organiser and passwords",
         include_str!("../migrations/postgres/0003_organiser_and_passwords.sql"),
+    ),
+    (
+        4,
+        "time meetings",
+        include_str!("../migrations/postgres/0004_time_meetings.sql"),
     ),
 ];
 
@@ -87,20 +92,22 @@ impl PostgresStore {
 
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version, m.final_date, m.organiser_key_hash,
-    coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash))
-        from participants p where p.meeting_id = m.id), '[]')::text
+    coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash,
+            encode(p.free_slots, 'hex'), encode(p.starred_slots, 'hex')))
+        from participants p where p.meeting_id = m.id), '[]')::text,
+    m.time_grid
 from meetings m
 where m.url_code = $1";
 
-/// Reads the meeting, inserts the participant free on every day of its range, bumps the
-/// version, in one statement.
+/// Reads the meeting, inserts the participant free on every day of its range (of a time
+/// meeting: in no slot), bumps the version, in one statement.
 const INSERT_PARTICIPANT: &str = "
 with m as (
-    select id, start_date, end_date from meetings where url_code = $1 for update
+    select id, start_date, end_date, time_grid from meetings where url_code = $1 for update
 ), p as (
     insert into participants (meeting_id, name, free_days, password_hash)
-    select id, $2, ~((-1)::bigint << (end_date - start_date + 1)), $3
-    from m where start_date is not null and end_date is not null
+    select id, $2, case when time_grid is null then ~((-1)::bigint << (end_date - start_date + 1)) else 0 end, $3
+    from m where (start_date is not null and end_date is not null) or time_grid is not null
     returning id, meeting_id
 ), v as (
     update meetings set version = version + 1 where id in (select meeting_id from p)
@@ -151,6 +158,63 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn insert_time_meeting(
+        &self,
+        code: &UrlCode,
+        organiser_key: Option<&KeyHash>,
+        grid: &TimeGrid,
+    ) -> Result<(), StoreError> {
+        sqlx::query("insert into meetings (url_code, organiser_key_hash, time_grid) values ($1, $2, $3)")
+            .bind(code.as_str())
+            .bind(organiser_key.map(KeyHash::as_str))
+            .bind(decode::time_grid_column(&Grid::Times(grid.clone())))
+            .execute(&self.pool)
+            .await
+            .map_err(classify_meeting_insert)?;
+        Ok(())
+    }
+
+    async fn replace_slots(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        grid: &TimeGrid,
+        answer: &SlotAnswer,
+    ) -> Result<(), StoreError> {
+        let (free, starred) = (
+            answer.free().to_bytes(grid.len()),
+            answer.starred().to_bytes(grid.len()),
+        );
+        // One statement: the meeting row locked, the answer written, the version bumped; and
+        // whether the meeting exists and is over times, for the error.
+        let (times, done): (Option<bool>, bool) = retrying(|| async {
+            sqlx::query_as(
+                "with m as (
+                     select id, time_grid is not null as times from meetings where url_code = $4 for update
+                 ), p as (
+                     update participants set free_slots = $1, starred_slots = $2
+                     from m where m.times and participants.id = $3 and participants.meeting_id = m.id
+                     returning participants.meeting_id
+                 ), v as (
+                     update meetings set version = version + 1 where id in (select meeting_id from p)
+                 )
+                 select (select times from m), exists (select 1 from p)",
+            )
+            .bind(&free)
+            .bind(&starred)
+            .bind(participant_id)
+            .bind(code.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        if done {
+            return Ok(());
+        }
+        Err(crate::slots_not_applied(code, participant_id, times))
+    }
+
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
         type Row = (
             String,
@@ -161,22 +225,25 @@ impl Store for PostgresStore {
             Option<NaiveDate>,
             Option<String>,
             String,
+            Option<String>,
         );
         let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        let Some((title, location, start_date, end_date, version, final_date, key_hash, participants)) = row else {
+        let Some((title, location, start_date, end_date, version, final_date, key_hash, participants, time_grid)) = row
+        else {
             return Ok(None);
         };
+        let grid = decode::grid(crate::stored_range(start_date, end_date)?, time_grid.as_deref())?;
         Ok(Some(Meeting {
             url_code: code.clone(),
             title,
             location,
-            grid: meetifyr_core::Grid::Days(crate::stored_range(start_date, end_date)?),
+            participants: decode::participants(&grid, &participants)?,
+            grid,
             version,
-            participants: decode::participants(&participants)?,
             final_date,
             organiser_key_hash: key_hash.map(KeyHash::from_stored),
         }))
@@ -216,8 +283,8 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id: i64 = sqlx::query_scalar(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+                 organiser_key_hash, time_grid)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -227,14 +294,17 @@ impl Store for PostgresStore {
         .bind(meeting.version)
         .bind(meeting.final_date)
         .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
+        .bind(decode::time_grid_column(&meeting.grid))
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
-            let (free, starred) = decode::answer_columns(p.answer);
+            let (free, starred) = decode::answer_columns(&p.answer);
+            let (free_slots, starred_slots) = decode::slot_columns(&meeting.grid, &p.answer);
             sqlx::query(
-                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
-                 values ($1, $2, $3, $4, $5, $6)",
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
+                     free_slots, starred_slots)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(p.id)
             .bind(meeting_id)
@@ -242,6 +312,8 @@ impl Store for PostgresStore {
             .bind(free)
             .bind(starred)
             .bind(&p.password_hash)
+            .bind(free_slots)
+            .bind(starred_slots)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -260,7 +332,7 @@ impl Store for PostgresStore {
     async fn update_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {
         let done = sqlx::query(
             "update meetings set start_date = $1, end_date = $2, version = version + 1
-             where url_code = $3 and start_date is null and end_date is null",
+             where url_code = $3 and start_date is null and end_date is null and time_grid is null",
         )
         .bind(range.start())
         .bind(range.end())
@@ -318,8 +390,8 @@ impl Store for PostgresStore {
         .await?;
         match (found, id, crate::stored_range(start, end)?) {
             (false, _, _) => Err(StoreError::MeetingNotFound(code.to_string())),
-            (true, Some(id), Some(range)) => Ok(CreatedParticipant::new(id, range)),
-            (true, _, _) => Err(StoreError::DateRangeNotSet),
+            (true, Some(id), range) => Ok(crate::created_participant(id, range)),
+            (true, None, _) => Err(StoreError::DateRangeNotSet),
         }
     }
 

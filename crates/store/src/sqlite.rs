@@ -30,8 +30,8 @@ use std::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Availability, CreatedParticipant, DateId, DateRange, Grid, KeyHash, Location, Meeting, ParticipantName, Store,
-    StoreError, Title, Toggle, UrlCode, format_iso_date, parse_iso_date,
+    Availability, CreatedParticipant, DateId, DateRange, Grid, KeyHash, Location, Meeting, ParticipantName, SlotAnswer,
+    Store, StoreError, TimeGrid, Title, Toggle, UrlCode, format_iso_date, parse_iso_date,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use sqlx::{Connection as _, sqlite::SqliteConnectOptions};
@@ -49,6 +49,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "organiser and passwords",
         include_str!("../migrations/sqlite/0003_organiser_and_passwords.sql"),
+    ),
+    (
+        4,
+        "time meetings",
+        include_str!("../migrations/sqlite/0004_time_meetings.sql"),
     ),
 ];
 
@@ -262,19 +267,22 @@ fn date(stored: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
 /// `participants_by_meeting`. Rows cost nothing to fetch here: no JSON to build and parse.
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
-    p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash
+    p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
+    m.time_grid, p.free_slots, p.starred_slots
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?1
 order by p.id";
 
-/// Inserts the participant, free on every day, only if its meeting exists and has a range; no
-/// row means one of the two is missing (told apart on that cold path). A trigger bumps the
-/// meeting's version within this statement.
+/// Inserts the participant, free on every day (of a time meeting: in no slot), only if its
+/// meeting exists and has a range or a time grid; no row means one of the two is missing (told
+/// apart on that cold path). A trigger bumps the meeting's version within this statement.
 const INSERT_PARTICIPANT: &str = "
 insert into participants (meeting_id, name, free_days, password_hash)
-select id, ?2, ~(-1 << (cast(julianday(end_date) - julianday(start_date) as integer) + 1)), ?3
-from meetings where url_code = ?1 and start_date is not null and end_date is not null
+select id, ?2, case when time_grid is null
+        then ~(-1 << (cast(julianday(end_date) - julianday(start_date) as integer) + 1)) else 0 end, ?3
+from meetings
+where url_code = ?1 and ((start_date is not null and end_date is not null) or time_grid is not null)
 returning id, (select start_date from meetings m where m.id = meeting_id),
     (select end_date from meetings m where m.id = meeting_id)";
 
@@ -322,6 +330,52 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn insert_time_meeting(
+        &self,
+        code: &UrlCode,
+        organiser_key: Option<&KeyHash>,
+        grid: &TimeGrid,
+    ) -> Result<(), StoreError> {
+        let spec = decode::time_grid_column(&Grid::Times(grid.clone()));
+        self.writer()
+            .prepare_cached("insert into meetings (url_code, organiser_key_hash, time_grid) values (?1, ?2, ?3)")
+            .and_then(|mut s| s.execute(params![code.as_str(), organiser_key.map(KeyHash::as_str), spec]))
+            .map_err(classify_meeting_insert)?;
+        Ok(())
+    }
+
+    async fn replace_slots(
+        &self,
+        code: &UrlCode,
+        participant_id: i64,
+        grid: &TimeGrid,
+        answer: &SlotAnswer,
+    ) -> Result<(), StoreError> {
+        let writer = self.writer();
+        let changed = writer
+            .prepare_cached(
+                "update participants set free_slots = ?1, starred_slots = ?2
+                 where id = ?3 and meeting_id = (select id from meetings where url_code = ?4 and time_grid is not null)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    answer.free().to_bytes(grid.len()),
+                    answer.starred().to_bytes(grid.len()),
+                    participant_id,
+                    code.as_str()
+                ])
+            })
+            .map_err(classify)?;
+        if changed == 1 {
+            return Ok(());
+        }
+        let times: Option<bool> = writer
+            .prepare_cached("select time_grid is not null from meetings where url_code = ?1")
+            .and_then(|mut s| s.query_row([code.as_str()], |r| r.get(0)).optional())
+            .map_err(classify)?;
+        Err(crate::slots_not_applied(code, participant_id, times))
+    }
+
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
         self.read(|c| {
             let mut statement = c.prepare_cached(FIND_MEETING)?;
@@ -331,11 +385,14 @@ impl Store for SqliteStore {
             };
             let start = date(first.get(2)?).map_err(corrupt)?;
             let end = date(first.get(3)?).map_err(corrupt)?;
+            let range = crate::stored_range(start, end).map_err(corrupt)?;
+            let time_grid: Option<String> = first.get(12)?;
+            let grid = decode::grid(range, time_grid.as_deref()).map_err(corrupt)?;
             let mut meeting = Meeting {
                 url_code: code.clone(),
                 title: first.get(0)?,
                 location: first.get(1)?,
-                grid: Grid::Days(crate::stored_range(start, end).map_err(corrupt)?),
+                grid,
                 version: first.get(4)?,
                 participants: Vec::new(),
                 final_date: date(first.get(10)?).map_err(corrupt)?,
@@ -344,8 +401,14 @@ impl Store for SqliteStore {
             let mut row = Some(first);
             while let Some(r) = row {
                 if let Some(id) = r.get::<_, Option<i64>>(5)? {
+                    let answer = decode::AnswerRow {
+                        free_days: r.get(7)?,
+                        starred_days: r.get(8)?,
+                        free_slots: r.get(13)?,
+                        starred_slots: r.get(14)?,
+                    };
                     let participant =
-                        decode::participant(id, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?).map_err(corrupt)?;
+                        decode::participant(&meeting.grid, id, r.get(6)?, answer, r.get(9)?).map_err(corrupt)?;
                     meeting.participants.push(participant);
                 }
                 row = rows.next()?;
@@ -386,8 +449,8 @@ impl Store for SqliteStore {
         let meeting_id: i64 = tx
             .query_row(
                 "insert into meetings (url_code, title, location, start_date, end_date, final_date,
-                     organiser_key_hash)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7) returning id",
+                     organiser_key_hash, time_grid)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) returning id",
                 params![
                     meeting.url_code.as_str(),
                     meeting.title,
@@ -395,17 +458,29 @@ impl Store for SqliteStore {
                     meeting.start_date().map(iso),
                     meeting.end_date().map(iso),
                     meeting.final_date.map(iso),
-                    meeting.organiser_key_hash.as_ref().map(KeyHash::as_str)
+                    meeting.organiser_key_hash.as_ref().map(KeyHash::as_str),
+                    decode::time_grid_column(&meeting.grid)
                 ],
                 |r| r.get(0),
             )
             .map_err(classify_meeting_insert)?;
         for p in &meeting.participants {
-            let (free, starred) = decode::answer_columns(p.answer);
+            let (free, starred) = decode::answer_columns(&p.answer);
+            let (free_slots, starred_slots) = decode::slot_columns(&meeting.grid, &p.answer);
             tx.execute(
-                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash)
-                 values (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![p.id, meeting_id, p.name, free, starred, p.password_hash],
+                "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
+                     free_slots, starred_slots)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    p.id,
+                    meeting_id,
+                    p.name,
+                    free,
+                    starred,
+                    p.password_hash,
+                    free_slots,
+                    starred_slots
+                ],
             )
             .map_err(classify)?;
         }
@@ -423,7 +498,7 @@ impl Store for SqliteStore {
         let changed = writer
             .prepare_cached(
                 "update meetings set start_date = ?1, end_date = ?2, version = version + 1
-                 where url_code = ?3 and start_date is null and end_date is null",
+                 where url_code = ?3 and start_date is null and end_date is null and time_grid is null",
             )
             .and_then(|mut s| s.execute(params![iso(range.start()), iso(range.end()), code.as_str()]))
             .map_err(classify)?;
@@ -462,7 +537,7 @@ impl Store for SqliteStore {
         password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
         let writer = self.writer();
-        let row: Option<(i64, String, String)> = writer
+        let row: Option<(i64, Option<String>, Option<String>)> = writer
             .prepare_cached(INSERT_PARTICIPANT)
             .and_then(|mut s| {
                 s.query_row(params![code.as_str(), name.as_str(), password_hash], |r| {
@@ -477,8 +552,10 @@ impl Store for SqliteStore {
                 None => StoreError::MeetingNotFound(code.to_string()),
             });
         };
-        let range = crate::stored_range(date(Some(start))?, date(Some(end))?)?.expect("both set");
-        Ok(CreatedParticipant::new(id, range))
+        Ok(crate::created_participant(
+            id,
+            crate::stored_range(date(start)?, date(end)?)?,
+        ))
     }
 
     async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {

@@ -16,5 +16,6 @@ mod participant_dates;
 mod participants;
 mod passwords;
 mod service;
+mod times;
 mod validation;
 mod web;

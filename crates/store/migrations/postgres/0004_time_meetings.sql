@@ -1,0 +1,6 @@
+-- Time meetings: the grid the organiser chose (JSON: dates, day_start, day_end, slot_minutes,
+-- time_zone; null for a day meeting), and each participant's answer over its cells as bytes
+-- (cell k = byte k / 8, bit k % 8; null or empty: none). Day meetings are unchanged.
+alter table meetings add column time_grid text;
+alter table participants add column free_slots bytea;
+alter table participants add column starred_slots bytea;
