@@ -419,6 +419,16 @@ pub struct CreateMeetingRequest {
     time_zone: Option<String>,
 }
 
+const TIME_FIELDS: [&str; 7] = [
+    "dates",
+    "start_date",
+    "end_date",
+    "day_start",
+    "day_end",
+    "slot_minutes",
+    "time_zone",
+];
+
 /// A create request as read: a day meeting, or a time meeting's grid.
 pub enum CreateMeetingBody {
     Days,
@@ -426,16 +436,38 @@ pub enum CreateMeetingBody {
 }
 
 impl CreateMeetingBody {
-    /// An empty body, `{}` or `{"kind": "days"}` is a day meeting, as before times existed.
+    /// An empty body, `null`, `{}` or `{"kind": "days"}` is a day meeting, as before times
+    /// existed.
     pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::Days);
         }
         let value = crate::extract::parse_json(bytes)?;
+        if value.is_null() {
+            return Ok(Self::Days);
+        }
         let mut f = Fields::of(&value)?;
         let kind = f.optional_string("kind");
         match kind {
-            Some(None | Some("days")) => return Ok(Self::Days),
+            Some(None | Some("days")) => {
+                // A grid's fields without `kind: times` are a mistake, not a day meeting.
+                let present: Vec<&str> = TIME_FIELDS.iter().copied().filter(|n| f.has(n)).collect();
+                for field in present {
+                    let input = value.get(field).cloned().unwrap_or(Value::Null);
+                    f.push(FieldError::new(
+                        "value_error",
+                        vec![json!("body"), json!(field)],
+                        "Value error, only for a time meeting: set \"kind\": \"times\"",
+                        input,
+                    ));
+                }
+                let errors = f.into_errors();
+                return if errors.is_empty() {
+                    Ok(Self::Days)
+                } else {
+                    Err(ApiError::Validation(errors))
+                };
+            }
             Some(Some("times")) => {}
             Some(Some(other)) => {
                 f.push(FieldError::new(

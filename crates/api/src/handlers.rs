@@ -525,9 +525,19 @@ pub async fn ranking(
     Path(raw): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Json<RankingResponse>, ApiError> {
+    let asked: Vec<String> = query
+        .iter()
+        .flat_map(|q| form_urlencoded::parse(q.as_bytes()))
+        .filter(|(k, _)| k == "window_minutes")
+        .map(|(_, v)| v.into_owned())
+        .collect();
     let meeting = stored_meeting(&state, &raw).await?;
     if let meetifyr_core::Grid::Times(grid) = &meeting.grid {
-        return Ok(Json(rank_windows(&meeting, grid, query.as_deref())?));
+        return Ok(Json(rank_windows(&meeting, grid, &asked)?));
+    }
+    if let Some(value) = asked.first() {
+        let why = "Value error, window_minutes ranks the slots of a time meeting".to_owned();
+        return Err(window_error(value, why));
     }
     let mut ranked = meetifyr_core::ranking(&meeting);
     let range = meeting.grid.range();
@@ -574,10 +584,19 @@ pub async fn ranking(
 
 /// A time meeting's ranking: windows of `?window_minutes=` (a multiple of the slot length,
 /// at most a day's window; one slot by default).
+fn window_error(value: &str, msg: String) -> ApiError {
+    ApiError::Validation(vec![crate::error::FieldError::new(
+        "value_error",
+        vec!["query".into(), "window_minutes".into()],
+        msg,
+        value.into(),
+    )])
+}
+
 fn rank_windows(
     meeting: &meetifyr_core::Meeting,
     grid: &meetifyr_core::TimeGrid,
-    query: Option<&str>,
+    asked: &[String],
 ) -> Result<RankingResponse, ApiError> {
     let slot = u32::from(grid.slot_minutes());
     let longest = (0..grid.dates().len())
@@ -585,24 +604,16 @@ fn rank_windows(
         .max()
         .unwrap_or(1);
     let day = longest as u32 * slot;
-    let asked = query.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "window_minutes")
-            .map(|(_, v)| v.into_owned())
-    });
-    let minutes = match asked.as_deref() {
-        None => slot,
-        Some(text) => match text.parse::<u32>() {
-            Ok(m) if m >= slot && m % slot == 0 && m <= day.max(slot) => m,
+    let minutes = match asked {
+        [] => slot,
+        [text] => match text.parse::<u32>() {
+            Ok(m) if m >= slot && m.is_multiple_of(slot) && m <= day.max(slot) => m,
             _ => {
-                return Err(ApiError::Validation(vec![crate::error::FieldError::new(
-                    "value_error",
-                    vec!["query".into(), "window_minutes".into()],
-                    format!("Value error, window_minutes must be a multiple of {slot} from {slot} to {day}"),
-                    text.into(),
-                )]));
+                let why = format!("Value error, window_minutes must be a multiple of {slot} from {slot} to {day}");
+                return Err(window_error(text, why));
             }
         },
+        [first, ..] => return Err(window_error(first, "Value error, give window_minutes once".to_owned())),
     };
     let n = (minutes / slot) as usize;
     let cells = grid.cells();

@@ -101,6 +101,9 @@ impl Default for ApiOptions {
     }
 }
 
+/// The largest answer body accepted, whatever `max_body_bytes` says.
+const AVAILABILITY_BODY_BYTES: usize = 256 * 1024;
+
 /// The routes of one store, as the original served them under `/v1/mysql`.
 fn store_routes() -> Router<state::StoreState> {
     use handlers::*;
@@ -126,7 +129,8 @@ fn store_routes() -> Router<state::StoreState> {
         )
         .route(
             "/participants/{participant_id}/availability",
-            axum::routing::put(replace_availability),
+            // A time meeting's whole answer lists up to 6,112 slot times (about 170 KiB).
+            axum::routing::put(replace_availability).layer(DefaultBodyLimit::max(AVAILABILITY_BODY_BYTES)),
         )
         .route("/participant_dates/on", patch(turn_on))
         .route("/participant_dates/off", patch(turn_off))

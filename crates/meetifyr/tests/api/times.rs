@@ -210,7 +210,7 @@ async fn windows_of_a_given_length_rank_by_who_is_free_for_all_of_it() {
     );
     assert_eq!(r["days"], json!([]));
     // And a window length off the slot grid or longer than the day is refused
-    for bad in ["45", "240", "0", "x"] {
+    for bad in ["45", "240", "0", "x", "60&window_minutes=30"] {
         let res = app
             .get(&format!("/v1/meetings/{code}/ranking?window_minutes={bad}"))
             .await;
@@ -340,6 +340,9 @@ async fn day_routes_refuse_a_time_meeting_and_times_are_refused_by_a_day_meeting
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["detail"].as_str().unwrap().contains("whole days"), "{body}");
+    // And a day meeting has no windows of minutes
+    let res = app.get(&format!("/v1/meetings/{days}/ranking?window_minutes=60")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -362,6 +365,8 @@ async fn a_grid_that_is_not_valid_is_422_naming_the_field() {
         (with("dates", json!(many)), "dates"),
         (with("dates", json!([])), "dates"),
         (with("kind", json!("hours")), "kind"),
+        // a grid's field without `kind: times` is a mistake, not a day meeting
+        (json!({"slot_minutes": 30, "time_zone": "UTC"}), "slot_minutes"),
         (
             json!({"kind": "times", "day_start": "09:00", "day_end": "18:00", "slot_minutes": 30,
                 "time_zone": "UTC", "start_date": "2026-01-01", "end_date": "2026-03-10"}),
@@ -418,4 +423,33 @@ async fn the_export_of_a_time_meeting_has_a_column_per_slot() {
         text.trim_start_matches('\u{feff}'),
         "name,2026-06-02T09:00:00+09:00,2026-06-02T09:30:00+09:00\nkim,busy,★\n"
     );
+}
+
+#[tokio::test]
+async fn the_largest_grid_is_answered_whole_in_one_call() {
+    // Given 63 days of 15-minute slots around the clock in UTC: 6,048 slots
+    let app = spawn_app().await;
+    let dates: Vec<String> = (0..63)
+        .map(|i| (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(i)).to_string())
+        .collect();
+    let code = time_meeting(
+        &app,
+        json!({"dates": dates, "day_start": "00:00", "day_end": "24:00", "slot_minutes": 15, "time_zone": "UTC"}),
+    )
+    .await;
+    let m = app.meeting(&code).await;
+    let all: Vec<Value> = starts(&m);
+    assert_eq!(all.len(), 6048);
+    let p = app.add_participant(&code, "night owl").await["participant_id"]
+        .as_i64()
+        .unwrap();
+    // When one participant is free in every one of them (about 170 KiB of body)
+    let (status, m) = status_json(
+        app.put_availability(p, json!({"meeting_url_code": code, "free": all}))
+            .await,
+    )
+    .await;
+    // Then it is stored whole
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(person(&m, p)["free"].as_array().unwrap().len(), 6048);
 }
