@@ -115,6 +115,19 @@ pub struct GetMeetingResponse {
     /// earliest; slots nobody is free in are left out.
     #[schema(example = json!(["2026-03-02T10:00:00+09:00"]))]
     pub best_slots: Option<Vec<String>>,
+    /// The window a time meeting's organiser settled on (`PUT …/final_slot`), or null.
+    pub final_slot: Option<FinalSlotResponse>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FinalSlotResponse {
+    #[schema(example = "2026-03-02T10:00:00+09:00")]
+    pub start: String,
+    #[schema(example = "2026-03-02T11:30:00+09:00")]
+    pub end: String,
+    #[schema(example = 90)]
+    pub minutes: u32,
 }
 
 #[derive(ToSchema)]
@@ -538,6 +551,39 @@ impl CreateMeetingBody {
 pub struct SetFinalDateRequest {
     #[schema(value_type = Option<String>, format = Date, example = "2025-12-10")]
     date: Option<NaiveDate>,
+}
+
+/// `PUT …/meetings/{code}/final_slot`: a time meeting's window, or `start: null` to undo.
+#[derive(ToSchema)]
+#[schema(example = json!({"start": "2026-03-02T10:00:00+09:00", "minutes": 90}))]
+#[allow(dead_code)]
+pub struct SetFinalSlotRequest {
+    /// One of the meeting's slot starts, in any offset; null undoes the choice.
+    #[schema(example = "2026-03-02T10:00:00+09:00")]
+    start: Option<String>,
+    /// How long: a multiple of the slot length within that day (default one slot).
+    #[schema(example = 90, minimum = 1)]
+    minutes: Option<u32>,
+}
+
+pub struct FinalSlotBody {
+    pub start: Option<DateTime<FixedOffset>>,
+    pub minutes: Option<u32>,
+}
+
+impl FromBody for FinalSlotBody {
+    fn from_body(f: &mut Fields<'_>) -> Option<Self> {
+        let start = f.optional_instant("start");
+        let minutes = if f.has("minutes") {
+            f.int("minutes").map(|m| Some(u32::try_from(m).unwrap_or(0)))
+        } else {
+            Some(None)
+        };
+        Some(Self {
+            start: start?,
+            minutes: minutes?,
+        })
+    }
 }
 
 pub struct FinalDateBody {

@@ -198,6 +198,27 @@ impl<'a> Fields<'a> {
         value
     }
 
+    /// An RFC 3339 instant or null, under a key that must be present.
+    pub(crate) fn optional_instant(&mut self, name: &str) -> Option<Option<DateTime<FixedOffset>>> {
+        let value = self.get(name)?;
+        if value.is_null() {
+            return Some(None);
+        }
+        match value.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()) {
+            Some(t) => Some(Some(t)),
+            None => {
+                self.errors.push(FieldError::new(
+                    "datetime_parsing",
+                    Self::loc(name),
+                    "Input should be a slot start time in RFC 3339 with an offset, \
+                     for example 2026-03-02T09:00:00+09:00",
+                    value.clone(),
+                ));
+                None
+            }
+        }
+    }
+
     /// An optional string (absent or null: `Some(None)`).
     pub(crate) fn optional_string(&mut self, name: &str) -> Option<Option<&'a str>> {
         if !self.has(name) {

@@ -172,6 +172,50 @@ pub async fn set_final_date(
     meeting_response(&state, &code).await
 }
 
+#[utoipa::path(put, path = "/v1/meetings/{meeting_url_code}/final_slot", tag = "Organiser",
+    description = "Settles a time meeting on a slot or a window of consecutive slots of one day \
+        (organiser key required), or with `start: null` undoes that. GET shows it as \
+        `final_slot`; `event.ics` serves it as a timed event.",
+    params(("meeting_url_code" = String, Path)),
+    security(("organiser_key" = [])),
+    request_body = SetFinalSlotRequest,
+    responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "not a slot of the meeting, a window that does not fit that day, or a day meeting", body = ErrorResponse)))]
+pub async fn set_final_slot(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<FinalSlotBody>,
+) -> Result<Response, ApiError> {
+    let code = code(&raw)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let Some(grid) = time_grid(&state, &code).await? else {
+        return Err(StoreError::WrongKind("this meeting is over whole days: settle it with final_date").into());
+    };
+    let window = match body.start {
+        None => None,
+        Some(start) => {
+            let minutes = body.minutes.unwrap_or(u32::from(grid.slot_minutes()));
+            let window = grid.window_at(start, minutes).map_err(|why| {
+                ApiError::Validation(vec![crate::error::FieldError::new(
+                    "value_error",
+                    vec!["body".into(), "start".into()],
+                    format!("Value error, {why}"),
+                    meetifyr_core::format_instant(start).into(),
+                )])
+            })?;
+            Some(window)
+        }
+    };
+    let set = state.store.set_final_slots(&code, window).await;
+    state.meeting_changed(&code);
+    set?;
+    meeting_response(&state, &code).await
+}
+
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/event.ics", tag = "Meeting",
     description = "The finalized meeting as an iCalendar file (RFC 5545): one all-day event with \
         the title, location and a link to the meeting, and a UID that stays the same. 404 until \
@@ -185,7 +229,14 @@ pub async fn event_ics(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let meeting = stored_meeting(&state, &raw).await?;
-    let Some(date) = meeting.final_date else {
+    let when = match (&meeting.grid, meeting.final_date, meeting.final_slots) {
+        (meetifyr_core::Grid::Days(_), Some(date), _) => Some(crate::ics::When::Day(date)),
+        (meetifyr_core::Grid::Times(grid), _, Some(window)) => grid
+            .window_bounds(window)
+            .map(|(start, end)| crate::ics::When::Between(start, end, grid.zone().name())),
+        _ => None,
+    };
+    let Some(when) = when else {
         return Err(ApiError::detail(
             StatusCode::NOT_FOUND,
             format!("meeting with url_code: {} has no final date yet", meeting.url_code),
@@ -196,7 +247,7 @@ pub async fn event_ics(
         state.public.base(&headers),
         state.meeting_path(&meeting.url_code)
     );
-    let body = crate::ics::event(&meeting, date, &link, state.clock.now());
+    let body = crate::ics::event(&meeting, when, &link, state.clock.now());
     let disposition = format!("attachment; filename=\"meetifyr-{}.ics\"", meeting.url_code);
     Ok((
         [

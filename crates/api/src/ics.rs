@@ -1,6 +1,7 @@
-//! The finalized meeting as an iCalendar file (RFC 5545): one all-day event.
+//! The finalized meeting as an iCalendar file (RFC 5545): one event, all day for a day
+//! meeting, timed (in UTC, the zone named in the description) for a time meeting.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use meetifyr_core::Meeting;
 
 /// TEXT values escape `\`, `;`, `,` and line breaks (RFC 5545 §3.3.11).
@@ -40,7 +41,13 @@ fn date(d: NaiveDate) -> String {
 
 /// The calendar: the event's UID is the meeting's code (the same file each time), its
 /// SEQUENCE the meeting's version (so a calendar updates a moved date).
-pub fn event(meeting: &Meeting, day: NaiveDate, link: &str, now: DateTime<Utc>) -> String {
+/// When the event is: a whole day, or from one instant to another in the meeting's zone.
+pub enum When<'a> {
+    Day(NaiveDate),
+    Between(DateTime<FixedOffset>, DateTime<FixedOffset>, &'a str),
+}
+
+pub fn event(meeting: &Meeting, when: When<'_>, link: &str, now: DateTime<Utc>) -> String {
     let mut out = String::new();
     let title = if meeting.title.trim().is_empty() {
         "Meetifyr meeting"
@@ -60,16 +67,31 @@ pub fn event(meeting: &Meeting, day: NaiveDate, link: &str, now: DateTime<Utc>) 
     line(&mut out, &format!("UID:{}@meetifyr", meeting.url_code));
     line(&mut out, &format!("DTSTAMP:{}", now.format("%Y%m%dT%H%M%SZ")));
     line(&mut out, &format!("SEQUENCE:{}", meeting.version));
-    line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
-    let next = day.succ_opt().unwrap_or(day);
-    line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(next)));
+    // An all-day choice shows as free time in calendars; a settled hour as busy.
+    let (description, transparency) = match when {
+        When::Day(day) => {
+            line(&mut out, &format!("DTSTART;VALUE=DATE:{}", date(day)));
+            let next = day.succ_opt().unwrap_or(day);
+            line(&mut out, &format!("DTEND;VALUE=DATE:{}", date(next)));
+            (link.to_owned(), "TRANSPARENT")
+        }
+        When::Between(start, end, zone) => {
+            // UTC needs no VTIMEZONE and is read alike by every calendar (RFC 5545 §3.3.5);
+            // the meeting's own zone and wall times are in the description.
+            let utc = |t: DateTime<FixedOffset>| t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string();
+            line(&mut out, &format!("DTSTART:{}", utc(start)));
+            line(&mut out, &format!("DTEND:{}", utc(end)));
+            let local = format!("{} – {} ({zone})", start.format("%Y-%m-%d %H:%M"), end.format("%H:%M"));
+            (format!("{local}\n{link}"), "OPAQUE")
+        }
+    };
     line(&mut out, &format!("SUMMARY:{}", escape(title)));
     if !meeting.location.trim().is_empty() {
         line(&mut out, &format!("LOCATION:{}", escape(&meeting.location)));
     }
     line(&mut out, &format!("URL:{link}"));
-    line(&mut out, &format!("DESCRIPTION:{}", escape(link)));
-    line(&mut out, "TRANSP:TRANSPARENT");
+    line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
+    line(&mut out, &format!("TRANSP:{transparency}"));
     line(&mut out, "END:VEVENT");
     line(&mut out, "END:VCALENDAR");
     out

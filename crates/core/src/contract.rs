@@ -70,6 +70,7 @@ macro_rules! contract_tests {
             day_routes_leave_a_time_meeting_alone,
             concurrent_slot_answers_end_in_the_state_they_define,
             an_imported_time_meeting_reads_back_identical,
+            a_time_meeting_settles_on_a_window_and_a_day_meeting_cannot,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -550,6 +551,7 @@ fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
             .collect(),
         final_date: Some(d("2025-06-02")),
         organiser_key_hash: Some(crate::KeyHash::of("organiser")),
+        final_slots: None,
     }
 }
 
@@ -1214,9 +1216,36 @@ pub async fn an_imported_time_meeting_reads_back_identical(store: &dyn Store) {
         ],
         final_date: None,
         organiser_key_hash: Some(crate::KeyHash::of("k")),
+        final_slots: Some(crate::SlotWindow { start: 8, len: 2 }),
     };
     // When it is imported, it reads back as it was
     store.import_meeting(&meeting).await.unwrap();
     let back = store.find_meeting(&meeting.url_code).await.unwrap().unwrap();
     assert_eq!(back, meeting);
+}
+
+pub async fn a_time_meeting_settles_on_a_window_and_a_day_meeting_cannot(store: &dyn Store) {
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let before = version(store, &code).await;
+    // When the organiser settles on the Sunday's second 02:00 and 02:30 (cells 10 and 11)
+    let window = crate::SlotWindow { start: 10, len: 2 };
+    store.set_final_slots(&code, Some(window)).await.unwrap();
+    // Then it reads back, the version grew, and it can be undone
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.final_slots, Some(window));
+    assert_eq!(m.final_date, None);
+    assert_eq!(m.version, before + 1);
+    store.set_final_slots(&code, None).await.unwrap();
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap().final_slots, None);
+    // And a day meeting or an unknown one is refused
+    let days = meeting_with_range(store, "2025-12-01", "2025-12-03").await;
+    assert!(matches!(
+        store.set_final_slots(&days, Some(window)).await,
+        Err(StoreError::WrongKind(_))
+    ));
+    assert!(matches!(
+        store.set_final_slots(&UrlCode::generate(), None).await,
+        Err(StoreError::MeetingNotFound(_))
+    ));
 }

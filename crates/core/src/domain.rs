@@ -363,6 +363,8 @@ pub struct Meeting {
     pub final_date: Option<NaiveDate>,
     /// The hash of the organiser's key; `None` for meetings created before keys existed.
     pub organiser_key_hash: Option<crate::KeyHash>,
+    /// The slot or window a time meeting's organiser settled on.
+    pub final_slots: Option<crate::SlotWindow>,
 }
 
 impl Meeting {
@@ -651,6 +653,7 @@ mod tests {
             participants: vec![],
             final_date: None,
             organiser_key_hash: None,
+            final_slots: None,
         };
         let flags: Vec<(bool, bool)> = m.dates(&p).map(|pd| (pd.enabled, pd.starred)).collect();
         assert_eq!(flags, vec![(true, false), (false, false), (true, true)]);

@@ -30,6 +30,6 @@ pub use store::{
     remap_answer, toggle_not_applied,
 };
 pub use times::{
-    CellSet, MAX_TIME_DAYS, SLOT_MINUTES, Slot, SlotAnswer, SlotError, SlotProblem, TimeGrid, TimeGridError,
-    TimeGridSpec, format_instant, utc,
+    CellSet, MAX_TIME_DAYS, SLOT_MINUTES, Slot, SlotAnswer, SlotError, SlotProblem, SlotWindow, TimeGrid,
+    TimeGridError, TimeGridSpec, format_instant, utc,
 };

@@ -156,6 +156,7 @@ mod tests {
             participants,
             final_date: None,
             organiser_key_hash: None,
+            final_slots: None,
         }
     }
 

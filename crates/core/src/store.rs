@@ -116,6 +116,11 @@ pub trait Store: Send + Sync + 'static {
     /// `DateRangeNotSet`, or `FinalDateOutsideRange`.
     async fn set_final_date(&self, code: &UrlCode, date: Option<NaiveDate>) -> Result<(), StoreError>;
 
+    /// Sets (or with `None` clears) the window a time meeting settled on and bumps the
+    /// version; the window was checked against the meeting's grid. `MeetingNotFound`,
+    /// `WrongKind` for a day meeting.
+    async fn set_final_slots(&self, code: &UrlCode, window: Option<crate::SlotWindow>) -> Result<(), StoreError>;
+
     /// The meeting a participant belongs to and its password hash, or `Ok(None)` when there is
     /// no such participant.
     async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError>;

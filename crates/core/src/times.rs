@@ -304,6 +304,40 @@ impl TimeGrid {
     }
 }
 
+/// A run of consecutive cells of a time grid: a slot or a window the organiser settles on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotWindow {
+    /// Its first cell.
+    pub start: usize,
+    /// How many cells it spans (at least one).
+    pub len: usize,
+}
+
+impl TimeGrid {
+    /// The window of `minutes` starting at `instant`, if the grid has one there (within one
+    /// day, through no gap); `Err` says why not.
+    pub fn window_at(&self, instant: DateTime<FixedOffset>, minutes: u32) -> Result<SlotWindow, String> {
+        let slot = u32::from(self.slot_minutes());
+        if minutes == 0 || !minutes.is_multiple_of(slot) {
+            return Err(format!("minutes must be a positive multiple of {slot}"));
+        }
+        let start = self.cell_at(instant).map_err(|p| p.to_string())?;
+        let len = (minutes / slot) as usize;
+        if !self.window_starts(len).contains(start) {
+            return Err("the window does not fit in that day's slots (or runs through a daylight-saving gap)".into());
+        }
+        Ok(SlotWindow { start, len })
+    }
+
+    /// When a window starts and ends, with the zone's offsets then.
+    pub fn window_bounds(&self, w: SlotWindow) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+        let first = self.0.cells.get(w.start)?.start?;
+        let last = self.0.cells.get(w.start + w.len - 1)?.start?;
+        let end = last + chrono::Duration::minutes(i64::from(self.slot_minutes()));
+        Some((first, end.with_timezone(&self.0.zone).fixed_offset()))
+    }
+}
+
 /// Why an instant cannot be part of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SlotProblem {

@@ -192,7 +192,20 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     out.extend_from_slice(b"],\"best_dates\":[],\"best_slots\":");
     let best = rank_windows(m, 1).into_iter().filter(|w| w.free > 0).take(BEST_DATES);
     list(out, &mut best.map(|w| w.start));
-    out.extend_from_slice(b",\"final_date\":null}");
+    out.extend_from_slice(b",\"final_date\":null,\"final_slot\":");
+    match m.final_slots.and_then(|w| Some((w, grid.window_bounds(w)?))) {
+        Some((w, (start, end))) => {
+            let minutes = w.len as u32 * u32::from(grid.slot_minutes());
+            let body = serde_json::json!({
+                "start": format_instant(start),
+                "end": format_instant(end),
+                "minutes": minutes,
+            });
+            serde_json::to_writer(&mut *out, &body)?;
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
     Ok(())
 }
 
@@ -260,6 +273,7 @@ mod tests {
             ],
             final_date: Some(d("2025-01-31")),
             organiser_key_hash: Some(meetifyr_core::KeyHash::of("k")),
+            final_slots: None,
         };
         let written: Value = serde_json::from_slice(&MeetingJson(&m).to_vec()).unwrap();
         let day = |p: i64, s: &str, enabled: bool, starred: bool| json!({"id": DateId::encode(p, d(s)), "date": s, "enabled": enabled, "starred": starred});
@@ -298,6 +312,7 @@ mod tests {
             participants: vec![],
             final_date: None,
             organiser_key_hash: None,
+            final_slots: None,
         };
         let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
         assert_eq!(

@@ -180,3 +180,31 @@ pub(crate) fn slots_not_applied(code: &UrlCode, participant_id: i64, times: Opti
         Some(true) => StoreError::ParticipantNotFound(participant_id),
     }
 }
+
+/// The `(final_cell, final_cells)` columns of a settled window.
+pub(crate) fn window_columns(w: Option<meetifyr_core::SlotWindow>) -> (Option<i64>, Option<i64>) {
+    match w {
+        Some(w) => (Some(w.start as i64), Some(w.len as i64)),
+        None => (None, None),
+    }
+}
+
+/// A settled window from its columns; a row that names none (or nonsense) has none.
+pub(crate) fn stored_window(cell: Option<i64>, cells: Option<i64>) -> Option<meetifyr_core::SlotWindow> {
+    match (
+        cell.and_then(|c| usize::try_from(c).ok()),
+        cells.and_then(|c| usize::try_from(c).ok()),
+    ) {
+        (Some(start), Some(len)) if len > 0 => Some(meetifyr_core::SlotWindow { start, len }),
+        _ => None,
+    }
+}
+
+/// The error for a settled window that matched no row, given whether the meeting exists.
+pub(crate) fn window_not_applied(code: &UrlCode, exists: bool) -> StoreError {
+    if exists {
+        StoreError::WrongKind("this meeting is over whole days: settle it on a date")
+    } else {
+        StoreError::MeetingNotFound(code.to_string())
+    }
+}

@@ -211,7 +211,7 @@ impl MySqlStore {
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
        p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-       m.time_grid, p.free_slots, p.starred_slots
+       m.time_grid, p.free_slots, p.starred_slots, concat(m.final_cell, ' ', m.final_cells)
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?
@@ -233,6 +233,8 @@ type MeetingRow = (
     Option<String>,
     Option<Vec<u8>>,
     Option<Vec<u8>>,
+    // `final_cell final_cells` in one column: sqlx reads tuples of at most 16.
+    Option<String>,
 );
 
 /// A toggle of day `?1` of participant `?2`, only if the day lies in the range of meeting `?3`
@@ -348,8 +350,12 @@ impl Store for MySqlStore {
             participants: Vec::with_capacity(rows.len()),
             final_date: first.10,
             organiser_key_hash: first.11.clone().map(KeyHash::from_stored),
+            final_slots: first.15.as_deref().and_then(|w| {
+                let (cell, cells) = w.split_once(' ')?;
+                crate::stored_window(cell.parse().ok(), cells.parse().ok())
+            }),
         };
-        for (_, _, _, _, _, id, name, free, starred, hash, _, _, _, free_slots, starred_slots) in rows {
+        for (_, _, _, _, _, id, name, free, starred, hash, _, _, _, free_slots, starred_slots, _) in rows {
             if let (Some(id), Some(name), Some(free), Some(starred)) = (id, name, free, starred) {
                 let answer = crate::decode::AnswerRow {
                     free_days: free,
@@ -398,8 +404,8 @@ impl Store for MySqlStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id = sqlx::query(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash, time_grid)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 organiser_key_hash, time_grid, final_cell, final_cells)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -410,6 +416,8 @@ impl Store for MySqlStore {
         .bind(meeting.final_date)
         .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
         .bind(crate::decode::time_grid_column(&meeting.grid))
+        .bind(crate::window_columns(meeting.final_slots).0)
+        .bind(crate::window_columns(meeting.final_slots).1)
         .execute(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?
@@ -496,6 +504,33 @@ impl Store for MySqlStore {
                 .map_err(classify)?;
         let hash = row.ok_or_else(|| StoreError::MeetingNotFound(code.to_string()))?;
         Ok(hash.map(KeyHash::from_stored))
+    }
+
+    async fn set_final_slots(
+        &self,
+        code: &UrlCode,
+        window: Option<meetifyr_core::SlotWindow>,
+    ) -> Result<(), StoreError> {
+        let (cell, cells) = crate::window_columns(window);
+        // The version bump always changes the row, so a match is never counted as zero.
+        let done = retrying(|| async {
+            sqlx::query(
+                "update meetings set final_cell = ?, final_cells = ?, version = version + 1
+                 where url_code = ? and time_grid is not null",
+            )
+            .bind(cell)
+            .bind(cells)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(());
+        }
+        let exists = self.meeting_range(code).await?.is_some();
+        Err(crate::window_not_applied(code, exists))
     }
 
     async fn replace_date_range(&self, code: &UrlCode, range: DateRange) -> Result<(), StoreError> {

@@ -95,7 +95,7 @@ select m.title, m.location, m.start_date, m.end_date, m.version, m.final_date, m
     coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash,
             encode(p.free_slots, 'hex'), encode(p.starred_slots, 'hex')))
         from participants p where p.meeting_id = m.id), '[]')::text,
-    m.time_grid
+    m.time_grid, m.final_cell::bigint, m.final_cells::bigint
 from meetings m
 where m.url_code = $1";
 
@@ -226,13 +226,27 @@ impl Store for PostgresStore {
             Option<String>,
             String,
             Option<String>,
+            Option<i64>,
+            Option<i64>,
         );
         let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(classify)?;
-        let Some((title, location, start_date, end_date, version, final_date, key_hash, participants, time_grid)) = row
+        let Some((
+            title,
+            location,
+            start_date,
+            end_date,
+            version,
+            final_date,
+            key_hash,
+            participants,
+            time_grid,
+            final_cell,
+            final_cells,
+        )) = row
         else {
             return Ok(None);
         };
@@ -246,6 +260,7 @@ impl Store for PostgresStore {
             version,
             final_date,
             organiser_key_hash: key_hash.map(KeyHash::from_stored),
+            final_slots: crate::stored_window(final_cell, final_cells),
         }))
     }
 
@@ -283,8 +298,8 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id: i64 = sqlx::query_scalar(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash, time_grid)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
+                 organiser_key_hash, time_grid, final_cell, final_cells)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11::bigint) returning id",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -295,6 +310,8 @@ impl Store for PostgresStore {
         .bind(meeting.final_date)
         .bind(meeting.organiser_key_hash.as_ref().map(KeyHash::as_str))
         .bind(decode::time_grid_column(&meeting.grid))
+        .bind(crate::window_columns(meeting.final_slots).0)
+        .bind(crate::window_columns(meeting.final_slots).1)
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
@@ -488,6 +505,36 @@ impl Store for PostgresStore {
         }
         let stored = self.meeting_range(code).await?.map(|(_, range)| range);
         Err(meetifyr_core::final_date_not_applied(code, date, stored))
+    }
+
+    async fn set_final_slots(
+        &self,
+        code: &UrlCode,
+        window: Option<meetifyr_core::SlotWindow>,
+    ) -> Result<(), StoreError> {
+        let (cell, cells) = crate::window_columns(window);
+        let (exists, done): (bool, bool) = retrying(|| async {
+            sqlx::query_as(
+                "with m as (
+                     select id, time_grid is not null as times from meetings where url_code = $3 for update
+                 ), u as (
+                     update meetings set final_cell = $1::bigint, final_cells = $2::bigint, version = version + 1
+                     where id in (select id from m where times) returning id
+                 )
+                 select exists (select 1 from m), exists (select 1 from u)",
+            )
+            .bind(cell)
+            .bind(cells)
+            .bind(code.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        if done {
+            return Ok(());
+        }
+        Err(crate::window_not_applied(code, exists))
     }
 
     async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {

@@ -268,7 +268,7 @@ fn date(stored: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
     p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-    m.time_grid, p.free_slots, p.starred_slots
+    m.time_grid, p.free_slots, p.starred_slots, m.final_cell, m.final_cells
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?1
@@ -397,6 +397,7 @@ impl Store for SqliteStore {
                 participants: Vec::new(),
                 final_date: date(first.get(10)?).map_err(corrupt)?,
                 organiser_key_hash: first.get::<_, Option<String>>(11)?.map(KeyHash::from_stored),
+                final_slots: crate::stored_window(first.get(15)?, first.get(16)?),
             };
             let mut row = Some(first);
             while let Some(r) = row {
@@ -449,8 +450,8 @@ impl Store for SqliteStore {
         let meeting_id: i64 = tx
             .query_row(
                 "insert into meetings (url_code, title, location, start_date, end_date, final_date,
-                     organiser_key_hash, time_grid)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) returning id",
+                     organiser_key_hash, time_grid, final_cell, final_cells)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) returning id",
                 params![
                     meeting.url_code.as_str(),
                     meeting.title,
@@ -459,7 +460,9 @@ impl Store for SqliteStore {
                     meeting.end_date().map(iso),
                     meeting.final_date.map(iso),
                     meeting.organiser_key_hash.as_ref().map(KeyHash::as_str),
-                    decode::time_grid_column(&meeting.grid)
+                    decode::time_grid_column(&meeting.grid),
+                    crate::window_columns(meeting.final_slots).0,
+                    crate::window_columns(meeting.final_slots).1
                 ],
                 |r| r.get(0),
             )
@@ -630,6 +633,27 @@ impl Store for SqliteStore {
         }
         let stored = Self::meeting_range(&writer, code)?.map(|(_, range)| range);
         Err(meetifyr_core::final_date_not_applied(code, date, stored))
+    }
+
+    async fn set_final_slots(
+        &self,
+        code: &UrlCode,
+        window: Option<meetifyr_core::SlotWindow>,
+    ) -> Result<(), StoreError> {
+        let (cell, cells) = crate::window_columns(window);
+        let writer = self.writer();
+        let changed = writer
+            .prepare_cached(
+                "update meetings set final_cell = ?1, final_cells = ?2, version = version + 1
+                 where url_code = ?3 and time_grid is not null",
+            )
+            .and_then(|mut s| s.execute(params![cell, cells, code.as_str()]))
+            .map_err(classify)?;
+        if changed == 1 {
+            return Ok(());
+        }
+        let exists = Self::meeting_range(&writer, code)?.is_some();
+        Err(crate::window_not_applied(code, exists))
     }
 
     async fn participant_password_hash(&self, id: i64) -> Result<Option<(UrlCode, Option<String>)>, StoreError> {

@@ -140,6 +140,12 @@ impl TestApp {
         async move { req.send().await.expect("request") }
     }
 
+    /// PUT with a JSON body and no credentials.
+    pub fn client_put_json(&self, path: &str, body: Value) -> impl Future<Output = Response> + use<> {
+        let req = self.client.put(self.url(path)).json(&body);
+        async move { req.send().await.expect("request") }
+    }
+
     pub fn get(&self, path: &str) -> impl Future<Output = Response> + use<> {
         let req = self.client.get(self.url(path));
         async move { req.send().await.expect("request") }

@@ -453,3 +453,79 @@ async fn the_largest_grid_is_answered_whole_in_one_call() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(person(&m, p)["free"].as_array().unwrap().len(), 6048);
 }
+
+#[tokio::test]
+async fn the_organiser_settles_on_a_window_and_the_invite_is_a_timed_event() {
+    // Given a New York meeting on its fall-back night, created with its organiser key
+    let app = spawn_app().await;
+    let (status, created) = status_json(
+        app.post(
+            "/v1/meetings",
+            Some(
+                json!({"kind": "times", "dates": ["2026-11-01"], "day_start": "00:00", "day_end": "04:00",
+                        "slot_minutes": 30, "time_zone": "America/New_York"}),
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let code = created["url_code"].as_str().unwrap().to_owned();
+    let key = created["organiser_key"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let settle = |body: Value| {
+        client
+            .put(app.url(&format!("/v1/meetings/{code}/final_slot")))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+    };
+    // When the organiser settles on 90 minutes from the second 01:00 (EST)
+    let (status, m) = status_json(
+        settle(json!({"start": "2026-11-01T01:00:00-05:00", "minutes": 90}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    // Then GET shows it, ending at 02:30 EST
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        m["final_slot"],
+        json!({"start": "2026-11-01T01:00:00-05:00", "end": "2026-11-01T02:30:00-05:00", "minutes": 90})
+    );
+    // And the invite is a timed event in UTC naming the zone
+    let ics = app
+        .get(&format!("/v1/meetings/{code}/event.ics"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(ics.contains("DTSTART:20261101T060000Z\r\n"), "{ics}");
+    assert!(ics.contains("DTEND:20261101T073000Z\r\n"), "{ics}");
+    assert!(ics.contains("(America/New_York)"), "{ics}");
+    assert!(
+        ics.contains("TRANSP:OPAQUE\r\n") && !ics.contains("VALUE=DATE"),
+        "{ics}"
+    );
+    // A window that does not fit the day, a time that is no slot, or no key are refused
+    for bad in [
+        json!({"start": "2026-11-01T03:30:00-05:00", "minutes": 60}),
+        json!({"start": "2026-11-01T01:10:00-05:00"}),
+        json!({"start": "2026-11-01T01:00:00-05:00", "minutes": 45}),
+    ] {
+        let res = settle(bad.clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let res = app
+        .client_put_json(&format!("/v1/meetings/{code}/final_slot"), json!({"start": null}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // And undoing it takes the invite away
+    let (status, m) = status_json(settle(json!({"start": null})).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(m["final_slot"], Value::Null);
+    assert_eq!(
+        app.get(&format!("/v1/meetings/{code}/event.ics")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -4,3 +4,5 @@
 -- 63 days of 96 slots and the repeated hours: under 800 bytes.
 alter table meetings add column time_grid text;
 alter table participants add column free_slots varbinary(1024), add column starred_slots varbinary(1024);
+-- The window a time meeting's organiser settled on: its first cell and how many.
+alter table meetings add column final_cell integer, add column final_cells integer;

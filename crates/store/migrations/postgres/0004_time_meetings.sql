@@ -4,3 +4,6 @@
 alter table meetings add column time_grid text;
 alter table participants add column free_slots bytea;
 alter table participants add column starred_slots bytea;
+-- The window a time meeting's organiser settled on: its first cell and how many.
+alter table meetings add column final_cell integer;
+alter table meetings add column final_cells integer;
