@@ -1,4 +1,6 @@
-"""Time meetings: the calendar invite of a settled window, read by a real iCalendar parser."""
+"""Time meetings: the calendar invite of a settled window, read by a real iCalendar parser, and
+the page: created with the days/times switch, painted by mouse, finger and keyboard, read in
+another zone, updated live, accessible."""
 import datetime as dt
 import urllib.request
 
@@ -26,3 +28,181 @@ def test_a_settled_window_is_a_timed_event_that_calendars_read_in_utc(api):
     assert str(event["summary"]) == "Nachtschicht; Übergabe"
     assert "Europe/Berlin" in str(event["description"])
     assert str(event["uid"]) == f"{code}@meetifyr"
+
+
+# ---------- the page ----------
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from calendar_days import START, iso
+from test_pages import eventually, meeting_code
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def time_meeting(api, zone="Asia/Seoul", days=3, start="09:00", end="12:00", slot=30):
+    dates = [iso(START + dt.timedelta(days=i)) for i in range(days)]
+    return api.call("POST", "/v1/meetings", {"kind": "times", "dates": dates, "day_start": start,
+                                             "day_end": end, "slot_minutes": slot, "time_zone": zone})["url_code"]
+
+
+def join(context, code, name):
+    page = context.new_page()
+    page.goto(f"/m/{code}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_selector("#times-grid")
+    return page
+
+
+def slot_cell(page, row, col):
+    return page.locator(f'#times-grid td[data-row="{row}"][data-col="{col}"]')
+
+
+def centre(page, row, col):
+    cell = slot_cell(page, row, col)
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def free_of(api, code, name):
+    [person] = [p for p in api.meeting(code)["participants"] if p["name"] == name]
+    return person["free"]
+
+
+def at(day, time, offset="+09:00"):
+    return f"{iso(START + dt.timedelta(days=day))}T{time}:00{offset}"
+
+
+def test_a_time_meeting_is_created_on_the_page_with_weekdays_hours_and_zone(context_factory, api):
+    # Given the create page in a browser in Seoul
+    page = context_factory().new_page()
+    page.goto("/")
+    # When times of day are chosen: two weeks, Tuesdays and Thursdays, 10:00 to 13:00 hourly
+    page.get_by_label("Title").fill("Standup")
+    page.get_by_label("Times of day").check()
+    page.get_by_label("Start").fill(iso(START))
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=13)))
+    page.get_by_label("Tue", exact=True).check()
+    page.get_by_label("Thu", exact=True).check()
+    page.get_by_label("Earliest").select_option("10:00")
+    page.get_by_label("Latest").select_option("13:00")
+    page.get_by_label("Slot length").select_option("60")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Seoul")
+    page.get_by_role("button", name="Create meeting").click()
+    page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+\?new=1"))
+    # Then the meeting has the four chosen days, three hours each, in the browser's zone
+    m = api.meeting(meeting_code(page))
+    assert m["kind"] == "times" and m["title"] == "Standup"
+    assert m["time_grid"] == {"dates": [iso(START + dt.timedelta(days=d)) for d in (1, 3, 8, 10)],
+                              "day_start": "10:00", "day_end": "13:00", "slot_minutes": 60,
+                              "time_zone": "Asia/Seoul"}
+    expect(page.locator("#zone-line")).to_have_text("Times are in Asia/Seoul.")
+    expect(page.locator("#times-group tbody tr")).to_have_count(3)
+
+
+def test_a_rectangle_painted_by_mouse_marks_every_slot_inside_it(context_factory, api):
+    code = time_meeting(api)
+    page = join(context_factory(), code, "Mouse")
+    sent = []
+    page.on("request", lambda r: sent.append(r) if r.method == "PUT" else None)
+    # When the mouse drags from 09:00 of the first day to 10:00 of the second
+    page.mouse.move(*centre(page, 0, 0))
+    page.mouse.down()
+    page.mouse.move(*centre(page, 1, 1), steps=4)
+    page.mouse.move(*centre(page, 2, 1), steps=4)
+    page.mouse.up()
+    # Then the six slots of that rectangle are free, saved in one call
+    want = sorted(at(d, t) for d in (0, 1) for t in ("09:00", "09:30", "10:00"))
+    assert eventually(lambda: sorted(free_of(api, code, "Mouse")), want, page=page) == want
+    page.wait_for_timeout(200)
+    assert len(sent) == 1
+    # And a drag that starts on a marked slot clears what it covers
+    page.mouse.move(*centre(page, 0, 0))
+    page.mouse.down()
+    page.mouse.move(*centre(page, 0, 1), steps=4)
+    page.mouse.up()
+    want = sorted(at(d, t) for d in (0, 1) for t in ("09:30", "10:00"))
+    assert eventually(lambda: sorted(free_of(api, code, "Mouse")), want, page=page) == want
+
+
+def test_a_finger_paints_on_a_phone_while_the_grid_scrolls_sideways(context_factory, api):
+    # Given a week of slots on a 375 px touch screen: wider than the screen
+    code = time_meeting(api, days=7)
+    context = context_factory(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True)
+    page = join(context, code, "Phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    scroller = page.locator("#times-grid").locator("xpath=..")
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
+    # When a finger slides down the first day from 09:00 to 10:30
+    cdp = context.new_cdp_session(page)
+    point = lambda xy: {"x": xy[0], "y": xy[1]}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point(centre(page, 0, 0))]})
+    for row in (1, 2, 3):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point(centre(page, row, 0))]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    # Then those four slots are free
+    assert sorted(free_of(api, code, "Phone")) == sorted(at(0, t) for t in ("09:00", "09:30", "10:00", "10:30"))
+    # And the hour column stays in view when the grid is scrolled to the last day
+    scroller.evaluate("e => e.scrollLeft = e.scrollWidth")
+    hour = page.locator("#times-grid th.hour").first.bounding_box()
+    assert 0 <= hour["x"] < 375
+
+
+def test_an_answer_can_be_given_with_the_keyboard_alone(context_factory, api):
+    code = time_meeting(api)
+    page = join(context_factory(), code, "Keys")
+    # When the first slot is focused, marked, and the arrow moves to the next day's and marks it
+    page.locator('#times-grid input[name="free"]').first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    # Then those three are free
+    want = sorted([at(0, "09:00"), at(1, "09:00"), at(1, "09:30")])
+    assert eventually(lambda: sorted(free_of(api, code, "Keys")), want) == want
+
+
+def test_a_viewer_elsewhere_can_see_the_times_in_their_own_zone(context_factory, api):
+    # Given a Seoul meeting opened in New York
+    code = time_meeting(api)
+    page = context_factory(timezone_id="America/New_York").new_page()
+    page.goto(f"/m/{code}")
+    # Then the meeting's zone is named, and the switch offers the viewer's
+    expect(page.locator("#zone-line")).to_have_text("Times are in Asia/Seoul.")
+    switch = page.get_by_role("button", name="Show in my time zone (America/New_York)")
+    # When it is pressed, 09:00 in Seoul reads as 19:00 the day before in New York
+    switch.click()
+    expect(page.locator("#zone-line")).to_have_text("Times are in America/New_York.")
+    expect(page.locator("#times-group th.hour").first).to_have_text("19:00")
+    # And back
+    page.get_by_role("button", name="Show in the meeting's time zone (Asia/Seoul)").click()
+    expect(page.locator("#times-group th.hour").first).to_have_text("09:00")
+
+
+def test_other_peoples_slots_appear_live_and_the_page_is_accessible(context_factory, api):
+    code = time_meeting(api)
+    watcher = context_factory().new_page()
+    watcher.goto(f"/m/{code}")
+    watcher.wait_for_timeout(300)
+    first = watcher.locator(f'#times-group a.slot[data-start="{at(0, "09:00")}"]')
+    expect(first).to_have_text("0")
+    # When someone answers through the API
+    person = api.join(code, "Live")["participant_id"]
+    api.answer(code, person, [at(0, "09:00")])
+    # Then the watcher's count changes within a second, and the everyone-free mark shows
+    expect(first).to_have_text("1", timeout=1000)
+    expect(first).to_have_class(re.compile(r"\ball\b"))
+    for scheme in ("light", "dark"):
+        watcher.emulate_media(color_scheme=scheme)
+        results = Axe().run(watcher, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+    # And the joined view too
+    page = join(context_factory(), code, "Axe")
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()

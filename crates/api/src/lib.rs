@@ -15,7 +15,7 @@ mod origin;
 mod state;
 mod stream;
 
-pub use error::{ApiError, FieldError};
+pub use error::{ApiError, FieldError, slot_error};
 pub use limit::{Rate, RateLimitOptions};
 pub use meetifyr_cache::CacheConfig;
 pub use meetifyr_core::Clock;

@@ -31,5 +31,5 @@ pub use store::{
 };
 pub use times::{
     CellSet, MAX_TIME_DAYS, SLOT_MINUTES, Slot, SlotAnswer, SlotError, SlotProblem, SlotWindow, TimeGrid,
-    TimeGridError, TimeGridSpec, format_instant, utc,
+    TimeGridError, TimeGridSpec, format_instant, time_zone_names, utc,
 };

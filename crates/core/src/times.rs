@@ -553,6 +553,11 @@ impl CellSet {
     }
 }
 
+/// Every time zone name of the IANA database this build knows, for pickers.
+pub fn time_zone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+}
+
 /// The instant a slot starts, as sent: RFC 3339 with the zone's offset then.
 pub fn format_instant(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)

@@ -40,6 +40,8 @@ if (createForm) import(createForm.dataset.script).then((m) => m.createPage({ cre
 // ---- the meeting page ----
 const pageData = $('#page-data');
 if (pageData) meetingPage(JSON.parse(pageData.textContent));
+const timesData = $('#times-data');
+if (timesData) import(timesData.dataset.script).then((m) => m.timesPage(JSON.parse(timesData.textContent), { $, $$, fill }));
 
 function meetingPage(d) {
   const t = d.t;

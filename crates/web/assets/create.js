@@ -1,6 +1,10 @@
 // The create page's script (imported by app.js there only): quick picks, and the range checked
 // as it is chosen (end not before start, at most 62 days).
 export function createPage({ createForm, $, $$, fill, iso, parse, daysBetween }) {
+  // A time meeting's zone: this browser's, unless the page came back with the person's own.
+  const zone = $('#zone');
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && browserZone && !$('.errors')) zone.value = browserZone;
   const start = $('#start');
   const end = $('#end');
   const status = $('#range-status');

@@ -115,6 +115,24 @@ pub(crate) static CREATE_JS: LazyLock<Asset> = LazyLock::new(|| {
         "text/javascript; charset=utf-8",
     )
 });
+/// A time meeting's table: linked by such pages only.
+pub(crate) static TIMES_CSS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "times",
+        "css",
+        compact_css(include_str!("../assets/times.css")),
+        "text/css; charset=utf-8",
+    )
+});
+/// A time meeting's page: imported by app.js on such pages only.
+pub(crate) static TIMES_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "times",
+        "js",
+        compact(include_str!("../assets/times.js")),
+        "text/javascript; charset=utf-8",
+    )
+});
 /// The organiser's controls: imported by app.js only where the organiser key is known.
 pub(crate) static ORGANISER_JS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
@@ -134,7 +152,15 @@ pub(crate) static ICON: LazyLock<Asset> = LazyLock::new(|| {
 });
 
 pub(crate) async fn asset(Path(name): Path<String>) -> Response {
-    for asset in [&*CSS, &*JS, &*CREATE_JS, &*ORGANISER_JS, &*ICON] {
+    for asset in [
+        &*CSS,
+        &*JS,
+        &*CREATE_JS,
+        &*ORGANISER_JS,
+        &*TIMES_JS,
+        &*TIMES_CSS,
+        &*ICON,
+    ] {
         if asset.path.strip_prefix("/assets/") == Some(name.as_str()) {
             return (
                 [

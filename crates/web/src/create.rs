@@ -8,11 +8,12 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::NaiveDate;
-use meetifyr_core::{DateRange, Location, Title};
+use meetifyr_core::{DateRange, Location, TimeGrid, TimeGridError, Title};
 use serde::Deserialize;
 
 use crate::assets::CREATE_JS;
 use crate::frame::{Frame, render};
+use crate::i18n::{Lang, Texts};
 use crate::view;
 use meetifyr_api::{ApiError, StoreState};
 
@@ -26,6 +27,15 @@ struct CreatePage {
     end: String,
     today: String,
     errors: Vec<String>,
+    /// The "times of day" kind is chosen.
+    times: bool,
+    /// `(ISO weekday number, name, chosen)`, in the week's order of the language.
+    weekdays: Vec<(u32, &'static str, bool)>,
+    hours_from: Vec<(String, bool)>,
+    hours_to: Vec<(String, bool)>,
+    slots: Vec<(u16, bool)>,
+    time_zone: String,
+    zones: Vec<&'static str>,
 }
 
 impl CreatePage {
@@ -34,19 +44,113 @@ impl CreatePage {
     }
 }
 
-pub(crate) async fn create_page(State(state): State<StoreState>, headers: HeaderMap) -> Response {
-    render(
+/// What the form said about times of day (defaults: 09:00 to 18:00 in 30-minute slots, in
+/// Seoul for Korean and UTC otherwise; the script puts the browser's zone in).
+struct TimesForm {
+    times: bool,
+    weekdays: Vec<u32>,
+    day_start: String,
+    day_end: String,
+    slot_minutes: u16,
+    time_zone: String,
+}
+
+impl TimesForm {
+    fn parse(body: &[u8], lang: Lang) -> Self {
+        let mut form = TimesForm {
+            times: false,
+            weekdays: Vec::new(),
+            day_start: "09:00".into(),
+            day_end: "18:00".into(),
+            slot_minutes: 30,
+            time_zone: if lang == Lang::Ko { "Asia/Seoul" } else { "UTC" }.into(),
+        };
+        for (key, value) in form_urlencoded::parse(body) {
+            match key.as_ref() {
+                "kind" => form.times = value == "times",
+                "weekday" => form
+                    .weekdays
+                    .extend(value.parse::<u32>().ok().filter(|n| (1..=7).contains(n))),
+                "day_start" => form.day_start = value.into_owned(),
+                "day_end" => form.day_end = value.into_owned(),
+                "slot_minutes" => form.slot_minutes = value.parse().unwrap_or(0),
+                "time_zone" => form.time_zone = value.trim().to_owned(),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// The page with what was entered (`entered`'s dates as shown: a quick pick's).
+    fn page(self, f: Frame, entered: CreateForm, today: String, errors: Vec<String>) -> CreatePage {
+        let lang = f.lang;
+        let hours = |from: u32, chosen: &str| -> Vec<(String, bool)> {
+            (from..from + 24)
+                .map(|h| format!("{h:02}:00"))
+                .map(|h| {
+                    let on = h == chosen;
+                    (h, on)
+                })
+                .collect()
+        };
         CreatePage {
-            f: Frame::new(&headers, "/"),
-            title: String::new(),
-            location: String::new(),
-            start: String::new(),
-            end: String::new(),
-            today: state.clock.today().to_string(),
-            errors: Vec::new(),
-        },
-        StatusCode::OK,
-    )
+            weekdays: lang
+                .weekdays()
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let n = (i as u32 + 7 - lang.monday_offset()) % 7 + 1;
+                    (n, name, self.weekdays.contains(&n))
+                })
+                .collect(),
+            hours_from: hours(0, &self.day_start),
+            hours_to: hours(1, &self.day_end),
+            slots: meetifyr_core::SLOT_MINUTES
+                .iter()
+                .map(|&n| (n, n == self.slot_minutes))
+                .collect(),
+            zones: meetifyr_core::time_zone_names().collect(),
+            times: self.times,
+            time_zone: self.time_zone,
+            f,
+            title: entered.title,
+            location: entered.location,
+            start: entered.start,
+            end: entered.end,
+            today,
+            errors,
+        }
+    }
+
+    /// The grid over `range`: its days, or only the chosen weekdays among them.
+    fn grid(&self, range: DateRange, t: &Texts) -> Result<TimeGrid, String> {
+        use chrono::Datelike;
+        let dates: Vec<NaiveDate> = range
+            .days()
+            .filter(|d| self.weekdays.is_empty() || self.weekdays.contains(&d.weekday().number_from_monday()))
+            .collect();
+        TimeGrid::new(
+            dates,
+            &self.day_start,
+            &self.day_end,
+            self.slot_minutes,
+            &self.time_zone,
+        )
+        .map_err(|e| match e {
+            TimeGridError::Zone(_) => t.zone_unknown.to_owned(),
+            TimeGridError::EmptyDay | TimeGridError::Time(_) => t.hours_invalid.to_owned(),
+            TimeGridError::NoDates => t.dates_label.to_owned(),
+            other => other.to_string(),
+        })
+    }
+}
+
+pub(crate) async fn create_page(State(state): State<StoreState>, headers: HeaderMap) -> Response {
+    let f = Frame::new(&headers, "/");
+    let times = TimesForm::parse(b"", f.lang);
+    let today = state.clock.today().to_string();
+    let page = times.page(f, CreateForm::default(), today, Vec::new());
+    render(page, StatusCode::OK)
 }
 
 #[derive(Deserialize, Default)]
@@ -60,16 +164,18 @@ struct CreateForm {
     pick: String,
 }
 
-/// Creates the meeting, then sets its range, title and location, as a client of the API would;
-/// then shows the meeting with its share card.
+/// Creates the meeting, then sets its range (or creates it over times of day), title and
+/// location, as a client of the API would; then shows the meeting with its share card.
 pub(crate) async fn create(
     State(state): State<StoreState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    // Weekdays repeat: TimesForm reads them; serde_urlencoded ignores what it does not know.
     let form: CreateForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let f = Frame::new(&headers, "/");
     let t = f.t;
+    let times = TimesForm::parse(&body, f.lang);
     let mut errors = Vec::new();
     let (mut start, mut end) = (form.start.clone(), form.end.clone());
     if let Some((s, e)) = view::quick_pick(&form.pick, state.clock.today()) {
@@ -88,7 +194,23 @@ pub(crate) async fn create(
     if let Err(e) = &range {
         errors.push(e.clone());
     }
-    let (Ok(title), Ok(location), Ok(range), true) = (title, location, range, form.pick.is_empty()) else {
+    let grid = match (&range, times.times) {
+        (Ok(range), true) => match times.grid(*range, t) {
+            Ok(grid) => Some(Ok(grid)),
+            Err(e) => {
+                errors.push(e.clone());
+                Some(Err(e))
+            }
+        },
+        _ => None,
+    };
+    let grid = match grid {
+        Some(Ok(grid)) => Ok(Some(grid)),
+        Some(Err(e)) => Err(e),
+        None => Ok(None),
+    };
+    let (Ok(title), Ok(location), Ok(range), Ok(grid), true) = (title, location, range, grid, form.pick.is_empty())
+    else {
         // A quick pick without JavaScript fills the dates and shows them for a check.
         let status = if errors.is_empty() {
             StatusCode::OK
@@ -96,21 +218,16 @@ pub(crate) async fn create(
             StatusCode::UNPROCESSABLE_ENTITY
         };
         let errors = if form.pick.is_empty() { errors } else { Vec::new() };
+        let today = state.clock.today().to_string();
         return Ok(render(
-            CreatePage {
-                f,
-                title: form.title,
-                location: form.location,
-                start,
-                end,
-                today: state.clock.today().to_string(),
-                errors,
-            },
+            times.page(f, CreateForm { start, end, ..form }, today, errors),
             status,
         ));
     };
-    let (code, key) = meetifyr_core::create_meeting(state.store.as_ref()).await?;
-    state.store.update_date_range(&code, range).await?;
+    let (code, key) = meetifyr_core::create_meeting_over(state.store.as_ref(), grid.as_ref()).await?;
+    if grid.is_none() {
+        state.store.update_date_range(&code, range).await?;
+    }
     state.store.update_title(&code, &title).await?;
     state.store.update_location(&code, &location).await?;
     state.meeting_changed(&code);

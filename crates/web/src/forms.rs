@@ -121,6 +121,13 @@ pub(crate) async fn answer(
     let Some(me) = me else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
+    if let Some(meetifyr_core::Meeting {
+        grid: meetifyr_core::Grid::Times(grid),
+        ..
+    }) = state.store.find_meeting(&code).await?
+    {
+        return answer_slots(&state, &code, me, &grid, &body).await;
+    }
     let (mut free, mut starred, mut password) = (Vec::new(), Vec::new(), None);
     for (key, value) in form_urlencoded::parse(&body) {
         if key == "password" {
@@ -150,6 +157,35 @@ pub(crate) async fn answer(
     let answer = Availability::new(free, starred).map_err(StoreError::Availability)?;
     state
         .wrote(&code, state.store.replace_availability(&code, me, &answer).await)
+        .await?;
+    Ok(Redirect::to(&format!("/m/{code}#answer")).into_response())
+}
+
+/// A whole answer to a time meeting without JavaScript: the boxes ticked are the free slots.
+async fn answer_slots(
+    state: &StoreState,
+    code: &UrlCode,
+    me: i64,
+    grid: &meetifyr_core::TimeGrid,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let (mut free, mut password) = (Vec::new(), None);
+    for (key, value) in form_urlencoded::parse(body) {
+        match key.as_ref() {
+            "password" => password = form_password(&value),
+            "free" => free.extend(chrono::DateTime::parse_from_rfc3339(&value).ok()),
+            _ => {}
+        }
+    }
+    if let Err(e) = state.authorize_participant(me, Some(code), password.as_deref()).await {
+        return password_refused(code, &e).ok_or(e.into());
+    }
+    free.sort_unstable();
+    free.dedup();
+    let answer = meetifyr_core::SlotAnswer::parse(grid, &free, &[])
+        .map_err(|errors| ApiError::Validation(errors.iter().map(meetifyr_api::slot_error).collect()))?;
+    state
+        .wrote(code, state.store.replace_slots(code, me, grid, &answer).await)
         .await?;
     Ok(Redirect::to(&format!("/m/{code}#answer")).into_response())
 }

@@ -11,6 +11,7 @@ mod forms;
 mod frame;
 mod i18n;
 mod meeting;
+mod times;
 mod view;
 
 use axum::{

@@ -83,6 +83,173 @@ pub(crate) struct MeetingQuery {
     /// Why a form was refused: `password` or `attempts`.
     error: Option<String>,
     ranking: Option<String>,
+    /// A time meeting's slot to show who is free in (its start).
+    slot: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "times.html")]
+struct TimesPage {
+    f: Frame,
+    m: MeetingData,
+    zone_text: String,
+    final_text: String,
+    link: String,
+    qr: String,
+    new: bool,
+    best: Vec<Best>,
+    chips: Vec<Chip>,
+    filtered: bool,
+    group: crate::times::TimeTable,
+    answer: crate::times::TimeTable,
+    detail: Option<Detail>,
+    me: Option<Me>,
+    answering_as: String,
+    me_protected: bool,
+    others: Vec<Other>,
+    error: &'static str,
+    levels: usize,
+    times_js: &'static str,
+    times_css: &'static str,
+    data: String,
+}
+
+/// The page of a time meeting: the same parts as a day meeting's, over a days × times table.
+fn times_page(
+    state: &StoreState,
+    m: MeetingData,
+    version: i64,
+    query: &MeetingQuery,
+    headers: &HeaderMap,
+    f: Frame,
+) -> Response {
+    let (lang, t) = (f.lang, f.t);
+    let everyone: BTreeSet<i64> = m.participants.iter().map(|p| p.id).collect();
+    let shown = shown(&query.people, &everyone);
+    let me = me_of(headers, &m);
+    let me_data = me.as_ref().and_then(|me| m.person(me.id));
+    let me_protected = me_data.is_some_and(|p| p.protected);
+    let link = format!("{}/m/{}", state.public.base(headers), m.url_code);
+    let zone = m.time_grid.as_ref().map_or("UTC", |g| g.time_zone.as_str()).to_owned();
+    let final_text = m
+        .final_slot
+        .as_ref()
+        .map(|w| {
+            let day = m
+                .slots
+                .iter()
+                .find(|s| s.start.as_deref() == Some(w.start.as_str()))
+                .map(|s| lang.day(s.date))
+                .unwrap_or_default();
+            format!(
+                "{day} {} – {}",
+                w.start.get(11..16).unwrap_or(""),
+                w.end.get(11..16).unwrap_or("")
+            )
+        })
+        .unwrap_or_default();
+    let detail = query.slot.as_ref().and_then(|start| {
+        let slot = m.slots.iter().find(|s| s.start.as_deref() == Some(start.as_str()))?;
+        let people = m.participants.iter().filter(|p| shown.contains(&p.id));
+        let (free, busy): (Vec<_>, Vec<_>) = people.partition(|p| p.free.contains(start));
+        Some(Detail {
+            day: format!("{} {}", lang.day(slot.date), slot.time),
+            free: free.iter().map(|p| p.name.clone()).collect(),
+            busy: busy.iter().map(|p| p.name.clone()).collect(),
+            starred: Vec::new(),
+        })
+    });
+    let data = serde_json::json!({
+        "code": m.url_code,
+        "api": "/v1",
+        "version": version,
+        "me": me.as_ref().map(|me| me.id),
+        "protected": me_protected,
+        "organiser_js": ORGANISER_JS.path,
+        "lang": lang.code(),
+        "zone": zone,
+        "t": {
+            "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
+            "slot_free_of": t.slot_free_of, "legend_all": t.legend_all, "deleted": t.deleted,
+            "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
+            "password_needed": t.password_needed, "show_my_zone": t.show_my_zone,
+            "show_meeting_zone": t.show_meeting_zone, "times_in": t.times_in, "copied": t.copied,
+        },
+    });
+    let page = TimesPage {
+        zone_text: fill(t.times_in, &[("zone", &zone)]),
+        final_text,
+        qr: if query.new.is_some() {
+            qr_svg(&link)
+        } else {
+            String::new()
+        },
+        new: query.new.is_some(),
+        best: crate::times::best(&m, lang, t),
+        chips: view::chips(&m, &shown),
+        filtered: shown != everyone,
+        group: crate::times::table(&m, &shown, None, lang, t),
+        answer: crate::times::table(&m, &shown, me_data, lang, t),
+        detail,
+        answering_as: me
+            .as_ref()
+            .map(|me| fill(t.answering_as, &[("name", &me.name)]))
+            .unwrap_or_default(),
+        me_protected,
+        others: others_of(&m),
+        error: error_text(query, t),
+        levels: view::LEVELS,
+        times_js: &crate::assets::TIMES_JS.path,
+        times_css: &crate::assets::TIMES_CSS.path,
+        data: data.to_string().replace('<', "\\u003c"),
+        link,
+        me,
+        m,
+        f,
+    };
+    render(page, StatusCode::OK)
+}
+
+/// The people to show: `?people=` ids that exist, else everyone.
+fn shown(people: &Option<String>, everyone: &BTreeSet<i64>) -> BTreeSet<i64> {
+    match people {
+        Some(list) => list
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .filter(|id| everyone.contains(id))
+            .collect(),
+        None => everyone.clone(),
+    }
+}
+
+/// The participant this browser answers as, from its cookie.
+fn me_of(headers: &HeaderMap, m: &MeetingData) -> Option<Me> {
+    cookie(headers, &me_cookie(&m.url_code))
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|id| m.person(id))
+        .map(|p| Me {
+            id: p.id,
+            name: p.name.clone(),
+        })
+}
+
+fn others_of(m: &MeetingData) -> Vec<Other> {
+    m.participants
+        .iter()
+        .map(|p| Other {
+            id: p.id,
+            name: p.name.clone(),
+            protected: p.protected,
+        })
+        .collect()
+}
+
+fn error_text(query: &MeetingQuery, t: &'static crate::i18n::Texts) -> &'static str {
+    match query.error.as_deref() {
+        Some("password") => t.wrong_password,
+        Some("attempts") => t.too_many_attempts,
+        _ => "",
+    }
 }
 
 /// The meeting as the API's GET returns it.
@@ -127,23 +294,13 @@ pub(crate) async fn meeting_page(
     let Some((m, version)) = load(&state, &raw).await? else {
         return Ok(render(NotFoundPage { f }, StatusCode::NOT_FOUND));
     };
+    if m.kind.as_deref() == Some("times") {
+        return Ok(times_page(&state, m, version, &query, &headers, f));
+    }
     let (lang, t) = (f.lang, f.t);
     let everyone: BTreeSet<i64> = m.participants.iter().map(|p| p.id).collect();
-    let shown: BTreeSet<i64> = match &query.people {
-        Some(list) => list
-            .split(',')
-            .filter_map(|id| id.trim().parse().ok())
-            .filter(|id| everyone.contains(id))
-            .collect(),
-        None => everyone.clone(),
-    };
-    let me = cookie(&headers, &me_cookie(&m.url_code))
-        .and_then(|v| v.parse::<i64>().ok())
-        .and_then(|id| m.person(id))
-        .map(|p| Me {
-            id: p.id,
-            name: p.name.clone(),
-        });
+    let shown = shown(&query.people, &everyone);
+    let me = me_of(&headers, &m);
     let link = format!("{}/m/{}", state.public.base(&headers), m.url_code);
     let range_text = match (m.start_date, m.end_date) {
         (Some(s), Some(e)) => format!("{} – {}", lang.day(s), lang.day(e)),
@@ -155,21 +312,9 @@ pub(crate) async fn meeting_page(
         .map(|p| view::answer(&m, p, lang, t))
         .unwrap_or_default();
     let me_protected = me.as_ref().and_then(|me| m.person(me.id)).is_some_and(|p| p.protected);
-    let others = m
-        .participants
-        .iter()
-        .map(|p| Other {
-            id: p.id,
-            name: p.name.clone(),
-            protected: p.protected,
-        })
-        .collect();
+    let others = others_of(&m);
     let final_day = m.final_date.map(|d| (d.to_string(), lang.day(d)));
-    let error = match query.error.as_deref() {
-        Some("password") => t.wrong_password,
-        Some("attempts") => t.too_many_attempts,
-        _ => "",
-    };
+    let error = error_text(&query, t);
     let data = serde_json::json!({
         "code": m.url_code,
         "api": "/v1",

@@ -20,6 +20,36 @@ pub struct MeetingData {
     pub best_dates: Vec<NaiveDate>,
     #[serde(default)]
     pub final_date: Option<NaiveDate>,
+    /// `times` for a meeting over times of day.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub time_grid: Option<TimeGridData>,
+    #[serde(default)]
+    pub slots: Vec<SlotData>,
+    #[serde(default)]
+    pub best_slots: Vec<String>,
+    #[serde(default)]
+    pub final_slot: Option<FinalSlotData>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TimeGridData {
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlotData {
+    #[serde(deserialize_with = "iso_date")]
+    pub date: NaiveDate,
+    pub time: String,
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FinalSlotData {
+    pub start: String,
+    pub end: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -27,6 +57,9 @@ pub struct PersonData {
     pub id: i64,
     pub name: String,
     pub dates: Vec<DayData>,
+    /// A time meeting's: the starts of the slots this person is free in.
+    #[serde(default)]
+    pub free: Vec<String>,
     #[serde(default)]
     pub protected: bool,
 }

@@ -623,3 +623,85 @@ async fn another_browser_becomes_a_protected_participant_only_with_the_password(
     assert_eq!(me_cookie(&accepted), format!("me_{code}={kim}"));
     assert_eq!(me_cookie(&claim(lee, "").await), format!("me_{code}={lee}"));
 }
+
+#[tokio::test]
+async fn a_time_meeting_is_created_joined_and_answered_without_javascript() {
+    // Given the create form with times of day: Mondays and Wednesdays of a week, 09:00–11:00
+    let app = spawn_app().await;
+    let created = post_form(
+        &app,
+        "/",
+        "title=Sync&location=&start=2026-12-07&end=2026-12-13&kind=times&weekday=1&weekday=3\
+         &day_start=09%3A00&day_end=11%3A00&slot_minutes=60&time_zone=Asia%2FSeoul"
+            .into(),
+        None,
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix("/m/")
+        .and_then(|p| p.split_once('?'))
+        .unwrap()
+        .0
+        .to_owned();
+    // Then the meeting is over those two days' hours in Seoul
+    let meeting = app.meeting(&code).await;
+    assert_eq!(
+        meeting["time_grid"],
+        json!({"dates": ["2026-12-07", "2026-12-09"], "day_start": "09:00", "day_end": "11:00",
+               "slot_minutes": 60, "time_zone": "Asia/Seoul"})
+    );
+    // And its page is the days × times table, in the meeting's zone
+    let (status, _, html) = page(&app, &format!("/m/{code}"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"times-group\"") && html.contains("Asia/Seoul"),
+        "{html}"
+    );
+    // When someone joins and ticks two slots
+    let joined = post_form(&app, &format!("/m/{code}/join"), form(&[("name", "민지")]), None).await;
+    let cookie = joined.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let answered = post_form(
+        &app,
+        &format!("/m/{code}/answer"),
+        "free=2026-12-07T10%3A00%3A00%2B09%3A00&free=2026-12-09T09%3A00%3A00%2B09%3A00".into(),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    // Then the API has them, and the page shows them ticked
+    let meeting = app.meeting(&code).await;
+    assert_eq!(
+        meeting["participants"][0]["free"],
+        json!(["2026-12-07T10:00:00+09:00", "2026-12-09T09:00:00+09:00"])
+    );
+    let (_, _, html) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
+    assert_eq!(
+        html.matches(" checked ").count() + html.matches(" checked>").count(),
+        2,
+        "{html}"
+    );
+    // And a zone that does not exist is refused on the form, with what was entered kept
+    let refused = post_form(
+        &app,
+        "/",
+        "title=X&start=2026-12-07&end=2026-12-08&kind=times&day_start=09%3A00&day_end=11%3A00\
+         &slot_minutes=60&time_zone=Mars%2FOlympus"
+            .into(),
+        None,
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("Not a time zone we know") && html.contains("Mars/Olympus"),
+        "{html}"
+    );
+}

@@ -1,0 +1,192 @@
+// A time meeting's page (imported by app.js there only): painting rectangles of slots with a
+// mouse, a finger or a pen, each stroke saved as one whole answer; the group's counts kept
+// live from the stream; and the times shown in this browser's zone when it differs.
+export function timesPage(d, { $, $$, fill }) {
+  const t = d.t;
+  const LEVELS = 12;
+  const live = $('#live-status');
+
+  const drawGroup = (m) => {
+    const people = m.participants;
+    const total = people.length;
+    for (const a of $$('#times-group a.slot')) {
+      const start = a.dataset.start;
+      const free = people.filter((p) => (p.free || []).includes(start)).length;
+      const level = total ? Math.floor((free * LEVELS + Math.floor(total / 2)) / total) : 0;
+      const all = total > 0 && free === total;
+      a.className = `slot lv${level}${all ? ' all' : ''}`;
+      a.textContent = String(free);
+      const label = fill(t.slot_free_of, { when: a.dataset.when, free, total });
+      a.setAttribute('aria-label', all ? `${label} (${t.legend_all})` : label);
+    }
+  };
+
+  // ---- painting
+  const grid = $('#times-grid');
+  let stroke = null;
+  let saving = false;
+  let queued = false;
+  let pending = null;
+  if (grid && d.me != null) {
+    const cells = $$('td[data-row]', grid).filter((td) => td.querySelector('input'));
+    const box = (td) => td.querySelector('input');
+    const snapshot = () => new Map(cells.map((td) => [td, box(td).checked]));
+    let lastSaved = snapshot();
+    const status = $('#save-status');
+    $('#save')?.setAttribute('hidden', '');
+    const paint = (td) => {
+      const [r, c] = [Number(td.dataset.row), Number(td.dataset.col)];
+      const [r0, r1] = [Math.min(stroke.r, r), Math.max(stroke.r, r)];
+      const [c0, c1] = [Math.min(stroke.c, c), Math.max(stroke.c, c)];
+      for (const x of cells) {
+        const [xr, xc] = [Number(x.dataset.row), Number(x.dataset.col)];
+        box(x).checked = xr >= r0 && xr <= r1 && xc >= c0 && xc <= c1 ? stroke.on : stroke.before.get(x);
+      }
+    };
+    const cellAt = (e) => document.elementFromPoint(e.clientX, e.clientY)?.closest('#times-grid td[data-row]');
+    grid.addEventListener('pointerdown', (e) => {
+      const td = e.target.closest('td[data-row]');
+      if (!td || !td.querySelector('input') || e.button > 0) return;
+      e.preventDefault();
+      stroke = { r: Number(td.dataset.row), c: Number(td.dataset.col), on: !box(td).checked, before: snapshot() };
+      paint(td);
+      box(td).focus({ preventScroll: true });
+      grid.setPointerCapture?.(e.pointerId);
+    });
+    grid.addEventListener('pointermove', (e) => {
+      if (!stroke) return;
+      const td = cellAt(e);
+      if (td && td.querySelector('input')) paint(td);
+    });
+    const end = () => {
+      if (!stroke) return;
+      stroke = null;
+      save();
+    };
+    grid.addEventListener('pointerup', end);
+    grid.addEventListener('pointercancel', end);
+    // A pointer's click would toggle the box a second time; a key's (detail 0) is the toggle.
+    grid.addEventListener('click', (e) => {
+      if (e.detail > 0 && e.target.closest('label.slot')) e.preventDefault();
+    });
+    grid.addEventListener('change', (e) => {
+      if (!stroke && e.target.name === 'free') save();
+    });
+    // Arrow keys move between slots; Space marks one.
+    grid.addEventListener('keydown', (e) => {
+      const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      const move = moves[e.key];
+      const td = e.target.closest('td[data-row]');
+      if (!move || !td) return;
+      let [r, c] = [Number(td.dataset.row), Number(td.dataset.col)];
+      for (let i = 0; i < 200; i++) {
+        [r, c] = [r + move[0], c + move[1]];
+        const next = grid.querySelector(`td[data-row="${r}"][data-col="${c}"]`);
+        if (!next) return;
+        if (next.querySelector('input')) {
+          e.preventDefault();
+          box(next).focus();
+          return;
+        }
+      }
+    });
+    const save = async () => {
+      if (saving) {
+        queued = true;
+        return;
+      }
+      saving = true;
+      const free = cells.map(box).filter((i) => i.checked).map((i) => i.value);
+      const password = d.protected ? $('#answer-password')?.value || undefined : undefined;
+      let ok = false;
+      let why = t.save_failed;
+      try {
+        const response = await fetch(`${d.api}/participants/${d.me}/availability`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ meeting_url_code: d.code, free, password }),
+        });
+        if (response.status === 403) why = password ? t.wrong_password : t.password_needed;
+        else if (response.status === 429) why = t.too_many_attempts;
+        if (response.ok) {
+          ok = true;
+          drawGroup(await response.json());
+          lastSaved = snapshot();
+        }
+      } catch {
+        ok = false;
+      }
+      saving = false;
+      status.textContent = ok ? t.saved : why;
+      status.className = `status ${ok ? 'good' : 'bad'}`;
+      if (queued) {
+        queued = false;
+        save();
+        return;
+      }
+      if (!ok) for (const [td, on] of lastSaved) box(td).checked = on;
+      if (pending) {
+        drawGroup(pending);
+        pending = null;
+      }
+    };
+  }
+
+  // ---- live
+  let source;
+  const connect = () => {
+    source = new EventSource(`${d.api}/meetings/${d.code}/events`);
+    source.addEventListener('message', (e) => {
+      const frame = JSON.parse(e.data);
+      if (stroke || saving) pending = frame.meeting;
+      else drawGroup(frame.meeting);
+    });
+    source.addEventListener('deleted', () => location.reload());
+    source.addEventListener('error', () => {
+      live.textContent = t.offline;
+      live.className = 'live status bad';
+    });
+    source.addEventListener('open', () => {
+      if (live.textContent === t.offline) {
+        live.textContent = t.online;
+        live.className = 'live status good';
+      }
+    });
+  };
+  connect();
+  addEventListener('pagehide', () => source.close());
+
+  // ---- this browser's zone
+  const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const toggle = $('#zone-switch');
+  if (mine && mine !== d.zone && toggle) {
+    const rows = $$('#times-group tbody tr, #times-grid tbody tr');
+    const heads = $$('#times-group thead th:not(.corner), #times-grid thead th:not(.corner)');
+    const original = [...rows.map((r) => r.cells[0].textContent), ...heads.map((h) => h.textContent)];
+    const inZone = (start, zone, options) => new Intl.DateTimeFormat(d.lang, { timeZone: zone, ...options }).format(new Date(start));
+    let local = false;
+    const relabel = () => {
+      toggle.textContent = fill(local ? t.show_meeting_zone : t.show_my_zone, { zone: local ? d.zone : mine });
+      toggle.setAttribute('aria-pressed', String(local));
+      $('#zone-line').textContent = fill(t.times_in, { zone: local ? mine : d.zone });
+      rows.forEach((row, i) => {
+        const first = row.querySelector('[data-start], input[name="free"]');
+        const start = first?.dataset.start ?? first?.value;
+        row.cells[0].textContent = local && start ? inZone(start, mine, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : original[i];
+      });
+      heads.forEach((h, i) => {
+        const table = h.closest('table');
+        const col = h.cellIndex;
+        const first = [...table.tBodies[0].rows].map((r) => r.cells[col]?.querySelector('[data-start], input[name="free"]')).find(Boolean);
+        const start = first?.dataset.start ?? first?.value;
+        h.textContent = local && start ? inZone(start, mine, { weekday: 'short', month: 'short', day: 'numeric' }) : original[rows.length + i];
+      });
+    };
+    toggle.addEventListener('click', () => {
+      local = !local;
+      relabel();
+    });
+    relabel();
+    $('#zone-switch-row').hidden = false;
+  }
+}

@@ -1,0 +1,186 @@
+//! What the page of a time meeting shows, from its GET body: a table of days × wall times
+//! (one row per wall time, and one more for a repeated hour), the group's counts in each
+//! slot, and the answer grid of the person in this browser.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use crate::i18n::{Lang, Texts};
+use crate::view::{LEVELS, MeetingData, PersonData, fill};
+
+pub struct TimeTable {
+    pub days: Vec<String>,
+    pub rows: Vec<TimeRow>,
+}
+
+pub struct TimeRow {
+    /// The wall time, and the offset when that wall time happens twice that day.
+    pub label: String,
+    pub cells: Vec<TimeCell>,
+}
+
+/// One slot of one day, or nothing (`start` empty and not a gap) where that day has no such
+/// row (a repeated hour on another day).
+pub struct TimeCell {
+    pub start: String,
+    pub gap: bool,
+    pub free: usize,
+    pub level: usize,
+    pub everyone: bool,
+    pub mine: bool,
+    /// The slot as read out: its day and time.
+    pub when: String,
+    /// The group's count as read out.
+    pub label: String,
+    /// Coordinates for painting rectangles.
+    pub row: usize,
+    pub col: usize,
+}
+
+/// `+09:00` of an RFC 3339 instant.
+fn offset(start: &str) -> &str {
+    start.get(19..).unwrap_or_default()
+}
+
+/// The table: days as columns, wall times as rows in order (a repeated wall time gets a row
+/// per occurrence, labelled with its offset).
+pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, lang: Lang, t: &Texts) -> TimeTable {
+    let people: Vec<&PersonData> = m.participants.iter().filter(|p| shown.contains(&p.id)).collect();
+    let total = people.len();
+    let mut dates: Vec<NaiveDate> = m.slots.iter().map(|s| s.date).collect();
+    dates.dedup();
+    // Row keys: (wall time, occurrence that day), in order.
+    let mut keys: Vec<(String, usize)> = Vec::new();
+    let mut placed: Vec<(usize, (String, usize), &crate::view::SlotData)> = Vec::new();
+    for (col, date) in dates.iter().enumerate() {
+        let mut seen: Vec<&str> = Vec::new();
+        for slot in m.slots.iter().filter(|s| s.date == *date) {
+            let occurrence = seen.iter().filter(|w| **w == slot.time).count();
+            seen.push(&slot.time);
+            let key = (slot.time.clone(), occurrence);
+            if !keys.contains(&key) {
+                keys.push(key.clone());
+            }
+            placed.push((col, key, slot));
+        }
+    }
+    keys.sort();
+    let mine: BTreeSet<&str> = me
+        .map(|p| p.free.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let rows = keys
+        .iter()
+        .enumerate()
+        .map(|(row, key)| {
+            let repeated = keys.iter().filter(|k| k.0 == key.0).count() > 1;
+            let mut label = key.0.clone();
+            let cells: Vec<TimeCell> = (0..dates.len())
+                .map(|col| {
+                    let slot = placed
+                        .iter()
+                        .find(|(c, k, _)| *c == col && k == key)
+                        .map(|(_, _, s)| *s);
+                    let when = format!("{} {}", lang.day(dates[col]), key.0);
+                    let Some(slot) = slot else {
+                        return TimeCell {
+                            start: String::new(),
+                            gap: false,
+                            free: 0,
+                            level: 0,
+                            everyone: false,
+                            mine: false,
+                            when,
+                            label: String::new(),
+                            row,
+                            col,
+                        };
+                    };
+                    let Some(start) = slot.start.clone() else {
+                        return TimeCell {
+                            start: String::new(),
+                            gap: true,
+                            free: 0,
+                            level: 0,
+                            everyone: false,
+                            mine: false,
+                            label: format!("{when}: {}", t.gap_label),
+                            when,
+                            row,
+                            col,
+                        };
+                    };
+                    if repeated && !label.contains('+') && !label.contains('-') {
+                        label = format!("{} ({})", key.0, offset(&start));
+                    }
+                    let when = if repeated {
+                        format!("{when} ({})", offset(&start))
+                    } else {
+                        when
+                    };
+                    let free = people.iter().filter(|p| p.free.contains(&start)).count();
+                    let level = (free * LEVELS + total / 2).checked_div(total).unwrap_or(0);
+                    let everyone = total > 0 && free == total;
+                    let mut label = fill(
+                        t.slot_free_of,
+                        &[
+                            ("when", &when),
+                            ("free", &free.to_string()),
+                            ("total", &total.to_string()),
+                        ],
+                    );
+                    if everyone {
+                        label.push_str(&format!(" ({})", t.legend_all));
+                    }
+                    TimeCell {
+                        mine: mine.contains(start.as_str()),
+                        start,
+                        gap: false,
+                        free,
+                        level,
+                        everyone,
+                        when,
+                        label,
+                        row,
+                        col,
+                    }
+                })
+                .collect();
+            TimeRow { label, cells }
+        })
+        .collect();
+    TimeTable {
+        days: dates.iter().map(|d| lang.day(*d)).collect(),
+        rows,
+    }
+}
+
+/// The best slots as shown: their day and time in the meeting's zone, and how many are free.
+pub fn best(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<crate::view::Best> {
+    let total = m.participants.len();
+    m.best_slots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, start)| {
+            let slot = m.slots.iter().find(|s| s.start.as_deref() == Some(start.as_str()))?;
+            let free = m.participants.iter().filter(|p| p.free.contains(start)).count();
+            Some(crate::view::Best {
+                rank: i + 1,
+                date: start.clone(),
+                day: format!("{} {}", lang.day(slot.date), slot.time),
+                text: fill(
+                    t.free_of,
+                    &[
+                        ("free", &free.to_string()),
+                        ("total", &total.to_string()),
+                        ("stars", "0"),
+                    ],
+                )
+                .split(" · ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            })
+        })
+        .collect()
+}
