@@ -206,3 +206,35 @@ def test_other_peoples_slots_appear_live_and_the_page_is_accessible(context_fact
     page = join(context_factory(), code, "Axe")
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_organiser_settles_on_a_window_from_the_page(context_factory, api):
+    # Given a time meeting just created through the page (its organiser key in this browser)
+    page = context_factory().new_page()
+    page.goto("/")
+    page.get_by_label("Title").fill("Retro")
+    page.get_by_label("Times of day").check()
+    page.get_by_label("Start").fill(iso(START))
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=1)))
+    page.get_by_label("Earliest").select_option("09:00")
+    page.get_by_label("Latest").select_option("12:00")
+    page.get_by_role("button", name="Create meeting").click()
+    page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+\?new=1"))
+    code = meeting_code(page)
+    expect(page.locator("#org-final-slot")).to_be_visible()
+    # When the organiser settles on 10:00 of the second day for 90 minutes
+    page.locator("#org-slot").select_option(at(1, "10:00"))
+    page.locator("#org-minutes").select_option("90")
+    page.locator("#org-final-slot button[type=submit]").click()
+    # Then everyone sees it, with the calendar invite
+    expect(page.locator("#final")).to_be_visible()
+    expect(page.locator("#final-slot")).to_contain_text("10:00 – 11:30")
+    assert api.meeting(code)["final_slot"] == {"start": at(1, "10:00"), "end": at(1, "11:30"), "minutes": 90}
+    watcher = context_factory().new_page()
+    watcher.goto(f"/m/{code}")
+    expect(watcher.locator("#final-slot")).to_contain_text("10:00 – 11:30")
+    expect(watcher.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
+    # And a window that does not fit the day is refused with the reason
+    page.locator("#org-slot").select_option(at(1, "11:30"))
+    page.locator("#org-final-slot button[type=submit]").click()
+    expect(page.locator("#org-status")).to_contain_text("does not fit")

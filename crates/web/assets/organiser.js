@@ -50,7 +50,29 @@ export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf
     }
     say(t.copied, true);
   });
-  $('#org-range').addEventListener('submit', async (e) => {
+  $('#org-final-slot')?.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = { start: $('#org-slot').value, minutes: Number($('#org-minutes').value) };
+    const response = await fetch(`${d.api}/meetings/${d.code}/final_slot`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify(body),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    apply(await response.json());
+    say(t.saved, true);
+  });
+  $('#org-unfinal-slot')?.addEventListener('click', async () => {
+    const response = await fetch(`${d.api}/meetings/${d.code}/final_slot`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ start: null }),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    apply(await response.json());
+    say(t.saved, true);
+  });
+  $('#org-range')?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const [start, end] = [$('#org-start').value, $('#org-end').value];
     const span = daysBetween(parse(start), parse(end));

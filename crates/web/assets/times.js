@@ -132,6 +132,48 @@ export function timesPage(d, { $, $$, fill }) {
     };
   }
 
+  // ---- the creator's share card and the organiser's controls, in their browser only
+  const keyName = `meetifyr-organiser-${d.code}`;
+  const given = /^#organiser=([A-Za-z0-9]{16,64})$/.exec(location.hash);
+  let key = null;
+  try {
+    if (given) {
+      localStorage.setItem(keyName, given[1]);
+      history.replaceState(null, '', `${location.pathname}${location.search}#organiser`);
+    }
+    key = localStorage.getItem(keyName);
+  } catch {
+    key = given?.[1] ?? null;
+  }
+  const showFinal = (m) => {
+    const w = m.final_slot;
+    $('#final').hidden = !w;
+    const undo = $('#org-unfinal-slot');
+    if (undo) undo.hidden = !w;
+    if (!w) return;
+    const slot = m.slots.find((s) => s.start === w.start);
+    const end = m.slots.find((s) => s.start === w.end)?.time ?? w.end.slice(11, 16);
+    $('#final-slot').textContent = `${$(`#times-group a.slot[data-start="${w.start}"]`)?.dataset.when ?? slot?.date ?? ''} – ${end}`;
+  };
+  if (key || $('#share-link')) {
+    const detailOf = async (response) => {
+      const body = await response?.json().catch(() => null);
+      if (response?.status === 429) return t.too_many_attempts;
+      return typeof body?.detail === 'string' ? body.detail : body?.detail?.[0]?.msg ?? t.save_failed;
+    };
+    const gone = () => {
+      try {
+        localStorage.removeItem(keyName);
+      } catch {}
+      location.reload();
+    };
+    import(d.organiser_js).then((m) =>
+      m.organiser({ d, t, key, $, el: (tag, props = {}) => Object.assign(document.createElement(tag), props), detailOf, gone, apply: (next) => {
+        drawGroup(next);
+        showFinal(next);
+      } }));
+  }
+
   // ---- live
   let source;
   const connect = () => {
@@ -140,6 +182,7 @@ export function timesPage(d, { $, $$, fill }) {
       const frame = JSON.parse(e.data);
       if (stroke || saving) pending = frame.meeting;
       else drawGroup(frame.meeting);
+      showFinal(frame.meeting);
     });
     source.addEventListener('deleted', () => location.reload());
     source.addEventListener('error', () => {

@@ -65,6 +65,8 @@ struct Other {
 struct OrganiserPanel {
     f: Frame,
     m: MeetingData,
+    /// A time meeting's window lengths to settle on: slot multiples up to four hours.
+    durations: Vec<u32>,
 }
 
 #[derive(Template)]
@@ -379,7 +381,11 @@ pub(crate) async fn organiser_panel(
 ) -> Result<Response, ApiError> {
     let f = Frame::new(&headers, &format!("/m/{raw}"));
     Ok(match load(&state, &raw).await? {
-        Some((m, _)) => render(OrganiserPanel { f, m }, StatusCode::OK),
+        Some((m, _)) => {
+            let slot = m.time_grid.as_ref().map_or(60, |g| g.slot_minutes);
+            let durations = (1..=240 / slot).map(|n| n * slot).collect();
+            render(OrganiserPanel { f, m, durations }, StatusCode::OK)
+        }
         None => render(NotFoundPage { f }, StatusCode::NOT_FOUND),
     })
 }

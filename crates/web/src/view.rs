@@ -36,6 +36,7 @@ pub struct MeetingData {
 #[derive(Debug, Clone, Deserialize)]
 pub struct TimeGridData {
     pub time_zone: String,
+    pub slot_minutes: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
