@@ -69,8 +69,10 @@ def centre(page, row, col):
 
 
 def free_of(api, code, name):
-    [person] = [p for p in api.meeting(code)["participants"] if p["name"] == name]
-    return person["free"]
+    """The slot starts `name` is free in (GET lists them as indices into `slots`)."""
+    meeting = api.meeting(code)
+    [person] = [p for p in meeting["participants"] if p["name"] == name]
+    return [meeting["slots"][i]["start"] for i in person["free"]]
 
 
 def at(day, time, offset="+09:00"):

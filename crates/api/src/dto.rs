@@ -170,10 +170,12 @@ pub struct ParticipantResponse {
     pub name: String,
     /// One per day of the range; empty for a time meeting.
     pub dates: Vec<ParticipantDateResponse>,
-    /// A time meeting's: the start times of the slots this participant is free in.
-    pub free: Option<Vec<String>>,
-    /// A time meeting's: the free slots this participant prefers.
-    pub starred: Option<Vec<String>>,
+    /// A time meeting's: the slots this participant is free in, as indices into `slots`.
+    #[schema(example = json!([0, 1, 2, 5]))]
+    pub free: Option<Vec<u32>>,
+    /// A time meeting's: the free slots this participant prefers (indices into `slots`).
+    #[schema(example = json!([2]))]
+    pub starred: Option<Vec<u32>>,
     /// Changing this answer needs the participant's password.
     pub protected: bool,
 }

@@ -23,13 +23,7 @@ pub fn code(raw: &str) -> Result<UrlCode, ApiError> {
 
 /// For a route of day meetings: the meeting's grid when it is over times of day.
 async fn time_grid(state: &StoreState, code: &UrlCode) -> Result<Option<meetifyr_core::TimeGrid>, ApiError> {
-    Ok(match state.store.find_meeting(code).await? {
-        Some(meetifyr_core::Meeting {
-            grid: meetifyr_core::Grid::Times(grid),
-            ..
-        }) => Some(grid),
-        _ => None,
-    })
+    Ok(state.service.time_grid(code).await?)
 }
 
 const DAYS_ONLY: &str = "this meeting is over times of day: this route is for day meetings";

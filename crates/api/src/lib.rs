@@ -167,6 +167,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             auth: auth.clone(),
             bus: bus.clone(),
             clock: options.clock,
+            grids: Default::default(),
         };
         service.join_bus();
         let state = state::StoreState {

@@ -78,6 +78,9 @@ struct Inner {
     cells: Vec<Slot>,
     /// The first cell of each day, and one past the last.
     day_starts: Vec<usize>,
+    /// Each cell's start as RFC 3339 in the zone and in UTC (`None` in a gap), written once:
+    /// every GET of the meeting lists them.
+    texts: Vec<Option<(String, String)>>,
 }
 
 /// The stored and sent form of a grid: what the organiser chose.
@@ -191,11 +194,19 @@ impl TimeGrid {
             slot_minutes,
             time_zone: zone.name().to_owned(),
         };
+        let texts = cells
+            .iter()
+            .map(|c| {
+                c.start
+                    .map(|t| (format_instant(t), utc(t).format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+            })
+            .collect();
         Ok(Self(Arc::new(Inner {
             spec,
             zone,
             cells,
             day_starts,
+            texts,
         })))
     }
 
@@ -243,6 +254,15 @@ impl TimeGrid {
 
     pub fn len(&self) -> usize {
         self.0.cells.len()
+    }
+
+    /// Cell `k`'s start as sent: RFC 3339 with the zone's offset, and in UTC; `None` in a gap.
+    pub fn start_texts(&self, k: usize) -> Option<(&str, &str)> {
+        self.0
+            .texts
+            .get(k)?
+            .as_ref()
+            .map(|(local, utc)| (local.as_str(), utc.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {

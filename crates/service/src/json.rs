@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, format_instant, format_iso_date, rank_windows, utc,
+    Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, format_instant, format_iso_date, rank_windows,
 };
 
 /// The JSON of a meeting's GET body, written by hand straight from the stored meeting: a
@@ -26,7 +26,7 @@ impl MeetingJson<'_> {
                 + 30 * grid.dates().len()
                 + m.participants
                     .iter()
-                    .map(|p| 84 + text(&p.name) + 2 * 28 * grid.len())
+                    .map(|p| 84 + text(&p.name) + 2 * 5 * grid.len())
                     .sum::<usize>();
         }
         let days = m.grid.len();
@@ -120,7 +120,8 @@ impl MeetingJson<'_> {
 
 /// A time meeting's GET body: the day shape's keys (no range, no dates, no best dates), with
 /// `kind`, the grid as created, every slot (its wall time, its instant with the zone's offset
-/// and in UTC, whether it is a gap) and each participant's free and starred slot starts.
+/// and in UTC, whether it is a gap) and each participant's free and starred slots (indices into
+/// `slots`).
 fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
     out.extend_from_slice(b"{\"url_code\":");
     serde_json::to_writer(&mut *out, m.url_code.as_str())?;
@@ -130,44 +131,42 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     serde_json::to_writer(&mut *out, &m.location)?;
     out.extend_from_slice(b",\"time_grid\":");
     serde_json::to_writer(&mut *out, grid.spec())?;
-    // Each slot's start, quoted, written once and copied into every list that names it.
-    let starts: Vec<Option<String>> = grid
-        .cells()
-        .iter()
-        .map(|c| c.start.map(|t| format!("\"{}\"", format_instant(t))))
-        .collect();
+    // The grid's texts are written once per grid (see `TimeGrid::start_texts`): copied here.
     out.extend_from_slice(b",\"slots\":[");
-    for (k, (cell, start)) in grid.cells().iter().zip(&starts).enumerate() {
+    for (k, cell) in grid.cells().iter().enumerate() {
         if k > 0 {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"date\":");
         date(out, cell.date);
-        out.extend_from_slice(format!(",\"time\":\"{}\",\"start\":", cell.wall_time().format("%H:%M")).as_bytes());
-        match (start, cell.start) {
-            (Some(start), Some(t)) => {
-                out.extend_from_slice(start.as_bytes());
-                out.extend_from_slice(
-                    format!(",\"utc\":\"{}\",\"gap\":false}}", utc(t).format("%Y-%m-%dT%H:%M:%SZ")).as_bytes(),
-                );
+        let (h, m) = (cell.minute / 60, cell.minute % 60);
+        let digit = |n: u16| b'0' + n as u8;
+        out.extend_from_slice(b",\"time\":\"");
+        out.extend_from_slice(&[digit(h / 10), digit(h % 10), b':', digit(m / 10), digit(m % 10)]);
+        out.extend_from_slice(b"\",\"start\":");
+        match grid.start_texts(k) {
+            Some((local, utc)) => {
+                quoted(out, local);
+                out.extend_from_slice(b",\"utc\":");
+                quoted(out, utc);
+                out.extend_from_slice(b",\"gap\":false}");
             }
-            _ => out.extend_from_slice(b"null,\"utc\":null,\"gap\":true}"),
+            None => out.extend_from_slice(b"null,\"utc\":null,\"gap\":true}"),
         }
     }
-    let list = |out: &mut Vec<u8>, cells: &mut dyn Iterator<Item = usize>| {
+    // A participant's slots: indices into `slots` (a few bytes each, not a timestamp).
+    let mut ids = itoa::Buffer::new();
+    let indices = |out: &mut Vec<u8>, ids: &mut itoa::Buffer, cells: &mut dyn Iterator<Item = usize>| {
         out.push(b'[');
         for (i, k) in cells.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            if let Some(Some(start)) = starts.get(k) {
-                out.extend_from_slice(start.as_bytes());
-            }
+            out.extend_from_slice(ids.format(k).as_bytes());
         }
         out.push(b']');
     };
     out.extend_from_slice(b"],\"participants\":[");
-    let mut ids = itoa::Buffer::new();
     for (i, p) in m.participants.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -180,9 +179,9 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
         let Answer::Times { free, starred } = &p.answer else {
             continue;
         };
-        list(out, &mut free.iter());
+        indices(out, &mut ids, &mut free.iter());
         out.extend_from_slice(b",\"starred\":");
-        list(out, &mut starred.iter().filter(|&k| free.contains(k)));
+        indices(out, &mut ids, &mut starred.iter().filter(|&k| free.contains(k)));
         out.extend_from_slice(if p.password_hash.is_some() {
             b",\"protected\":true}"
         } else {
@@ -190,8 +189,17 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
         });
     }
     out.extend_from_slice(b"],\"best_dates\":[],\"best_slots\":");
+    out.push(b'[');
     let best = rank_windows(m, 1).into_iter().filter(|w| w.free > 0).take(BEST_DATES);
-    list(out, &mut best.map(|w| w.start));
+    for (i, w) in best.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if let Some((start, _)) = grid.start_texts(w.start) {
+            quoted(out, start);
+        }
+    }
+    out.push(b']');
     out.extend_from_slice(b",\"final_date\":null,\"final_slot\":");
     match m.final_slots.and_then(|w| Some((w, grid.window_bounds(w)?))) {
         Some((w, (start, end))) => {
@@ -207,6 +215,13 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     }
     out.push(b'}');
     Ok(())
+}
+
+/// A text that needs no escaping (ASCII digits, `-`, `:`, `+`, `T`, `Z`), in quotes.
+fn quoted(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
 }
 
 fn date(out: &mut Vec<u8>, d: NaiveDate) {

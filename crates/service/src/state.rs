@@ -28,9 +28,48 @@ pub struct StoreService {
     /// checked against the stored version before they are served.
     pub bus: Option<Arc<Bus>>,
     pub clock: meetifyr_core::Clock,
+    /// Time meetings' grids by code, once read: a grid never changes, and a code is never
+    /// reused, so every answer is checked without reading the meeting again.
+    pub grids: TimeGrids,
+}
+
+/// Grids of time meetings by code, at most [`TimeGrids::KEEP`] (then forgotten together).
+#[derive(Clone, Default)]
+pub struct TimeGrids(Arc<std::sync::Mutex<std::collections::HashMap<UrlCode, meetifyr_core::TimeGrid>>>);
+
+impl TimeGrids {
+    const KEEP: usize = 10_000;
+
+    fn get(&self, code: &UrlCode) -> Option<meetifyr_core::TimeGrid> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(code).cloned()
+    }
+
+    fn put(&self, code: &UrlCode, grid: &meetifyr_core::TimeGrid) {
+        let mut grids = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if grids.len() >= Self::KEEP {
+            grids.clear();
+        }
+        grids.insert(code.clone(), grid.clone());
+    }
 }
 
 impl StoreService {
+    /// A time meeting's grid (`None`: a day meeting, or no such meeting).
+    pub async fn time_grid(&self, code: &UrlCode) -> Result<Option<meetifyr_core::TimeGrid>, ServiceError> {
+        if let Some(grid) = self.grids.get(code) {
+            return Ok(Some(grid));
+        }
+        let grid = match self.store.find_meeting(code).await? {
+            Some(meetifyr_core::Meeting {
+                grid: meetifyr_core::Grid::Times(grid),
+                ..
+            }) => grid,
+            _ => return Ok(None),
+        };
+        self.grids.put(code, &grid);
+        Ok(Some(grid))
+    }
+
     /// With a bus, other instances' announcements about this store reach it from now on.
     pub fn join_bus(&self) {
         if let Some(bus) = &self.bus {

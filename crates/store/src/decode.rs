@@ -10,16 +10,27 @@ fn corrupt(what: String) -> StoreError {
 }
 
 /// A meeting's grid from its `start_date`/`end_date` (as a range) and `time_grid` columns.
+/// Grids resolved from their stored text, shared by every read (resolving one looks up the
+/// zone for each of its cells); forgotten together past [`GRIDS_KEPT`].
+static GRIDS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, TimeGrid>>> =
+    std::sync::LazyLock::new(Default::default);
+const GRIDS_KEPT: usize = 4096;
+
 pub(crate) fn grid(range: Option<DateRange>, time_grid: Option<&str>) -> Result<Grid, StoreError> {
-    match time_grid {
-        None => Ok(Grid::Days(range)),
-        Some(json) => {
-            let spec: TimeGridSpec = serde_json::from_str(json).map_err(|e| StoreError::Backend(Box::new(e)))?;
-            TimeGrid::from_spec(&spec)
-                .map(Grid::Times)
-                .map_err(|e| corrupt(format!("stored time grid {json}: {e}")))
-        }
+    let Some(json) = time_grid else {
+        return Ok(Grid::Days(range));
+    };
+    if let Some(grid) = GRIDS.lock().unwrap_or_else(|e| e.into_inner()).get(json) {
+        return Ok(Grid::Times(grid.clone()));
     }
+    let spec: TimeGridSpec = serde_json::from_str(json).map_err(|e| StoreError::Backend(Box::new(e)))?;
+    let grid = TimeGrid::from_spec(&spec).map_err(|e| corrupt(format!("stored time grid {json}: {e}")))?;
+    let mut grids = GRIDS.lock().unwrap_or_else(|e| e.into_inner());
+    if grids.len() >= GRIDS_KEPT {
+        grids.clear();
+    }
+    grids.insert(json.to_owned(), grid.clone());
+    Ok(Grid::Times(grid))
 }
 
 /// The `time_grid` column of a meeting.

@@ -7,11 +7,11 @@ export function timesPage(d, { $, $$, fill }) {
   const live = $('#live-status');
 
   const drawGroup = (m) => {
-    const people = m.participants;
+    const people = m.participants.map((p) => new Set(p.free || []));
     const total = people.length;
     for (const a of $$('#times-group a.slot')) {
-      const start = a.dataset.start;
-      const free = people.filter((p) => (p.free || []).includes(start)).length;
+      const slot = Number(a.dataset.slot);
+      const free = people.filter((p) => p.has(slot)).length;
       const level = total ? Math.floor((free * LEVELS + Math.floor(total / 2)) / total) : 0;
       const all = total > 0 && free === total;
       a.className = `slot lv${level}${all ? ' all' : ''}`;

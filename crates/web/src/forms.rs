@@ -121,11 +121,7 @@ pub(crate) async fn answer(
     let Some(me) = me else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
-    if let Some(meetifyr_core::Meeting {
-        grid: meetifyr_core::Grid::Times(grid),
-        ..
-    }) = state.store.find_meeting(&code).await?
-    {
+    if let Some(grid) = state.time_grid(&code).await? {
         return answer_slots(&state, &code, me, &grid, &body).await;
     }
     let (mut free, mut starred, mut password) = (Vec::new(), Vec::new(), None);

@@ -151,9 +151,13 @@ fn times_page(
         })
         .unwrap_or_default();
     let detail = query.slot.as_ref().and_then(|start| {
-        let slot = m.slots.iter().find(|s| s.start.as_deref() == Some(start.as_str()))?;
+        let index = m
+            .slots
+            .iter()
+            .position(|s| s.start.as_deref() == Some(start.as_str()))?;
+        let slot = &m.slots[index];
         let people = m.participants.iter().filter(|p| shown.contains(&p.id));
-        let (free, busy): (Vec<_>, Vec<_>) = people.partition(|p| p.free.contains(start));
+        let (free, busy): (Vec<_>, Vec<_>) = people.partition(|p| p.free.contains(&index));
         Some(Detail {
             day: format!("{} {}", lang.day(slot.date), slot.time),
             free: free.iter().map(|p| p.name.clone()).collect(),

@@ -23,6 +23,8 @@ pub struct TimeRow {
 /// One slot of one day, or nothing (`start` empty and not a gap) where that day has no such
 /// row (a repeated hour on another day).
 pub struct TimeCell {
+    /// Its index in the meeting's slots.
+    pub index: usize,
     pub start: String,
     pub gap: bool,
     pub free: usize,
@@ -52,23 +54,22 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
     dates.dedup();
     // Row keys: (wall time, occurrence that day), in order.
     let mut keys: Vec<(String, usize)> = Vec::new();
-    let mut placed: Vec<(usize, (String, usize), &crate::view::SlotData)> = Vec::new();
+    let mut placed: Vec<(usize, (String, usize), usize)> = Vec::new();
     for (col, date) in dates.iter().enumerate() {
         let mut seen: Vec<&str> = Vec::new();
-        for slot in m.slots.iter().filter(|s| s.date == *date) {
+        for (k, slot) in m.slots.iter().enumerate().filter(|(_, s)| s.date == *date) {
             let occurrence = seen.iter().filter(|w| **w == slot.time).count();
             seen.push(&slot.time);
             let key = (slot.time.clone(), occurrence);
             if !keys.contains(&key) {
                 keys.push(key.clone());
             }
-            placed.push((col, key, slot));
+            placed.push((col, key, k));
         }
     }
     keys.sort();
-    let mine: BTreeSet<&str> = me
-        .map(|p| p.free.iter().map(String::as_str).collect())
-        .unwrap_or_default();
+    let mine: BTreeSet<usize> = me.map(|p| p.free.iter().copied().collect()).unwrap_or_default();
+    let free_sets: Vec<BTreeSet<usize>> = people.iter().map(|p| p.free.iter().copied().collect()).collect();
     let rows = keys
         .iter()
         .enumerate()
@@ -80,10 +81,11 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                     let slot = placed
                         .iter()
                         .find(|(c, k, _)| *c == col && k == key)
-                        .map(|(_, _, s)| *s);
+                        .map(|(_, _, i)| (*i, &m.slots[*i]));
                     let when = format!("{} {}", lang.day(dates[col]), key.0);
-                    let Some(slot) = slot else {
+                    let Some((index, slot)) = slot else {
                         return TimeCell {
+                            index: 0,
                             start: String::new(),
                             gap: false,
                             free: 0,
@@ -98,6 +100,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                     };
                     let Some(start) = slot.start.clone() else {
                         return TimeCell {
+                            index,
                             start: String::new(),
                             gap: true,
                             free: 0,
@@ -118,7 +121,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                     } else {
                         when
                     };
-                    let free = people.iter().filter(|p| p.free.contains(&start)).count();
+                    let free = free_sets.iter().filter(|f| f.contains(&index)).count();
                     let level = (free * LEVELS + total / 2).checked_div(total).unwrap_or(0);
                     let everyone = total > 0 && free == total;
                     let mut label = fill(
@@ -133,7 +136,8 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                         label.push_str(&format!(" ({})", t.legend_all));
                     }
                     TimeCell {
-                        mine: mine.contains(start.as_str()),
+                        mine: mine.contains(&index),
+                        index,
                         start,
                         gap: false,
                         free,
@@ -162,8 +166,12 @@ pub fn best(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<crate::view::Best> {
         .iter()
         .enumerate()
         .filter_map(|(i, start)| {
-            let slot = m.slots.iter().find(|s| s.start.as_deref() == Some(start.as_str()))?;
-            let free = m.participants.iter().filter(|p| p.free.contains(start)).count();
+            let index = m
+                .slots
+                .iter()
+                .position(|s| s.start.as_deref() == Some(start.as_str()))?;
+            let slot = &m.slots[index];
+            let free = m.participants.iter().filter(|p| p.free.contains(&index)).count();
             Some(crate::view::Best {
                 rank: i + 1,
                 date: start.clone(),

@@ -58,9 +58,9 @@ pub struct PersonData {
     pub id: i64,
     pub name: String,
     pub dates: Vec<DayData>,
-    /// A time meeting's: the starts of the slots this person is free in.
+    /// A time meeting's: the slots this person is free in (indices into the meeting's slots).
     #[serde(default)]
-    pub free: Vec<String>,
+    pub free: Vec<usize>,
     #[serde(default)]
     pub protected: bool,
 }

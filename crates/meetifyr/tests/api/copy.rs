@@ -44,6 +44,27 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
             codes.push(code);
         }
         codes.push(client.create_meeting().await); // one without a range
+        // and one over times of day, across Berlin's autumn change, answered
+        let created = client
+            .post(
+                "/v1/meetings",
+                Some(
+                    serde_json::json!({"kind": "times", "dates": ["2026-10-25"], "day_start": "01:00",
+                    "day_end": "04:00", "slot_minutes": 30, "time_zone": "Europe/Berlin"}),
+                ),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        let code = created["url_code"].as_str().unwrap().to_owned();
+        let p = client.add_participant(&code, "nacht").await["participant_id"]
+            .as_i64()
+            .unwrap();
+        let answer = serde_json::json!({"meeting_url_code": code,
+            "free": ["2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00"], "starred": ["2026-10-25T02:00:00+01:00"]});
+        assert!(client.put_availability(p, answer).await.status().is_success());
+        codes.push(code);
         codes
     };
     let before = read_through_server(&source, &codes).await;
@@ -52,7 +73,7 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     let target = TestDatabase::create(Backend::Postgres).await;
     let out = run_copy(&source, &target, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("copied 4 meetings"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("copied 5 meetings"));
 
     // Then every meeting answers exactly as before: codes, ids, flags, best dates
     assert_eq!(read_through_server(&target, &codes).await, before);
@@ -60,8 +81,8 @@ async fn a_sqlite_database_copied_to_postgres_answers_the_same() {
     // And copying again is refused, unless asked, and then skips what is there
     let again = run_copy(&source, &target, &[]);
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already has 4 meetings"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has 5 meetings"));
     let forced = run_copy(&source, &target, &["--into-non-empty"]);
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
-    assert!(String::from_utf8_lossy(&forced.stdout).contains("copied 0 meetings, skipped 4"));
+    assert!(String::from_utf8_lossy(&forced.stdout).contains("copied 0 meetings, skipped 5"));
 }

@@ -680,7 +680,8 @@ async fn a_time_meeting_is_created_joined_and_answered_without_javascript() {
     let meeting = app.meeting(&code).await;
     assert_eq!(
         meeting["participants"][0]["free"],
-        json!(["2026-12-07T10:00:00+09:00", "2026-12-09T09:00:00+09:00"])
+        json!([1, 2]),
+        "10:00 of the 7th and 09:00 of the 9th, as indices into slots"
     );
     let (_, _, html) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
     assert_eq!(
