@@ -6,7 +6,9 @@
 # with, in the same run, the baseline route that touches no database (quote ratios to it), and
 # the day meeting of bench/core.sh (10 x 31) for comparison. Then the bytes a participant takes
 # on disk (SQLite, after VACUUM) and the CPU of the window ranking (crates/core/examples/windows.rs).
-# Usage: bench/times.sh [DURATION=20s] [CONNECTIONS=64]   (needs wrk, curl, python3)
+# ANSWERS=painted (the default: blocks of hours, as people paint) or random (half of the slots
+# at random, the worst case for the participants' lists); see bench/seed_times.py.
+# Usage: [ANSWERS=painted|random] bench/times.sh [DURATION=20s] [CONNECTIONS=64]   (needs wrk, curl, python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20s}
@@ -17,7 +19,7 @@ source bench/lib.sh
 
 cargo build --release --quiet -p meetifyr --bin meetifyr
 trap 'stop_server; rm -rf "${dir:-}"' EXIT
-echo "== machine: $(nproc) cores; wrk -t2 -c$connections -d$duration"
+echo "== machine: $(nproc) cores; wrk -t2 -c$connections -d$duration; answers: ${ANSWERS:-painted}"
 dir=$(mktemp -d)
 start_server --cache off --store "sqlite=sqlite://$dir/bench.db"
 base="http://127.0.0.1:$port/v1"

@@ -148,19 +148,22 @@ pub struct TimeGridResponse {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct SlotResponse {
-    #[schema(value_type = String, format = Date, example = "2026-03-02")]
-    pub date: NaiveDate,
-    /// Wall time in the meeting's zone.
-    #[schema(example = "09:30")]
-    pub time: String,
-    /// When it starts, RFC 3339 with the zone's offset then; null in a gap.
+    /// When it starts, RFC 3339 with the zone's offset then: its first 10 characters are its
+    /// date and the next 5 after `T` its wall time in the meeting's zone. Absent in a gap.
     #[schema(example = "2026-03-02T09:30:00+09:00")]
     pub start: Option<String>,
-    /// The same instant in UTC; null in a gap.
+    /// The same instant in UTC. Absent in a gap.
     #[schema(example = "2026-03-02T00:30:00Z")]
     pub utc: Option<String>,
-    /// A wall time that does not exist that day (clocks spring forward): it cannot be chosen.
-    pub gap: bool,
+    /// A gap's date (a slot that has a start has it there).
+    #[schema(value_type = Option<String>, format = Date, example = "2026-03-29")]
+    pub date: Option<NaiveDate>,
+    /// A gap's wall time.
+    #[schema(example = "02:00")]
+    pub time: Option<String>,
+    /// `true` for a wall time that does not exist that day (clocks spring forward): it cannot
+    /// be chosen. Absent otherwise.
+    pub gap: Option<bool>,
 }
 
 #[derive(ToSchema)]

@@ -17,7 +17,7 @@ impl MeetingJson<'_> {
     pub fn size_hint(&self) -> usize {
         let m = self.0;
         if let Grid::Times(grid) = &m.grid {
-            // A slot is at most 120 bytes in `slots`, 28 in a participant's lists.
+            // A slot is at most 70 bytes in `slots`, 5 in a participant's lists.
             let text = |s: &str| 2 + 6 * s.len();
             return 600
                 + text(&m.title)
@@ -119,8 +119,8 @@ impl MeetingJson<'_> {
 }
 
 /// A time meeting's GET body: the day shape's keys (no range, no dates, no best dates), with
-/// `kind`, the grid as created, every slot (its wall time, its instant with the zone's offset
-/// and in UTC, whether it is a gap) and each participant's free and starred slots (indices into
+/// `kind`, the grid as created, every slot (its start with the zone's offset and in UTC, or for
+/// a gap its date and wall time) and each participant's free and starred slots (indices into
 /// `slots`).
 fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
     out.extend_from_slice(b"{\"url_code\":");
@@ -131,27 +131,31 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     serde_json::to_writer(&mut *out, &m.location)?;
     out.extend_from_slice(b",\"time_grid\":");
     serde_json::to_writer(&mut *out, grid.spec())?;
-    // The grid's texts are written once per grid (see `TimeGrid::start_texts`): copied here.
+    // A slot is its start (whose local part is its date and wall time) and its UTC instant; a
+    // gap, which has neither, its date and wall time. The texts are written once per grid
+    // (`TimeGrid::start_texts`) and copied here.
     out.extend_from_slice(b",\"slots\":[");
     for (k, cell) in grid.cells().iter().enumerate() {
         if k > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"date\":");
-        date(out, cell.date);
-        let (h, m) = (cell.minute / 60, cell.minute % 60);
-        let digit = |n: u16| b'0' + n as u8;
-        out.extend_from_slice(b",\"time\":\"");
-        out.extend_from_slice(&[digit(h / 10), digit(h % 10), b':', digit(m / 10), digit(m % 10)]);
-        out.extend_from_slice(b"\",\"start\":");
         match grid.start_texts(k) {
             Some((local, utc)) => {
+                out.extend_from_slice(b"{\"start\":");
                 quoted(out, local);
                 out.extend_from_slice(b",\"utc\":");
                 quoted(out, utc);
-                out.extend_from_slice(b",\"gap\":false}");
+                out.push(b'}');
             }
-            None => out.extend_from_slice(b"null,\"utc\":null,\"gap\":true}"),
+            None => {
+                out.extend_from_slice(b"{\"date\":");
+                date(out, cell.date);
+                let (h, m) = (cell.minute / 60, cell.minute % 60);
+                let digit = |n: u16| b'0' + n as u8;
+                out.extend_from_slice(b",\"time\":\"");
+                out.extend_from_slice(&[digit(h / 10), digit(h % 10), b':', digit(m / 10), digit(m % 10)]);
+                out.extend_from_slice(b"\",\"gap\":true}");
+            }
         }
     }
     // A participant's slots: indices into `slots` (a few bytes each, not a timestamp).

@@ -39,12 +39,42 @@ pub struct TimeGridData {
     pub slot_minutes: u32,
 }
 
+/// A slot: its date and wall time in the meeting's zone, and its start (`None` in a gap).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawSlot")]
 pub struct SlotData {
-    #[serde(deserialize_with = "iso_date")]
     pub date: NaiveDate,
     pub time: String,
     pub start: Option<String>,
+}
+
+/// A slot as the API sends it: `start` (whose local part is the date and time), or for a gap
+/// `date` and `time`.
+#[derive(Deserialize)]
+struct RawSlot {
+    start: Option<String>,
+    date: Option<String>,
+    time: Option<String>,
+}
+
+impl TryFrom<RawSlot> for SlotData {
+    type Error = String;
+
+    fn try_from(raw: RawSlot) -> Result<Self, String> {
+        let (date, time) = match &raw.start {
+            Some(start) => (start.get(..10), start.get(11..16)),
+            None => (raw.date.as_deref(), raw.time.as_deref()),
+        };
+        let date = date
+            .and_then(meetifyr_core::parse_iso_date)
+            .ok_or("a slot without a date")?;
+        let time = time.ok_or("a slot without a time")?.to_owned();
+        Ok(SlotData {
+            date,
+            time,
+            start: raw.start,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
