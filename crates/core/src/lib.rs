@@ -23,7 +23,9 @@ pub use domain::{
 };
 pub use grid::{Answer, Grid};
 pub use iso_date::{format_iso_date, parse_iso_date, serialize_date};
-pub use ranking::{BEST_DATES, RankedDay, RankedWindow, best_dates, free_for, rank_windows, ranking, tally};
+pub use ranking::{
+    BEST_DATES, RankedDay, RankedWindow, best_dates, best_slots, free_for, rank_windows, ranking, tally,
+};
 pub use secret::{KeyHash, OrganiserKey};
 pub use store::{
     PoolStats, Store, StoreError, create_meeting, create_meeting_over, final_date_not_applied, range_not_applied,

@@ -108,6 +108,39 @@ pub fn rank_windows(meeting: &Meeting, n: usize) -> Vec<RankedWindow> {
     windows
 }
 
+/// A time meeting's best `n` slots (cells): as `rank_windows(meeting, 1)` ranks them, slots
+/// nobody is free in left out. What every GET lists, so counted from the set bits alone and
+/// selected without sorting every slot.
+pub fn best_slots(meeting: &Meeting, n: usize) -> Vec<usize> {
+    let crate::Grid::Times(grid) = &meeting.grid else {
+        return Vec::new();
+    };
+    let mut counts = vec![(0u32, 0u32); grid.len()];
+    for p in &meeting.participants {
+        let crate::Answer::Times { free, starred } = &p.answer else {
+            continue;
+        };
+        for k in free.iter() {
+            if let Some(cell) = counts.get_mut(k) {
+                cell.0 += 1;
+                cell.1 += u32::from(starred.contains(k));
+            }
+        }
+    }
+    let mut cells: Vec<usize> = (0..counts.len()).filter(|&k| counts[k].0 > 0).collect();
+    let order = |a: &usize, b: &usize| {
+        let (x, y) = (counts[*a], counts[*b]);
+        y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(a.cmp(b))
+    };
+    if cells.len() > n && n > 0 {
+        cells.select_nth_unstable_by(n - 1, order);
+        cells.truncate(n);
+    }
+    cells.sort_by(order);
+    cells.truncate(n);
+    cells
+}
+
 /// Free in every cell of the window.
 pub fn free_for(answer: &crate::Answer, window: &RankedWindow) -> bool {
     (window.start..window.start + window.len).all(|k| answer.is_free(k))
@@ -332,6 +365,19 @@ mod tests {
         // Then every window length ranks as the brute force does
         for n in 1..=8 {
             assert_eq!(rank_windows(&m, n), naive_windows(&m, n), "n = {n}");
+        }
+        // And the best slots are the first of the one-slot windows that someone is free in
+        let slots: Vec<usize> = rank_windows(&m, 1)
+            .into_iter()
+            .filter(|w| w.free > 0)
+            .map(|w| w.start)
+            .collect();
+        for n in [0, 1, 3, 10, slots.len() + 5] {
+            assert_eq!(
+                best_slots(&m, n),
+                slots.iter().copied().take(n).collect::<Vec<_>>(),
+                "n = {n}"
+            );
         }
         // And no window contains the gap (02:00 and 02:30 of the second day)
         let crate::Grid::Times(grid) = &m.grid else {

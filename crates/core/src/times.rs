@@ -480,7 +480,8 @@ impl CellSet {
         for (i, &b) in bytes.iter().enumerate() {
             set.0[i / 8] |= u64::from(b) << (8 * (i % 8));
         }
-        let beyond = set.iter().any(|k| k >= len);
+        // Only the last word can hold bits at or past `len`.
+        let beyond = !len.is_multiple_of(64) && set.0.last().is_some_and(|w| w >> (len % 64) != 0);
         (!beyond).then_some(set)
     }
 

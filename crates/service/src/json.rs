@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use meetifyr_core::{
-    Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, format_instant, format_iso_date, rank_windows,
+    Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, best_slots, format_instant, format_iso_date,
 };
 
 /// The JSON of a meeting's GET body, written by hand straight from the stored meeting: a
@@ -194,12 +194,11 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     }
     out.extend_from_slice(b"],\"best_dates\":[],\"best_slots\":");
     out.push(b'[');
-    let best = rank_windows(m, 1).into_iter().filter(|w| w.free > 0).take(BEST_DATES);
-    for (i, w) in best.enumerate() {
+    for (i, k) in best_slots(m, BEST_DATES).into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        if let Some((start, _)) = grid.start_texts(w.start) {
+        if let Some((start, _)) = grid.start_texts(k) {
             quoted(out, start);
         }
     }
