@@ -240,3 +240,25 @@ def test_the_organiser_settles_on_a_window_from_the_page(context_factory, api):
     page.locator("#org-slot").select_option(at(1, "11:30"))
     page.locator("#org-final-slot button[type=submit]").click()
     expect(page.locator("#org-status")).to_contain_text("does not fit")
+
+
+def test_a_star_stroke_stars_the_slots_and_makes_them_free(context_factory, api):
+    code = time_meeting(api)
+    page = join(context_factory(), code, "Stars")
+    # When the star mode paints 09:30 to 10:00 of the first day
+    page.get_by_label("★ Star").check()
+    page.mouse.move(*centre(page, 1, 0))
+    page.mouse.down()
+    page.mouse.move(*centre(page, 2, 0), steps=4)
+    page.mouse.up()
+    # Then both are starred and free, and the page shows the stars
+    want = [at(0, "09:30"), at(0, "10:00")]
+
+    def starred():
+        meeting = api.meeting(code)
+        [person] = [p for p in meeting["participants"] if p["name"] == "Stars"]
+        return [meeting["slots"][i]["start"] for i in person["starred"]]
+
+    assert eventually(starred, want, page=page) == want
+    assert sorted(free_of(api, code, "Stars")) == want
+    expect(page.locator(f'#times-grid input[name="star"][value="{at(0, "09:30")}"]')).to_be_checked()

@@ -554,7 +554,7 @@ impl CreateMeetingBody {
 #[schema(example = json!({"date": "2025-12-10"}))]
 #[allow(dead_code)]
 pub struct SetFinalDateRequest {
-    #[schema(value_type = Option<String>, format = Date, example = "2025-12-10")]
+    #[schema(value_type = Option<String>, format = Date, example = "2025-12-10", required = true)]
     date: Option<NaiveDate>,
 }
 
@@ -564,7 +564,7 @@ pub struct SetFinalDateRequest {
 #[allow(dead_code)]
 pub struct SetFinalSlotRequest {
     /// One of the meeting's slot starts, in any offset; null undoes the choice.
-    #[schema(example = "2026-03-02T10:00:00+09:00")]
+    #[schema(example = "2026-03-02T10:00:00+09:00", required = true)]
     start: Option<String>,
     /// How long: a multiple of the slot length within that day (default one slot).
     #[schema(example = 90, minimum = 1)]

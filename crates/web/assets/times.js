@@ -29,8 +29,16 @@ export function timesPage(d, { $, $$, fill }) {
   let pending = null;
   if (grid && d.me != null) {
     const cells = $$('td[data-row]', grid).filter((td) => td.querySelector('input'));
-    const box = (td) => td.querySelector('input');
-    const snapshot = () => new Map(cells.map((td) => [td, box(td).checked]));
+    const box = (td) => td.querySelector('input[name="free"]');
+    const star = (td) => td.querySelector('input[name="star"]');
+    const snapshot = () => new Map(cells.map((td) => [td, [box(td).checked, star(td).checked]]));
+    const starMode = () => $('input[name="mode"][value="star"]')?.checked;
+    const restore = (state) => {
+      for (const [td, [free, starred]] of state) {
+        box(td).checked = free;
+        star(td).checked = starred;
+      }
+    };
     let lastSaved = snapshot();
     const status = $('#save-status');
     $('#save')?.setAttribute('hidden', '');
@@ -40,7 +48,14 @@ export function timesPage(d, { $, $$, fill }) {
       const [c0, c1] = [Math.min(stroke.c, c), Math.max(stroke.c, c)];
       for (const x of cells) {
         const [xr, xc] = [Number(x.dataset.row), Number(x.dataset.col)];
-        box(x).checked = xr >= r0 && xr <= r1 && xc >= c0 && xc <= c1 ? stroke.on : stroke.before.get(x);
+        const [free, starred] = stroke.before.get(x);
+        const inside = xr >= r0 && xr <= r1 && xc >= c0 && xc <= c1;
+        if (!stroke.stars) box(x).checked = inside ? stroke.on : free;
+        // A star makes the slot free, as the API's star does; removing it leaves it free.
+        else {
+          star(x).checked = inside ? stroke.on : starred;
+          box(x).checked = inside && stroke.on ? true : free;
+        }
       }
     };
     const cellAt = (e) => document.elementFromPoint(e.clientX, e.clientY)?.closest('#times-grid td[data-row]');
@@ -48,7 +63,9 @@ export function timesPage(d, { $, $$, fill }) {
       const td = e.target.closest('td[data-row]');
       if (!td || !td.querySelector('input') || e.button > 0) return;
       e.preventDefault();
-      stroke = { r: Number(td.dataset.row), c: Number(td.dataset.col), on: !box(td).checked, before: snapshot() };
+      const stars = starMode();
+      const on = !(stars ? star(td) : box(td)).checked;
+      stroke = { r: Number(td.dataset.row), c: Number(td.dataset.col), on, stars, before: snapshot() };
       paint(td);
       box(td).focus({ preventScroll: true });
       grid.setPointerCapture?.(e.pointerId);
@@ -67,10 +84,14 @@ export function timesPage(d, { $, $$, fill }) {
     grid.addEventListener('pointercancel', end);
     // A pointer's click would toggle the box a second time; a key's (detail 0) is the toggle.
     grid.addEventListener('click', (e) => {
-      if (e.detail > 0 && e.target.closest('label.slot')) e.preventDefault();
+      if (e.detail > 0 && e.target.closest('label.slot, label.star')) e.preventDefault();
     });
     grid.addEventListener('change', (e) => {
-      if (!stroke && e.target.name === 'free') save();
+      if (stroke) return;
+      const td = e.target.closest('td[data-row]');
+      if (e.target.name === 'star' && e.target.checked) box(td).checked = true;
+      if (e.target.name === 'free' && !e.target.checked) star(td).checked = false;
+      save();
     });
     // Arrow keys move between slots; Space marks one.
     grid.addEventListener('keydown', (e) => {
@@ -85,7 +106,7 @@ export function timesPage(d, { $, $$, fill }) {
         if (!next) return;
         if (next.querySelector('input')) {
           e.preventDefault();
-          box(next).focus();
+          (e.target.name === 'star' ? star(next) : box(next)).focus();
           return;
         }
       }
@@ -97,6 +118,7 @@ export function timesPage(d, { $, $$, fill }) {
       }
       saving = true;
       const free = cells.map(box).filter((i) => i.checked).map((i) => i.value);
+      const starred = cells.filter((td) => box(td).checked && star(td).checked).map((td) => star(td).value);
       const password = d.protected ? $('#answer-password')?.value || undefined : undefined;
       let ok = false;
       let why = t.save_failed;
@@ -104,7 +126,7 @@ export function timesPage(d, { $, $$, fill }) {
         const response = await fetch(`${d.api}/participants/${d.me}/availability`, {
           method: 'PUT',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ meeting_url_code: d.code, free, password }),
+          body: JSON.stringify({ meeting_url_code: d.code, free, starred, password }),
         });
         if (response.status === 403) why = password ? t.wrong_password : t.password_needed;
         else if (response.status === 429) why = t.too_many_attempts;
@@ -124,7 +146,7 @@ export function timesPage(d, { $, $$, fill }) {
         save();
         return;
       }
-      if (!ok) for (const [td, on] of lastSaved) box(td).checked = on;
+      if (!ok) restore(lastSaved);
       if (pending) {
         drawGroup(pending);
         pending = null;

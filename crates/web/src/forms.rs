@@ -157,7 +157,8 @@ pub(crate) async fn answer(
     Ok(Redirect::to(&format!("/m/{code}#answer")).into_response())
 }
 
-/// A whole answer to a time meeting without JavaScript: the boxes ticked are the free slots.
+/// A whole answer to a time meeting without JavaScript: the boxes ticked are the free and
+/// starred slots.
 async fn answer_slots(
     state: &StoreState,
     code: &UrlCode,
@@ -165,20 +166,25 @@ async fn answer_slots(
     grid: &meetifyr_core::TimeGrid,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    let (mut free, mut password) = (Vec::new(), None);
+    let (mut free, mut starred, mut password) = (Vec::new(), Vec::new(), None);
     for (key, value) in form_urlencoded::parse(body) {
         match key.as_ref() {
             "password" => password = form_password(&value),
             "free" => free.extend(chrono::DateTime::parse_from_rfc3339(&value).ok()),
+            "star" => starred.extend(chrono::DateTime::parse_from_rfc3339(&value).ok()),
             _ => {}
         }
     }
+    // A star ticked on a busy slot makes it free, as for days.
+    free.extend(starred.iter().copied());
+    starred.sort_unstable();
+    starred.dedup();
     if let Err(e) = state.authorize_participant(me, Some(code), password.as_deref()).await {
         return password_refused(code, &e).ok_or(e.into());
     }
     free.sort_unstable();
     free.dedup();
-    let answer = meetifyr_core::SlotAnswer::parse(grid, &free, &[])
+    let answer = meetifyr_core::SlotAnswer::parse(grid, &free, &starred)
         .map_err(|errors| ApiError::Validation(errors.iter().map(meetifyr_api::slot_error).collect()))?;
     state
         .wrote(code, state.store.replace_slots(code, me, grid, &answer).await)

@@ -31,6 +31,9 @@ pub struct TimeCell {
     pub level: usize,
     pub everyone: bool,
     pub mine: bool,
+    /// This browser's person stars it.
+    pub my_star: bool,
+    pub star_label: String,
     /// The slot as read out: its day and time.
     pub when: String,
     /// The group's count as read out.
@@ -69,6 +72,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
     }
     keys.sort();
     let mine: BTreeSet<usize> = me.map(|p| p.free.iter().copied().collect()).unwrap_or_default();
+    let my_stars: BTreeSet<usize> = me.map(|p| p.starred.iter().copied().collect()).unwrap_or_default();
     let free_sets: Vec<BTreeSet<usize>> = people.iter().map(|p| p.free.iter().copied().collect()).collect();
     let rows = keys
         .iter()
@@ -92,6 +96,8 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                             level: 0,
                             everyone: false,
                             mine: false,
+                            my_star: false,
+                            star_label: String::new(),
                             when,
                             label: String::new(),
                             row,
@@ -107,6 +113,8 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                             level: 0,
                             everyone: false,
                             mine: false,
+                            my_star: false,
+                            star_label: String::new(),
                             label: format!("{when}: {}", t.gap_label),
                             when,
                             row,
@@ -137,6 +145,8 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                     }
                     TimeCell {
                         mine: mine.contains(&index),
+                        my_star: my_stars.contains(&index),
+                        star_label: fill(t.star_on, &[("day", &when)]),
                         index,
                         start,
                         gap: false,

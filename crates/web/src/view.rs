@@ -91,6 +91,9 @@ pub struct PersonData {
     /// A time meeting's: the slots this person is free in (indices into the meeting's slots).
     #[serde(default)]
     pub free: Vec<usize>,
+    /// A time meeting's: the free slots this person prefers.
+    #[serde(default)]
+    pub starred: Vec<usize>,
     #[serde(default)]
     pub protected: bool,
 }

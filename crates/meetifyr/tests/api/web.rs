@@ -659,7 +659,7 @@ async fn a_time_meeting_is_created_joined_and_answered_without_javascript() {
         html.contains("id=\"times-group\"") && html.contains("Asia/Seoul"),
         "{html}"
     );
-    // When someone joins and ticks two slots
+    // When someone joins, ticks one slot and stars another it left unticked
     let joined = post_form(&app, &format!("/m/{code}/join"), form(&[("name", "민지")]), None).await;
     let cookie = joined.headers()["set-cookie"]
         .to_str()
@@ -671,24 +671,27 @@ async fn a_time_meeting_is_created_joined_and_answered_without_javascript() {
     let answered = post_form(
         &app,
         &format!("/m/{code}/answer"),
-        "free=2026-12-07T10%3A00%3A00%2B09%3A00&free=2026-12-09T09%3A00%3A00%2B09%3A00".into(),
+        "free=2026-12-07T10%3A00%3A00%2B09%3A00&star=2026-12-09T09%3A00%3A00%2B09%3A00".into(),
         Some(&cookie),
     )
     .await;
     assert_eq!(answered.status(), StatusCode::SEE_OTHER);
-    // Then the API has them, and the page shows them ticked
+    // Then the API has both free (a star makes its slot free) and the second starred
     let meeting = app.meeting(&code).await;
     assert_eq!(
         meeting["participants"][0]["free"],
         json!([1, 2]),
         "10:00 of the 7th and 09:00 of the 9th, as indices into slots"
     );
+    assert_eq!(meeting["participants"][0]["starred"], json!([2]));
+    // And the page shows them ticked and the one star
     let (_, _, html) = page(&app, &format!("/m/{code}"), &[("cookie", &cookie)]).await;
-    assert_eq!(
-        html.matches(" checked ").count() + html.matches(" checked>").count(),
-        2,
-        "{html}"
-    );
+    let ticked = |name: &str| {
+        html.split("<input")
+            .filter(|i| i.contains(&format!("name=\"{name}\"")) && i.split('>').next().unwrap().contains(" checked"))
+            .count()
+    };
+    assert_eq!((ticked("free"), ticked("star")), (2, 1), "{html}");
     // And a zone that does not exist is refused on the form, with what was entered kept
     let refused = post_form(
         &app,
