@@ -564,7 +564,7 @@ pub struct SetFinalDateRequest {
 #[allow(dead_code)]
 pub struct SetFinalSlotRequest {
     /// One of the meeting's slot starts, in any offset; null undoes the choice.
-    #[schema(example = "2026-03-02T10:00:00+09:00", required = true)]
+    #[schema(format = DateTime, example = "2026-03-02T10:00:00+09:00", required = true)]
     start: Option<String>,
     /// How long: a multiple of the slot length within that day (default one slot).
     #[schema(example = 90, minimum = 1)]
