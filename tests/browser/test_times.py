@@ -4,6 +4,8 @@ another zone, updated live, accessible."""
 import datetime as dt
 import urllib.request
 
+import pytest
+
 import icalendar
 
 
@@ -79,9 +81,21 @@ def at(day, time, offset="+09:00"):
     return f"{iso(START + dt.timedelta(days=day))}T{time}:00{offset}"
 
 
-def test_a_time_meeting_is_created_on_the_page_with_weekdays_hours_and_zone(context_factory, api):
-    # Given the create page in a browser in Seoul
-    page = context_factory().new_page()
+LAYOUTS = {
+    "laptop": {},
+    "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+
+
+def day_label(day):
+    """How the create page's calendar names a day, in English: "Tue, Dec 8"."""
+    return f"{day:%a}, {day:%b} {day.day}"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_time_meeting_is_created_on_the_page_with_weekdays_hours_and_zone(context_factory, api, layout):
+    # Given the create page in a browser in Seoul, on a laptop or a phone
+    page = context_factory(**LAYOUTS[layout]).new_page()
     page.goto("/")
     # When times of day are chosen: two weeks, Tuesdays and Thursdays, 10:00 to 13:00 hourly
     page.get_by_label("Title").fill("Standup")
@@ -104,6 +118,40 @@ def test_a_time_meeting_is_created_on_the_page_with_weekdays_hours_and_zone(cont
                               "time_zone": "Asia/Seoul"}
     expect(page.locator("#zone-line")).to_have_text("Times are in Asia/Seoul.")
     expect(page.locator("#times-group tbody tr")).to_have_count(3)
+    if layout == "phone":
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page is {width} px wide on a 375 px screen"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_days_are_chosen_one_by_one_on_the_calendar(context_factory, api, layout):
+    # Given the create page with times of day over two weeks, Tuesdays and Thursdays ticked
+    page = context_factory(**LAYOUTS[layout]).new_page()
+    page.goto("/")
+    page.get_by_label("Title").fill("Picked")
+    page.get_by_label("Times of day").check()
+    page.get_by_label("Start").fill(iso(START))
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=13)))
+    page.get_by_label("Tue", exact=True).check()
+    page.get_by_label("Thu", exact=True).check()
+    # Then the calendar shows the fortnight with those four days ticked
+    days = page.locator('#pick-months input[name="date"]')
+    expect(days).to_have_count(14)
+    expect(page.locator('#pick-months input[name="date"]:checked')).to_have_count(4)
+    # When the second Thursday is unticked and the first Saturday ticked
+    for day, on in ((10, False), (5, True)):
+        box = page.get_by_label(day_label(START + dt.timedelta(days=day)), exact=True)
+        box.locator("xpath=..").click()  # the day's number, as a person taps it
+        expect(box).to_be_checked(checked=on)
+    # And the range is widened by a day: the ticks stay
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=14)))
+    page.get_by_label("End").dispatch_event("change")
+    expect(days).to_have_count(15)
+    page.get_by_role("button", name="Create meeting").click()
+    page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+\?new=1"))
+    # Then the meeting asks about exactly the days ticked
+    m = api.meeting(meeting_code(page))
+    assert m["time_grid"]["dates"] == [iso(START + dt.timedelta(days=d)) for d in (1, 3, 5, 8)]
 
 
 def test_a_rectangle_painted_by_mouse_marks_every_slot_inside_it(context_factory, api):

@@ -35,7 +35,7 @@ const ymd = (d) => [d.getFullYear(), d.getMonth(), d.getDate()];
 
 // ---- the create page: its script loads only there ----
 const createForm = $('#create');
-if (createForm) import(createForm.dataset.script).then((m) => m.createPage({ createForm, $, $$, fill, iso, parse, daysBetween }));
+if (createForm) import(createForm.dataset.script).then((m) => m.createPage({ createForm, $, $$, el, fill, iso, parse, daysBetween }));
 
 // ---- the meeting page ----
 const pageData = $('#page-data');

@@ -1,6 +1,6 @@
 // The create page's script (imported by app.js there only): quick picks, and the range checked
 // as it is chosen (end not before start, at most 62 days).
-export function createPage({ createForm, $, $$, fill, iso, parse, daysBetween }) {
+export function createPage({ createForm, $, $$, el, fill, iso, parse, daysBetween }) {
   // A time meeting's zone: this browser's, unless the page came back with the person's own.
   const zone = $('#zone');
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -47,6 +47,72 @@ export function createPage({ createForm, $, $$, fill, iso, parse, daysBetween })
       if (input === start && start.value && (!end.value || end.value < start.value)) end.min = start.value;
       check();
     });
+  }
+  // A time meeting's days on a calendar of the range, each ticked or not; choosing weekdays
+  // ticks only those. Ticks are kept while the range changes.
+  const pickDays = $('#pick-days');
+  const pickMonths = $('#pick-months');
+  if (pickDays && pickMonths) {
+    const { weekStart, dayFormat } = pickDays.dataset;
+    const [dayNames, monthNames] = [pickDays.dataset.days.split(','), pickDays.dataset.months.split(',')];
+    const caption = new Intl.DateTimeFormat(document.documentElement.lang === 'ko' ? 'ko-KR' : 'en-GB', { year: 'numeric', month: 'long' });
+    const ticks = new Map();
+    const weekdays = () => $$('input[name="weekday"]', createForm).filter((i) => i.checked).map((i) => Number(i.value));
+    const draw = () => {
+      for (const box of $$('input[name="date"]', pickMonths)) ticks.set(box.value, box.checked);
+      pickMonths.replaceChildren();
+      if (!start.value || !end.value) return;
+      const first = parse(start.value);
+      const span = daysBetween(first, parse(end.value));
+      if (span < 0 || span > 62) return;
+      pickMonths.append(el('input', { type: 'hidden', name: 'dates_shown', value: '1' }));
+      const chosen = weekdays();
+      let body = null;
+      let row = null;
+      let month = -1;
+      const pad = () => { while (row && row.children.length < 7) row.append(el('td')); };
+      for (let k = 0; k <= span; k += 1) {
+        const day = new Date(first.getFullYear(), first.getMonth(), first.getDate() + k);
+        const column = (day.getDay() + 6 + Number(weekStart)) % 7;
+        if (day.getMonth() !== month) {
+          pad();
+          month = day.getMonth();
+          const table = $('#pick-month').content.firstElementChild.cloneNode(true);
+          $('caption', table).textContent = caption.format(day);
+          body = $('tbody', table);
+          pickMonths.append(table);
+          row = null;
+        }
+        if (!row || row.children.length === 7) {
+          row = el('tr');
+          body.append(row);
+          for (let c = 0; c < column; c += 1) row.append(el('td'));
+        }
+        const value = iso(day);
+        const weekday = (day.getDay() + 6) % 7;
+        const label = fill(dayFormat, { wd: dayNames[weekday], mon: monthNames[day.getMonth()], m: day.getMonth() + 1, d: day.getDate() });
+        const on = ticks.has(value) ? ticks.get(value) : chosen.length === 0 || chosen.includes(weekday + 1);
+        const box = el('input', { type: 'checkbox', name: 'date', value, checked: on });
+        box.setAttribute('aria-label', label);
+        const text = el('label');
+        text.append(box, String(day.getDate()));
+        const cell = el('td');
+        cell.append(text);
+        row.append(cell);
+      }
+      pad();
+    };
+    for (const input of [start, end]) input.addEventListener('change', draw);
+    for (const box of $$('input[name="weekday"]', createForm)) {
+      box.addEventListener('change', () => {
+        // Weekdays choose anew: every day of the range is ticked by them.
+        for (const b of $$('input[name="date"]', pickMonths)) b.remove();
+        ticks.clear();
+        draw();
+      });
+    }
+    for (const button of $$('.pick', createForm)) button.addEventListener('click', draw);
+    draw();
   }
   createForm.addEventListener('submit', (e) => {
     if (e.submitter?.name === 'pick') return;

@@ -36,6 +36,8 @@ struct CreatePage {
     slots: Vec<(u16, bool)>,
     time_zone: String,
     zones: Vec<&'static str>,
+    /// The range's days to tick one by one (empty until a range is known).
+    pick_days: Vec<view::AnswerMonth>,
 }
 
 impl CreatePage {
@@ -53,6 +55,9 @@ struct TimesForm {
     day_end: String,
     slot_minutes: u16,
     time_zone: String,
+    /// The days ticked on the form's calendar, when it was shown (`dates_shown`).
+    dates: Vec<NaiveDate>,
+    dates_shown: bool,
 }
 
 impl TimesForm {
@@ -64,6 +69,8 @@ impl TimesForm {
             day_end: "18:00".into(),
             slot_minutes: 30,
             time_zone: if lang == Lang::Ko { "Asia/Seoul" } else { "UTC" }.into(),
+            dates: Vec::new(),
+            dates_shown: false,
         };
         for (key, value) in form_urlencoded::parse(body) {
             match key.as_ref() {
@@ -75,6 +82,8 @@ impl TimesForm {
                 "day_end" => form.day_end = value.into_owned(),
                 "slot_minutes" => form.slot_minutes = value.parse().unwrap_or(0),
                 "time_zone" => form.time_zone = value.trim().to_owned(),
+                "date" => form.dates.extend(value.parse::<NaiveDate>().ok()),
+                "dates_shown" => form.dates_shown = true,
                 _ => {}
             }
         }
@@ -103,6 +112,16 @@ impl TimesForm {
                     (n, name, self.weekdays.contains(&n))
                 })
                 .collect(),
+            pick_days: match (entered.start.parse(), entered.end.parse()) {
+                (Ok(s), Ok(e)) => match DateRange::new(s, e) {
+                    Ok(range) => {
+                        let days: Vec<NaiveDate> = range.days().collect();
+                        view::days_to_pick(lang, &days, |d| self.chosen(d))
+                    }
+                    Err(_) => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
             hours_from: hours(0, &self.day_start),
             hours_to: hours(1, &self.day_end),
             slots: meetifyr_core::SLOT_MINUTES
@@ -122,13 +141,22 @@ impl TimesForm {
         }
     }
 
-    /// The grid over `range`: its days, or only the chosen weekdays among them.
-    fn grid(&self, range: DateRange, t: &Texts) -> Result<TimeGrid, String> {
+    /// Whether day `d` of the range is asked about: ticked on the calendar when it was shown,
+    /// else one of the chosen weekdays (every day when none is chosen).
+    fn chosen(&self, d: NaiveDate) -> bool {
         use chrono::Datelike;
-        let dates: Vec<NaiveDate> = range
-            .days()
-            .filter(|d| self.weekdays.is_empty() || self.weekdays.contains(&d.weekday().number_from_monday()))
-            .collect();
+        if self.dates_shown {
+            return self.dates.contains(&d);
+        }
+        self.weekdays.is_empty() || self.weekdays.contains(&d.weekday().number_from_monday())
+    }
+
+    /// The grid over the days of `range` that are asked about.
+    fn grid(&self, range: DateRange, t: &Texts) -> Result<TimeGrid, String> {
+        let dates: Vec<NaiveDate> = range.days().filter(|&d| self.chosen(d)).collect();
+        if dates.is_empty() && self.dates_shown {
+            return Err(t.no_days_chosen.to_owned());
+        }
         TimeGrid::new(
             dates,
             &self.day_start,
@@ -175,11 +203,13 @@ pub(crate) async fn create(
     let form: CreateForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let f = Frame::new(&headers, "/");
     let t = f.t;
-    let times = TimesForm::parse(&body, f.lang);
+    let mut times = TimesForm::parse(&body, f.lang);
     let mut errors = Vec::new();
     let (mut start, mut end) = (form.start.clone(), form.end.clone());
     if let Some((s, e)) = view::quick_pick(&form.pick, state.clock.today()) {
         (start, end) = (s.to_string(), e.to_string());
+        // Other days: the ticks of the old ones do not carry over.
+        times.dates_shown = false;
     }
     let title = Title::parse(form.title.trim()).map_err(|e| e.to_string());
     let location = Location::parse(form.location.trim()).map_err(|e| e.to_string());

@@ -131,24 +131,38 @@ impl Lang {
         }
     }
 
+    /// How [`Lang::day`] writes a day: `{wd}` its short weekday, `{mon}` its short month,
+    /// `{m}` the month's number, `{d}` the day's. The create page's script writes days with it.
+    pub fn day_format(self) -> &'static str {
+        match self {
+            Lang::Ko => "{m}월 {d}일 ({wd})",
+            Lang::En => "{wd}, {mon} {d}",
+        }
+    }
+
+    /// Short weekday names from Monday.
+    pub fn short_days(self) -> [&'static str; 7] {
+        match self {
+            Lang::Ko => ["월", "화", "수", "목", "금", "토", "일"],
+            Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        }
+    }
+
+    pub fn short_months(self) -> [&'static str; 12] {
+        [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+    }
+
     /// A day for people: `1월 5일 (월)`, `Mon, Jan 5`.
     pub fn day(self, date: chrono::NaiveDate) -> String {
         use chrono::Datelike;
-        const KO_DAYS: [&str; 7] = ["월", "화", "수", "목", "금", "토", "일"];
-        const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const EN_MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
         let weekday = date.weekday().num_days_from_monday() as usize;
-        match self {
-            Lang::Ko => format!("{}월 {}일 ({})", date.month(), date.day(), KO_DAYS[weekday]),
-            Lang::En => format!(
-                "{}, {} {}",
-                EN_DAYS[weekday],
-                EN_MONTHS[date.month0() as usize],
-                date.day()
-            ),
-        }
+        self.day_format()
+            .replace("{wd}", self.short_days()[weekday])
+            .replace("{mon}", self.short_months()[date.month0() as usize])
+            .replace("{m}", &date.month().to_string())
+            .replace("{d}", &date.day().to_string())
     }
 }
 
@@ -247,6 +261,10 @@ pub struct Texts {
     pub kind_days: &'static str,
     pub kind_times: &'static str,
     pub weekdays_label: &'static str,
+    pub pick_days_label: &'static str,
+    pub pick_days_hint: &'static str,
+    pub pick_days_button: &'static str,
+    pub no_days_chosen: &'static str,
     pub day_start_label: &'static str,
     pub day_end_label: &'static str,
     pub slot_label: &'static str,
@@ -358,6 +376,10 @@ pub static KO: Texts = Texts {
     kind_days: "날짜 (하루 단위)",
     kind_times: "시간 (시각 단위)",
     weekdays_label: "이 요일만 (선택)",
+    pick_days_label: "날짜",
+    pick_days_hint: "필요 없는 날은 체크를 해제하세요. 위에서 요일을 고르면 그 요일만 체크돼요.",
+    pick_days_button: "날짜 하나씩 고르기",
+    no_days_chosen: "하루 이상 골라 주세요.",
     day_start_label: "가장 이른 시각",
     day_end_label: "가장 늦은 시각",
     slot_label: "칸 길이",
@@ -469,6 +491,10 @@ pub static EN: Texts = Texts {
     kind_days: "Days",
     kind_times: "Times of day",
     weekdays_label: "Only these weekdays (optional)",
+    pick_days_label: "Days",
+    pick_days_hint: "Untick the days you do not need. Choosing weekdays above ticks only those.",
+    pick_days_button: "Choose days one by one",
+    no_days_chosen: "Choose at least one day.",
     day_start_label: "Earliest",
     day_end_label: "Latest",
     slot_label: "Slot length",

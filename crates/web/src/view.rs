@@ -421,6 +421,30 @@ pub fn answer(m: &MeetingData, me: &PersonData, lang: Lang, t: &Texts) -> Vec<An
         .collect()
 }
 
+/// The create form's calendar of `days`, each ticked when `chosen`.
+pub fn days_to_pick(lang: Lang, days: &[NaiveDate], chosen: impl Fn(NaiveDate) -> bool) -> Vec<AnswerMonth> {
+    let cell = |date: NaiveDate| AnswerCell {
+        date: Some(date.to_string()),
+        day: date.day(),
+        free: chosen(date),
+        starred: false,
+        free_label: lang.day(date),
+        star_label: String::new(),
+    };
+    let blank = || AnswerCell {
+        date: None,
+        day: 0,
+        free: false,
+        starred: false,
+        free_label: String::new(),
+        star_label: String::new(),
+    };
+    months(lang, days, cell, blank)
+        .into_iter()
+        .map(|(label, weeks)| AnswerMonth { label, weeks })
+        .collect()
+}
+
 /// The range a quick pick means, from `today`.
 pub fn quick_pick(pick: &str, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     let first_of = |d: NaiveDate| d.with_day(1).expect("day 1 exists");

@@ -709,3 +709,45 @@ async fn a_time_meeting_is_created_joined_and_answered_without_javascript() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_time_meetings_days_are_picked_one_by_one_without_javascript() {
+    let app = spawn_app().await;
+    let fields = "title=Picked&location=&start=2026-12-07&end=2026-12-13&kind=times\
+                  &day_start=09%3A00&day_end=11%3A00&slot_minutes=60&time_zone=Asia%2FSeoul";
+    // Given the form sent with "choose days one by one" and Mondays and Fridays
+    let shown = post_form(&app, "/", format!("{fields}&weekday=1&weekday=5&pick=days"), None).await;
+    // Then the page comes back with the week's seven days to tick, those two ticked
+    assert_eq!(shown.status(), StatusCode::OK);
+    let html = shown.text().await.unwrap();
+    let boxes: Vec<&str> = html
+        .split("<input")
+        .skip(1)
+        .filter(|i| i.contains("name=\"date\""))
+        .collect();
+    assert_eq!(boxes.len(), 7, "{html}");
+    let ticked: Vec<bool> = boxes
+        .iter()
+        .map(|i| i.split('>').next().unwrap().contains(" checked"))
+        .collect();
+    assert_eq!(ticked, [true, false, false, false, true, false, false]);
+    assert!(html.contains("name=\"dates_shown\""), "{html}");
+    // When the Monday is unticked, the Wednesday ticked and the form sent
+    let created = post_form(
+        &app,
+        "/",
+        format!("{fields}&weekday=1&weekday=5&dates_shown=1&date=2026-12-09&date=2026-12-11&date=2027-01-20"),
+        None,
+    )
+    .await;
+    // Then the meeting asks about those two days only (a day outside the range is not one)
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let code = location.strip_prefix("/m/").and_then(|p| p.split_once('?')).unwrap().0;
+    let meeting = app.meeting(code).await;
+    assert_eq!(meeting["time_grid"]["dates"], json!(["2026-12-09", "2026-12-11"]));
+    // And a calendar sent with no day ticked is refused, saying why
+    let refused = post_form(&app, "/", format!("{fields}&dates_shown=1"), None).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Choose at least one day."));
+}
