@@ -123,22 +123,30 @@ pub fn best_slots(meeting: &Meeting, n: usize) -> Vec<usize> {
         for k in free.iter() {
             if let Some(cell) = counts.get_mut(k) {
                 cell.0 += 1;
-                cell.1 += u32::from(starred.contains(k));
+            }
+        }
+        // A star counts where its person is free (stored stars always are).
+        for k in starred.iter().filter(|&k| free.contains(k)) {
+            if let Some(cell) = counts.get_mut(k) {
+                cell.1 += 1;
             }
         }
     }
-    let mut cells: Vec<usize> = (0..counts.len()).filter(|&k| counts[k].0 > 0).collect();
-    let order = |a: &usize, b: &usize| {
-        let (x, y) = (counts[*a], counts[*b]);
-        y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(a.cmp(b))
+    // The best n so far, best first: one pass, each cell compared with the few kept.
+    let better = |a: usize, b: usize| {
+        let (x, y) = (counts[a], counts[b]);
+        (x.0, x.1) > (y.0, y.1) // ties keep the earlier cell, which came first
     };
-    if cells.len() > n && n > 0 {
-        cells.select_nth_unstable_by(n - 1, order);
-        cells.truncate(n);
+    let mut best: Vec<usize> = Vec::with_capacity(n + 1);
+    for k in (0..counts.len()).filter(|&k| counts[k].0 > 0) {
+        if best.len() == n && best.last().is_none_or(|&last| !better(k, last)) {
+            continue;
+        }
+        let at = best.iter().position(|&b| better(k, b)).unwrap_or(best.len());
+        best.insert(at, k);
+        best.truncate(n);
     }
-    cells.sort_by(order);
-    cells.truncate(n);
-    cells
+    best
 }
 
 /// Free in every cell of the window.

@@ -81,6 +81,9 @@ struct Inner {
     /// Each cell's start as RFC 3339 in the zone and in UTC (`None` in a gap), written once:
     /// every GET of the meeting lists them.
     texts: Vec<Option<(String, String)>>,
+    /// The slots as the JSON array every GET of the meeting sends, written once: it is most of
+    /// that body, and a grid is built once per stored text and shared.
+    slots_json: String,
 }
 
 /// The stored and sent form of a grid: what the organiser chose.
@@ -194,19 +197,21 @@ impl TimeGrid {
             slot_minutes,
             time_zone: zone.name().to_owned(),
         };
-        let texts = cells
+        let texts: Vec<_> = cells
             .iter()
             .map(|c| {
                 c.start
                     .map(|t| (format_instant(t), utc(t).format("%Y-%m-%dT%H:%M:%SZ").to_string()))
             })
             .collect();
+        let slots_json = slots_json(&cells, &texts);
         Ok(Self(Arc::new(Inner {
             spec,
             zone,
             cells,
             day_starts,
             texts,
+            slots_json,
         })))
     }
 
@@ -257,6 +262,12 @@ impl TimeGrid {
     }
 
     /// Cell `k`'s start as sent: RFC 3339 with the zone's offset, and in UTC; `None` in a gap.
+    /// Every slot as JSON: `[{"start": local RFC 3339, "utc": …}, …]`, a gap (which has no
+    /// instant) as `{"date", "time", "gap": true}`. The texts need no escaping.
+    pub fn slots_json(&self) -> &str {
+        &self.0.slots_json
+    }
+
     pub fn start_texts(&self, k: usize) -> Option<(&str, &str)> {
         self.0
             .texts
@@ -457,6 +468,28 @@ impl SlotAnswer {
     }
 }
 
+fn slots_json(cells: &[Slot], texts: &[Option<(String, String)>]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(2 + 70 * cells.len());
+    out.push('[');
+    for (k, (cell, text)) in cells.iter().zip(texts).enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        let _ = match text {
+            Some((local, utc)) => write!(out, r#"{{"start":"{local}","utc":"{utc}"}}"#),
+            None => write!(
+                out,
+                r#"{{"date":"{}","time":"{}","gap":true}}"#,
+                cell.date,
+                hhmm(cell.minute)
+            ),
+        };
+    }
+    out.push(']');
+    out
+}
+
 /// A set of cells of a time grid, as bits (bit `k` = cell `k`); stored as bytes, cell `k` in
 /// byte `k / 8`, bit `k % 8`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -477,8 +510,10 @@ impl CellSet {
         if bytes.len() != len.div_ceil(8) {
             return None;
         }
-        for (i, &b) in bytes.iter().enumerate() {
-            set.0[i / 8] |= u64::from(b) << (8 * (i % 8));
+        for (word, chunk) in set.0.iter_mut().zip(bytes.chunks(8)) {
+            let mut le = [0; 8];
+            le[..chunk.len()].copy_from_slice(chunk);
+            *word = u64::from_le_bytes(le);
         }
         // Only the last word can hold bits at or past `len`.
         let beyond = !len.is_multiple_of(64) && set.0.last().is_some_and(|w| w >> (len % 64) != 0);
@@ -561,16 +596,12 @@ impl CellSet {
 
     /// The cells in the set, ascending.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, &w)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    i * 64 + b
-                })
-            })
-        })
+        Cells {
+            words: &self.0,
+            next: 0,
+            word: 0,
+            base: 0,
+        }
     }
 }
 
@@ -587,6 +618,32 @@ pub fn format_instant(t: DateTime<FixedOffset>) -> String {
 /// The same instant in UTC.
 pub fn utc(t: DateTime<FixedOffset>) -> DateTime<Utc> {
     t.with_timezone(&Utc)
+}
+
+/// The cells of a [`CellSet`] in order: a word at a time, its lowest set bit first.
+struct Cells<'a> {
+    words: &'a [u64],
+    /// The index of the next word to load.
+    next: usize,
+    /// What is left of the current word, and its first cell.
+    word: u64,
+    base: usize,
+}
+
+impl Iterator for Cells<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.word == 0 {
+            self.word = *self.words.get(self.next)?;
+            self.base = self.next * 64;
+            self.next += 1;
+        }
+        let b = self.word.trailing_zeros() as usize;
+        self.word &= self.word - 1;
+        Some(self.base + b)
+    }
 }
 
 #[cfg(test)]

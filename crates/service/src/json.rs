@@ -17,16 +17,21 @@ impl MeetingJson<'_> {
     pub fn size_hint(&self) -> usize {
         let m = self.0;
         if let Grid::Times(grid) = &m.grid {
-            // A slot is at most 70 bytes in `slots`, 5 in a participant's lists.
+            // An index is at most 5 bytes in a participant's lists; a best slot 40.
             let text = |s: &str| 2 + 6 * s.len();
-            return 600
+            let indices = |p: &meetifyr_core::Participant| match &p.answer {
+                Answer::Times { free, starred } => 5 * (free.count() + starred.count()) as usize,
+                Answer::Days { .. } => 0,
+            };
+            return 800
                 + text(&m.title)
                 + text(&m.location)
-                + 120 * grid.len()
+                + grid.slots_json().len()
                 + 30 * grid.dates().len()
+                + 40 * BEST_DATES
                 + m.participants
                     .iter()
-                    .map(|p| 84 + text(&p.name) + 2 * 5 * grid.len())
+                    .map(|p| 84 + text(&p.name) + indices(p))
                     .sum::<usize>();
         }
         let days = m.grid.len();
@@ -132,45 +137,11 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     out.extend_from_slice(b",\"time_grid\":");
     serde_json::to_writer(&mut *out, grid.spec())?;
     // A slot is its start (whose local part is its date and wall time) and its UTC instant; a
-    // gap, which has neither, its date and wall time. The texts are written once per grid
-    // (`TimeGrid::start_texts`) and copied here.
-    out.extend_from_slice(b",\"slots\":[");
-    for (k, cell) in grid.cells().iter().enumerate() {
-        if k > 0 {
-            out.push(b',');
-        }
-        match grid.start_texts(k) {
-            Some((local, utc)) => {
-                out.extend_from_slice(b"{\"start\":");
-                quoted(out, local);
-                out.extend_from_slice(b",\"utc\":");
-                quoted(out, utc);
-                out.push(b'}');
-            }
-            None => {
-                out.extend_from_slice(b"{\"date\":");
-                date(out, cell.date);
-                let (h, m) = (cell.minute / 60, cell.minute % 60);
-                let digit = |n: u16| b'0' + n as u8;
-                out.extend_from_slice(b",\"time\":\"");
-                out.extend_from_slice(&[digit(h / 10), digit(h % 10), b':', digit(m / 10), digit(m % 10)]);
-                out.extend_from_slice(b"\",\"gap\":true}");
-            }
-        }
-    }
-    // A participant's slots: indices into `slots` (a few bytes each, not a timestamp).
+    // gap, which has neither, its date and wall time: written once per grid, copied here.
+    out.extend_from_slice(b",\"slots\":");
+    out.extend_from_slice(grid.slots_json().as_bytes());
     let mut ids = itoa::Buffer::new();
-    let indices = |out: &mut Vec<u8>, ids: &mut itoa::Buffer, cells: &mut dyn Iterator<Item = usize>| {
-        out.push(b'[');
-        for (i, k) in cells.enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(ids.format(k).as_bytes());
-        }
-        out.push(b']');
-    };
-    out.extend_from_slice(b"],\"participants\":[");
+    out.extend_from_slice(b",\"participants\":[");
     for (i, p) in m.participants.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -183,9 +154,9 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
         let Answer::Times { free, starred } = &p.answer else {
             continue;
         };
-        indices(out, &mut ids, &mut free.iter());
+        indices(out, free.iter());
         out.extend_from_slice(b",\"starred\":");
-        indices(out, &mut ids, &mut starred.iter().filter(|&k| free.contains(k)));
+        indices(out, starred.iter().filter(|&k| free.contains(k)));
         out.extend_from_slice(if p.password_hash.is_some() {
             b",\"protected\":true}"
         } else {
@@ -218,6 +189,42 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
     }
     out.push(b'}');
     Ok(())
+}
+
+/// A participant's slots as a JSON list of indices into `slots` (a few bytes each, not a
+/// timestamp). Thousands per GET: each is copied as a fixed five bytes from a table and the
+/// excess cut, rather than formatted.
+fn indices(out: &mut Vec<u8>, cells: impl Iterator<Item = usize>) {
+    static TEXTS: std::sync::LazyLock<Vec<([u8; 5], u8)>> = std::sync::LazyLock::new(|| {
+        // Every cell of the largest grid (63 days of 96 slots, and a repeated hour or two).
+        (0..64 * 100)
+            .map(|k| {
+                let text = format!(",{k}");
+                let mut bytes = [0; 5];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                (bytes, text.len() as u8)
+            })
+            .collect()
+    });
+    let open = out.len();
+    for k in cells {
+        match TEXTS.get(k) {
+            Some((bytes, len)) => {
+                out.extend_from_slice(bytes);
+                out.truncate(out.len() - 5 + usize::from(*len));
+            }
+            None => {
+                out.push(b',');
+                out.extend_from_slice(itoa::Buffer::new().format(k).as_bytes());
+            }
+        }
+    }
+    // The first index's comma is the list's opening bracket.
+    match out.get_mut(open) {
+        Some(first) => *first = b'[',
+        None => out.push(b'['),
+    }
+    out.push(b']');
 }
 
 /// A text that needs no escaping (ASCII digits, `-`, `:`, `+`, `T`, `Z`), in quotes.

@@ -42,11 +42,12 @@ pub(crate) fn time_grid_column(grid: &Grid) -> Option<String> {
 }
 
 /// What a participant row holds of its answer.
-pub(crate) struct AnswerRow {
+pub(crate) struct AnswerRow<'a> {
     pub free_days: i64,
     pub starred_days: i64,
-    pub free_slots: Option<Vec<u8>>,
-    pub starred_slots: Option<Vec<u8>>,
+    /// Borrowed: SQLite's row lends its blobs, so a GET decodes them without a copy.
+    pub free_slots: Option<&'a [u8]>,
+    pub starred_slots: Option<&'a [u8]>,
 }
 
 /// `[[participant_id, name, free_days, starred_days, password_hash, free_slots_hex,
@@ -58,11 +59,12 @@ pub(crate) fn participants(grid: &Grid, json: &str) -> Result<Vec<Participant>, 
         .into_iter()
         .map(|(id, name, free_days, starred_days, hash, free, starred)| {
             let bytes = |hex: Option<String>| hex.map(|h| from_hex(id, &h)).transpose();
+            let (free, starred) = (bytes(free)?, bytes(starred)?);
             let row = AnswerRow {
                 free_days,
                 starred_days,
-                free_slots: bytes(free)?,
-                starred_slots: bytes(starred)?,
+                free_slots: free.as_deref(),
+                starred_slots: starred.as_deref(),
             };
             participant(grid, id, name, row, hash)
         })
@@ -91,7 +93,7 @@ pub(crate) fn participant(
     grid: &Grid,
     id: i64,
     name: String,
-    row: AnswerRow,
+    row: AnswerRow<'_>,
     password_hash: Option<String>,
 ) -> Result<Participant, StoreError> {
     let answer = match grid {
@@ -103,8 +105,8 @@ pub(crate) fn participant(
             }
         }
         Grid::Times(grid) => {
-            let cells = |b: Option<Vec<u8>>| {
-                CellSet::from_bytes(b.as_deref().unwrap_or_default(), grid.len())
+            let cells = |b: Option<&[u8]>| {
+                CellSet::from_bytes(b.unwrap_or_default(), grid.len())
                     .ok_or_else(|| corrupt(format!("participant {id} has slots {b:?} for {} cells", grid.len())))
             };
             Answer::Times {

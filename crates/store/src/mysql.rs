@@ -360,8 +360,8 @@ impl Store for MySqlStore {
                 let answer = crate::decode::AnswerRow {
                     free_days: free,
                     starred_days: starred,
-                    free_slots,
-                    starred_slots,
+                    free_slots: free_slots.as_deref(),
+                    starred_slots: starred_slots.as_deref(),
                 };
                 meeting
                     .participants

@@ -263,6 +263,13 @@ fn date(stored: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
         .transpose()
 }
 
+/// A blob column, borrowed from the row.
+fn blob<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Option<&'r [u8]>> {
+    row.get_ref(column)?
+        .as_blob_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Blob, Box::new(e)))
+}
+
 /// One row per participant (one with nulls when there is none), in id order by the index
 /// `participants_by_meeting`. Rows cost nothing to fetch here: no JSON to build and parse.
 const FIND_MEETING: &str = "
@@ -405,8 +412,8 @@ impl Store for SqliteStore {
                     let answer = decode::AnswerRow {
                         free_days: r.get(7)?,
                         starred_days: r.get(8)?,
-                        free_slots: r.get(13)?,
-                        starred_slots: r.get(14)?,
+                        free_slots: blob(r, 13)?,
+                        starred_slots: blob(r, 14)?,
                     };
                     let participant =
                         decode::participant(&meeting.grid, id, r.get(6)?, answer, r.get(9)?).map_err(corrupt)?;
