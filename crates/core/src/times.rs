@@ -84,6 +84,9 @@ struct Inner {
     /// The slots as the JSON array every GET of the meeting sends, written once: it is most of
     /// that body, and a grid is built once per stored text and shared.
     slots_json: String,
+    /// Every cell that starts at an instant, by that instant (seconds): a stroke names up to
+    /// thousands of them.
+    by_instant: Vec<(i64, usize)>,
 }
 
 /// The stored and sent form of a grid: what the organiser chose.
@@ -205,7 +208,14 @@ impl TimeGrid {
             })
             .collect();
         let slots_json = slots_json(&cells, &texts);
+        let mut by_instant: Vec<(i64, usize)> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(k, c)| Some((c.start?.timestamp(), k)))
+            .collect();
+        by_instant.sort_unstable();
         Ok(Self(Arc::new(Inner {
+            by_instant,
             spec,
             zone,
             cells,
@@ -290,6 +300,18 @@ impl TimeGrid {
     /// refused as such, whatever instant its offset makes of it.
     pub fn cell_at(&self, instant: DateTime<FixedOffset>) -> Result<usize, SlotProblem> {
         use chrono::Timelike as _;
+        // Most often a cell's own start, written with the offset the zone has then (so at a
+        // wall time that exists): found without converting between zones.
+        if let Ok(i) = self
+            .0
+            .by_instant
+            .binary_search_by_key(&instant.timestamp(), |&(t, _)| t)
+        {
+            let k = self.0.by_instant[i].1;
+            if self.0.cells[k].start.is_some_and(|s| s.offset() == instant.offset()) && instant.nanosecond() == 0 {
+                return Ok(k);
+            }
+        }
         let written = instant.naive_local();
         if self.0.spec.dates.binary_search(&written.date()).is_ok()
             && matches!(self.0.zone.from_local_datetime(&written), LocalResult::None)
