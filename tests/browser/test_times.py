@@ -235,6 +235,27 @@ def test_a_viewer_elsewhere_can_see_the_times_in_their_own_zone(context_factory,
     expect(page.locator("#times-group th.hour").first).to_have_text("09:00")
 
 
+def test_the_best_times_follow_the_viewers_zone(context_factory, api):
+    # Given a Seoul meeting whose best slot is 10:00 on its first day, opened in New York
+    code = time_meeting(api)
+    person = api.join(code, "Early")["participant_id"]
+    api.answer(code, person, [at(0, "10:00")])
+    page = context_factory(timezone_id="America/New_York").new_page()
+    page.goto(f"/m/{code}")
+    best = page.locator("#best li time").first
+    expect(best).to_contain_text("10:00")
+    # When the viewer's zone is chosen, it reads as 20:00 the evening before
+    page.get_by_role("button", name="Show in my time zone (America/New_York)").click()
+    expect(best).to_contain_text("20:00")
+    day_before = START - dt.timedelta(days=1)
+    expect(best).to_contain_text(f"{day_before:%b} {day_before.day}")
+    # And after a live update too
+    other = api.join(code, "Late")["participant_id"]
+    api.answer(code, other, [at(0, "10:00")])
+    expect(page.locator("#best li").first).to_contain_text("2/2 free")
+    expect(best).to_contain_text("20:00")
+
+
 def test_other_peoples_slots_appear_live_and_the_page_is_accessible(context_factory, api):
     code = time_meeting(api)
     watcher = context_factory().new_page()
@@ -248,6 +269,12 @@ def test_other_peoples_slots_appear_live_and_the_page_is_accessible(context_fact
     # Then the watcher's count changes within a second, and the everyone-free mark shows
     expect(first).to_have_text("1", timeout=1000)
     expect(first).to_have_class(re.compile(r"\ball\b"))
+    # And the best times list that slot, as the server ranked it
+    best = watcher.locator("#best li")
+    expect(best).to_have_count(1)
+    expect(best.first.locator("time")).to_have_attribute("datetime", at(0, "09:00"))
+    expect(best.first).to_contain_text("1/1 free")
+    expect(watcher.locator("#best-none")).to_be_hidden()
     for scheme in ("light", "dark"):
         watcher.emulate_media(color_scheme=scheme)
         results = Axe().run(watcher, options=WCAG)

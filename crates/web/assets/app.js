@@ -41,7 +41,7 @@ if (createForm) import(createForm.dataset.script).then((m) => m.createPage({ cre
 const pageData = $('#page-data');
 if (pageData) meetingPage(JSON.parse(pageData.textContent));
 const timesData = $('#times-data');
-if (timesData) import(timesData.dataset.script).then((m) => m.timesPage(JSON.parse(timesData.textContent), { $, $$, fill }));
+if (timesData) import(timesData.dataset.script).then((m) => m.timesPage(JSON.parse(timesData.textContent), { $, $$, el, fill }));
 
 function meetingPage(d) {
   const t = d.t;

@@ -1,14 +1,44 @@
 // A time meeting's page (imported by app.js there only): painting rectangles of slots with a
 // mouse, a finger or a pen, each stroke saved as one whole answer; the group's counts kept
 // live from the stream; and the times shown in this browser's zone when it differs.
-export function timesPage(d, { $, $$, fill }) {
+export function timesPage(d, { $, $$, el, fill }) {
   const t = d.t;
   const LEVELS = 12;
   const live = $('#live-status');
+  // The viewer's zone, and whether times are shown in it (the switch below).
+  const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  let local = false;
+  const inZone = (start, zone, options) => new Intl.DateTimeFormat(d.lang, { timeZone: zone, ...options }).format(new Date(start));
+  const inMyZone = (start) => inZone(start, mine, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  let lastBest = null;
+
+  // The best slots as the server ranked them, each as its day and time (in the viewer's zone
+  // when chosen) and how many are free then.
+  const drawBest = (m, people) => {
+    const list = $('#best');
+    if (!list) return;
+    lastBest = [m, people];
+    const items = (m.best_slots || []).map((start, i) => {
+      const cell = $$('#times-group a.slot').find((a) => a.dataset.start === start);
+      const free = people.filter((p) => p.has(Number(cell?.dataset.slot))).length;
+      const when = local ? inMyZone(start) : cell?.dataset.when ?? start;
+      const item = el('li');
+      const rank = el('span', { className: 'rank', textContent: String(i + 1) });
+      rank.setAttribute('aria-hidden', 'true');
+      const time = el('time', { dateTime: start, textContent: when });
+      const counts = el('span', { className: 'counts', textContent: fill(t.free_of, { free, total: people.length, stars: 0 }).split(' · ')[0] });
+      item.append(rank, ' ', time, ' ', counts);
+      return item;
+    });
+    list.replaceChildren(...items);
+    const none = $('#best-none');
+    if (none) none.hidden = items.length > 0;
+  };
 
   const drawGroup = (m) => {
     const people = m.participants.map((p) => new Set(p.free || []));
     const total = people.length;
+    drawBest(m, people);
     for (const a of $$('#times-group a.slot')) {
       const slot = Number(a.dataset.slot);
       const free = people.filter((p) => p.has(slot)).length;
@@ -222,14 +252,11 @@ export function timesPage(d, { $, $$, fill }) {
   addEventListener('pagehide', () => source.close());
 
   // ---- this browser's zone
-  const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const toggle = $('#zone-switch');
   if (mine && mine !== d.zone && toggle) {
     const rows = $$('#times-group tbody tr, #times-grid tbody tr');
     const heads = $$('#times-group thead th:not(.corner), #times-grid thead th:not(.corner)');
     const original = [...rows.map((r) => r.cells[0].textContent), ...heads.map((h) => h.textContent)];
-    const inZone = (start, zone, options) => new Intl.DateTimeFormat(d.lang, { timeZone: zone, ...options }).format(new Date(start));
-    let local = false;
     const relabel = () => {
       toggle.textContent = fill(local ? t.show_meeting_zone : t.show_my_zone, { zone: local ? d.zone : mine });
       toggle.setAttribute('aria-pressed', String(local));
@@ -250,6 +277,14 @@ export function timesPage(d, { $, $$, fill }) {
     toggle.addEventListener('click', () => {
       local = !local;
       relabel();
+      if (lastBest) drawBest(...lastBest);
+      else {
+        // The list as the server wrote it, until the first live update.
+        for (const time of $$('#best time')) {
+          time.dataset.original ??= time.textContent;
+          time.textContent = local ? inMyZone(time.dateTime) : time.dataset.original;
+        }
+      }
     });
     relabel();
     $('#zone-switch-row').hidden = false;

@@ -176,7 +176,7 @@ fn times_page(
         "zone": zone,
         "t": {
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
-            "slot_free_of": t.slot_free_of, "legend_all": t.legend_all, "deleted": t.deleted,
+            "slot_free_of": t.slot_free_of, "free_of": t.free_of, "legend_all": t.legend_all, "deleted": t.deleted,
             "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
             "password_needed": t.password_needed, "show_my_zone": t.show_my_zone,
             "show_meeting_zone": t.show_meeting_zone, "times_in": t.times_in, "copied": t.copied,
