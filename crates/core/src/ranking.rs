@@ -115,23 +115,23 @@ pub fn best_slots(meeting: &Meeting, n: usize) -> Vec<usize> {
     let crate::Grid::Times(grid) = &meeting.grid else {
         return Vec::new();
     };
-    let mut counts = vec![(0u32, 0u32); grid.len()];
+    // Counted 64 cells at a time: each count is kept as bit planes (plane b holds bit b of
+    // every cell's count), and adding a person's set is a ripple of carries through them.
+    let words = grid.len().div_ceil(64);
+    let (mut free_planes, mut star_planes) = (BitCounts::new(words), BitCounts::new(words));
     for p in &meeting.participants {
         let crate::Answer::Times { free, starred } = &p.answer else {
             continue;
         };
-        for k in free.iter() {
-            if let Some(cell) = counts.get_mut(k) {
-                cell.0 += 1;
-            }
-        }
+        free_planes.add(|w| free.word(w));
         // A star counts where its person is free (stored stars always are).
-        for k in starred.iter().filter(|&k| free.contains(k)) {
-            if let Some(cell) = counts.get_mut(k) {
-                cell.1 += 1;
-            }
-        }
+        star_planes.add(|w| starred.word(w) & free.word(w));
     }
+    let counts: Vec<(u32, u32)> = free_planes
+        .counts(grid.len())
+        .into_iter()
+        .zip(star_planes.counts(grid.len()))
+        .collect();
     // The best n so far, best first: one pass, each cell compared with the few kept.
     let better = |a: usize, b: usize| {
         let (x, y) = (counts[a], counts[b]);
@@ -147,6 +147,56 @@ pub fn best_slots(meeting: &Meeting, n: usize) -> Vec<usize> {
         best.truncate(n);
     }
     best
+}
+
+/// Per-cell counts of many cell sets, as bit planes of 64-cell words.
+struct BitCounts {
+    words: usize,
+    /// `planes[b * words + w]`: bit `b` of the counts of the cells of word `w`.
+    planes: Vec<u64>,
+}
+
+impl BitCounts {
+    fn new(words: usize) -> Self {
+        Self {
+            words,
+            planes: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, word: impl Fn(usize) -> u64) {
+        for w in 0..self.words {
+            let mut carry = word(w);
+            let mut b = 0;
+            while carry != 0 {
+                if b * self.words >= self.planes.len() {
+                    self.planes.resize(self.planes.len() + self.words, 0);
+                }
+                let plane = &mut self.planes[b * self.words + w];
+                let next = *plane & carry;
+                *plane ^= carry;
+                carry = next;
+                b += 1;
+            }
+        }
+    }
+
+    /// The counts of cells `0..len`: each plane's set bits add their weight.
+    fn counts(&self, len: usize) -> Vec<u32> {
+        let mut out = vec![0; len];
+        for (b, plane) in self.planes.chunks_exact(self.words.max(1)).enumerate() {
+            for (w, &bits) in plane.iter().enumerate() {
+                let mut bits = bits;
+                while bits != 0 {
+                    if let Some(count) = out.get_mut(w * 64 + bits.trailing_zeros() as usize) {
+                        *count += 1 << b;
+                    }
+                    bits &= bits - 1;
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Free in every cell of the window.
@@ -324,6 +374,72 @@ mod tests {
                 .then(a.start.cmp(&b.start))
         });
         out
+    }
+
+    #[test]
+    fn best_slots_count_many_people_over_several_words_as_a_naive_tally_does() {
+        // Given 3 days of 09:00-18:00 in 15-minute slots (108 cells, two words) and 100
+        // people with pseudo-random answers (counts up to 100: seven bit planes)
+        let grid = crate::TimeGrid::new(
+            vec![d("2026-06-01"), d("2026-06-02"), d("2026-06-04")],
+            "09:00",
+            "18:00",
+            15,
+            "Asia/Seoul",
+        )
+        .unwrap();
+        let mut seed = 0x2545_f491_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let participants: Vec<Participant> = (0..100)
+            .map(|id| {
+                let (mut free, mut starred) = (crate::CellSet::empty(grid.len()), crate::CellSet::empty(grid.len()));
+                for k in 0..grid.len() {
+                    let r = next();
+                    if r % 4 != 0 {
+                        free.insert(k);
+                    }
+                    // Some stars on busy cells too: they must not count.
+                    if r % 7 == 0 {
+                        starred.insert(k);
+                    }
+                }
+                Participant {
+                    id,
+                    name: format!("p{id}"),
+                    answer: crate::Answer::Times { free, starred },
+                    password_hash: None,
+                }
+            })
+            .collect();
+        let cells = grid.len();
+        let m = Meeting {
+            grid: crate::Grid::Times(grid),
+            ..meeting(range("2026-06-01", "2026-06-04"), participants)
+        };
+        // When the best slots are taken, Then they are a naive tally's order
+        let tally = |k: usize| {
+            let free = m.participants.iter().filter(|p| p.answer.is_free(k)).count();
+            let stars = m
+                .participants
+                .iter()
+                .filter(|p| matches!(&p.answer, crate::Answer::Times { free, starred } if free.contains(k) && starred.contains(k)))
+                .count();
+            (free, stars)
+        };
+        let mut naive: Vec<usize> = (0..cells).filter(|&k| tally(k).0 > 0).collect();
+        naive.sort_by(|&a, &b| tally(b).cmp(&tally(a)).then(a.cmp(&b)));
+        for n in [1, 5, 40, cells + 1] {
+            assert_eq!(
+                best_slots(&m, n),
+                naive.iter().copied().take(n).collect::<Vec<_>>(),
+                "n = {n}"
+            );
+        }
     }
 
     #[test]

@@ -525,18 +525,22 @@ impl CellSet {
     /// The bytes stored for `len` cells: exactly `len.div_ceil(8)` of them, no bit at or past
     /// `len`. An empty byte string is the empty set (what a new participant stores).
     pub fn from_bytes(bytes: &[u8], len: usize) -> Option<Self> {
-        let mut set = Self::empty(len);
         if bytes.is_empty() {
-            return Some(set);
+            return Some(Self::empty(len));
         }
         if bytes.len() != len.div_ceil(8) {
             return None;
         }
-        for (word, chunk) in set.0.iter_mut().zip(bytes.chunks(8)) {
-            let mut le = [0; 8];
-            le[..chunk.len()].copy_from_slice(chunk);
-            *word = u64::from_le_bytes(le);
-        }
+        let set = Self(
+            bytes
+                .chunks(8)
+                .map(|chunk| {
+                    let mut le = [0; 8];
+                    le[..chunk.len()].copy_from_slice(chunk);
+                    u64::from_le_bytes(le)
+                })
+                .collect(),
+        );
         // Only the last word can hold bits at or past `len`.
         let beyond = !len.is_multiple_of(64) && set.0.last().is_some_and(|w| w >> (len % 64) != 0);
         (!beyond).then_some(set)
@@ -563,6 +567,11 @@ impl CellSet {
 
     pub fn count(&self) -> u32 {
         self.0.iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// Cells `64 * w` to `64 * w + 63` as bits (0 past the end).
+    pub fn word(&self, w: usize) -> u64 {
+        self.0.get(w).copied().unwrap_or(0)
     }
 
     pub fn is_subset(&self, of: &CellSet) -> bool {
