@@ -337,3 +337,30 @@ def test_a_star_stroke_stars_the_slots_and_makes_them_free(context_factory, api)
     assert eventually(starred, want, page=page) == want
     assert sorted(free_of(api, code, "Stars")) == want
     expect(page.locator(f'#times-grid input[name="star"][value="{at(0, "09:30")}"]')).to_be_checked()
+
+
+def test_the_group_view_marks_starred_slots_and_names_who_starred_them(context_factory, api):
+    # Given two people free at 09:30 on the first day, one of whom stars it
+    code = time_meeting(api)
+    starred_by = api.join(code, "Mina")["participant_id"]
+    api.answer(code, starred_by, [at(0, "09:30")], [at(0, "09:30")])
+    other = api.join(code, "Jun")["participant_id"]
+    api.answer(code, other, [at(0, "09:30"), at(0, "10:00")])
+    page = context_factory().new_page()
+    page.goto(f"/m/{code}")
+    # Then that slot carries a star, read out with its count, and the next one none
+    cell = page.locator(f'#times-group a.slot[data-start="{at(0, "09:30")}"]')
+    expect(cell.locator(".stars")).to_have_count(1)
+    expect(cell).to_have_attribute("aria-label", re.compile(r"2 of 2 free, ★ 1"))
+    expect(page.locator(f'#times-group a.slot[data-start="{at(0, "10:00")}"] .stars')).to_have_count(0)
+    # And the best times list it first, with its star
+    expect(page.locator("#best li").first).to_contain_text("2/2 free · 1★")
+    # When the slot is opened, Then the detail names who starred it
+    cell.click()
+    expect(page.locator("#detail")).to_contain_text("★ (1)")
+    expect(page.locator("#detail dd").last).to_have_text("Mina")
+    # And a live update keeps the star: a third person stars 10:00
+    third = api.join(code, "Sora")["participant_id"]
+    api.answer(code, third, [at(0, "10:00")], [at(0, "10:00")])
+    expect(page.locator(f'#times-group a.slot[data-start="{at(0, "10:00")}"] .stars')).to_have_count(1)
+    expect(cell.locator(".stars")).to_have_count(1)

@@ -14,19 +14,21 @@ export function timesPage(d, { $, $$, el, fill }) {
 
   // The best slots as the server ranked them, each as its day and time (in the viewer's zone
   // when chosen) and how many are free then.
-  const drawBest = (m, people) => {
+  const drawBest = (m, people, starred) => {
     const list = $('#best');
     if (!list) return;
-    lastBest = [m, people];
+    lastBest = [m, people, starred];
     const items = (m.best_slots || []).map((start, i) => {
       const cell = $$('#times-group a.slot').find((a) => a.dataset.start === start);
-      const free = people.filter((p) => p.has(Number(cell?.dataset.slot))).length;
+      const slot = Number(cell?.dataset.slot);
+      const free = people.filter((p) => p.has(slot)).length;
+      const stars = starred.filter((p) => p.has(slot)).length;
       const when = local ? inMyZone(start) : cell?.dataset.when ?? start;
       const item = el('li');
       const rank = el('span', { className: 'rank', textContent: String(i + 1) });
       rank.setAttribute('aria-hidden', 'true');
       const time = el('time', { dateTime: start, textContent: when });
-      const counts = el('span', { className: 'counts', textContent: fill(t.free_of, { free, total: people.length, stars: 0 }).split(' · ')[0] });
+      const counts = el('span', { className: 'counts', textContent: fill(t.free_of, { free, total: people.length, stars }) });
       item.append(rank, ' ', time, ' ', counts);
       return item;
     });
@@ -37,16 +39,24 @@ export function timesPage(d, { $, $$, el, fill }) {
 
   const drawGroup = (m) => {
     const people = m.participants.map((p) => new Set(p.free || []));
+    const starred = m.participants.map((p) => new Set(p.starred || []));
     const total = people.length;
-    drawBest(m, people);
+    drawBest(m, people, starred);
     for (const a of $$('#times-group a.slot')) {
       const slot = Number(a.dataset.slot);
       const free = people.filter((p) => p.has(slot)).length;
+      const stars = starred.filter((p) => p.has(slot)).length;
       const level = total ? Math.floor((free * LEVELS + Math.floor(total / 2)) / total) : 0;
       const all = total > 0 && free === total;
       a.className = `slot lv${level}${all ? ' all' : ''}`;
       a.textContent = String(free);
-      const label = fill(t.slot_free_of, { when: a.dataset.when, free, total });
+      if (stars > 0) {
+        const mark = el('span', { className: 'stars', textContent: '★' });
+        mark.setAttribute('aria-hidden', 'true');
+        a.append(mark);
+      }
+      let label = fill(t.slot_free_of, { when: a.dataset.when, free, total });
+      if (stars > 0) label += `, ★ ${stars}`;
       a.setAttribute('aria-label', all ? `${label} (${t.legend_all})` : label);
     }
   };

@@ -162,7 +162,11 @@ fn times_page(
             day: format!("{} {}", lang.day(slot.date), slot.time),
             free: free.iter().map(|p| p.name.clone()).collect(),
             busy: busy.iter().map(|p| p.name.clone()).collect(),
-            starred: Vec::new(),
+            starred: free
+                .iter()
+                .filter(|p| p.starred.contains(&index))
+                .map(|p| p.name.clone())
+                .collect(),
         })
     });
     let data = serde_json::json!({

@@ -28,6 +28,8 @@ pub struct TimeCell {
     pub start: String,
     pub gap: bool,
     pub free: usize,
+    /// How many of the people shown star it.
+    pub stars: usize,
     pub level: usize,
     pub everyone: bool,
     pub mine: bool,
@@ -74,6 +76,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
     let mine: BTreeSet<usize> = me.map(|p| p.free.iter().copied().collect()).unwrap_or_default();
     let my_stars: BTreeSet<usize> = me.map(|p| p.starred.iter().copied().collect()).unwrap_or_default();
     let free_sets: Vec<BTreeSet<usize>> = people.iter().map(|p| p.free.iter().copied().collect()).collect();
+    let star_sets: Vec<BTreeSet<usize>> = people.iter().map(|p| p.starred.iter().copied().collect()).collect();
     let rows = keys
         .iter()
         .enumerate()
@@ -93,6 +96,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                             start: String::new(),
                             gap: false,
                             free: 0,
+                            stars: 0,
                             level: 0,
                             everyone: false,
                             mine: false,
@@ -110,6 +114,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                             start: String::new(),
                             gap: true,
                             free: 0,
+                            stars: 0,
                             level: 0,
                             everyone: false,
                             mine: false,
@@ -130,6 +135,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                         when
                     };
                     let free = free_sets.iter().filter(|f| f.contains(&index)).count();
+                    let stars = star_sets.iter().filter(|f| f.contains(&index)).count();
                     let level = (free * LEVELS + total / 2).checked_div(total).unwrap_or(0);
                     let everyone = total > 0 && free == total;
                     let mut label = fill(
@@ -140,6 +146,9 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                             ("total", &total.to_string()),
                         ],
                     );
+                    if stars > 0 {
+                        label.push_str(&format!(", ★ {stars}"));
+                    }
                     if everyone {
                         label.push_str(&format!(" ({})", t.legend_all));
                     }
@@ -151,6 +160,7 @@ pub fn table(m: &MeetingData, shown: &BTreeSet<i64>, me: Option<&PersonData>, la
                         start,
                         gap: false,
                         free,
+                        stars,
                         level,
                         everyone,
                         when,
@@ -182,6 +192,7 @@ pub fn best(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<crate::view::Best> {
                 .position(|s| s.start.as_deref() == Some(start.as_str()))?;
             let slot = &m.slots[index];
             let free = m.participants.iter().filter(|p| p.free.contains(&index)).count();
+            let stars = m.participants.iter().filter(|p| p.starred.contains(&index)).count();
             Some(crate::view::Best {
                 rank: i + 1,
                 date: start.clone(),
@@ -191,13 +202,9 @@ pub fn best(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<crate::view::Best> {
                     &[
                         ("free", &free.to_string()),
                         ("total", &total.to_string()),
-                        ("stars", "0"),
+                        ("stars", &stars.to_string()),
                     ],
-                )
-                .split(" · ")
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+                ),
             })
         })
         .collect()
