@@ -766,6 +766,65 @@ async fn export_streams_every_order_once_with_a_bom() {
 }
 
 #[tokio::test]
+async fn export_honours_the_year_and_refuses_a_bad_one() {
+    // Given seeded orders spread over the past year (so over one or two calendar years)
+    let app = spawn_with(
+        true,
+        Some(SeedOptions {
+            products: 20,
+            orders: 1200,
+            reviews: 0,
+            batch_size: 500,
+            seed: 5,
+        }),
+    )
+    .await;
+    let all = app.get("/export/orders").await.text().await.unwrap();
+    let mut per_year: std::collections::BTreeMap<String, i64> = Default::default();
+    for line in all.lines().skip(1) {
+        let created = line.split(',').nth(6).unwrap();
+        *per_year.entry(created[..4].to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_year.values().sum::<i64>(), 1200);
+    // When the count and the export are asked for each year, and for a year with no orders
+    for (year, n) in per_year
+        .iter()
+        .map(|(y, n)| (y.clone(), *n))
+        .chain([("1999".to_owned(), 0)])
+    {
+        let (status, count) = app.get_json(&format!("/export/orders/count?year={year}")).await;
+        // Then each holds that year's orders only
+        assert_eq!((status, count["count"].as_i64()), (200, Some(n)), "{year}");
+        let body = app
+            .get(&format!("/export/orders?format=csv&year={year}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let rows: Vec<&str> = body.lines().skip(1).collect();
+        assert_eq!(rows.len() as i64, n, "{year}");
+        assert!(
+            rows.iter().all(|r| r.split(',').nth(6).unwrap().starts_with(&year)),
+            "{year}"
+        );
+    }
+    // And a year with a date range selects the range's days in that year
+    let first = per_year.keys().next().unwrap().clone();
+    let (_, both) = app
+        .get_json(&format!("/export/orders/count?year={first}&end_date={first}-12-31"))
+        .await;
+    assert_eq!(both["count"].as_i64(), Some(per_year[&first]));
+    // And a year that is not one is 422, naming it
+    for bad in ["abc", "2024.5", "0", "10000", "-3"] {
+        let (status, body) = app.get_json(&format!("/export/orders/count?year={bad}")).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert!(body["year"][0].is_string(), "{bad}: {body}");
+        let r = app.get(&format!("/export/orders?year={bad}")).await;
+        assert_eq!(r.status(), 422, "{bad}");
+    }
+}
+
+#[tokio::test]
 async fn seeding_is_reproducible_and_starts_ids_at_one() {
     let a = spawn_with(false, Some(small())).await;
     let b = spawn_with(false, Some(small())).await;

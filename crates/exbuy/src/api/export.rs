@@ -33,8 +33,48 @@ const COLUMNS: [&str; 8] = [
     "updated_at",
 ];
 
-/// `start_date`/`end_date` (inclusive days, UTC) as a half-open range of microseconds.
+/// `year` (UTC) as a half-open range of microseconds.
+fn year_range(params: &HashMap<String, String>) -> ApiResult<Window> {
+    let Some(text) = params.get("year").filter(|v| !v.is_empty()) else {
+        return Ok(Window::default());
+    };
+    // 422, not the 400 of the other parameters: the seed's `?year=` was silently ignored, and
+    // its issue asks for 422. The body names the parameter as they do.
+    let refused = |message: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, json!({"year": [message]}));
+    let year: i32 = text
+        .trim()
+        .parse()
+        .map_err(|_| refused("A valid integer is required."))?;
+    if !(1..=9999).contains(&year) {
+        return Err(refused("Ensure this value is between 1 and 9999."));
+    }
+    let first = |y: i32| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_micros())
+    };
+    Ok(Window {
+        start: first(year),
+        end: first(year + 1),
+    })
+}
+
+/// The orders asked for: `start_date`/`end_date` (inclusive days, UTC) and `year`, together
+/// (a date range and a year select the days of the range in that year).
 fn date_range(params: &HashMap<String, String>) -> ApiResult<Window> {
+    let days = day_range(params)?;
+    let year = year_range(params)?;
+    Ok(Window {
+        start: days.start.max(year.start),
+        end: match (days.end, year.end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        },
+    })
+}
+
+/// `start_date`/`end_date` (inclusive days, UTC) as a half-open range of microseconds.
+fn day_range(params: &HashMap<String, String>) -> ApiResult<Window> {
     let day = |name: &str, next: bool| -> ApiResult<Option<i64>> {
         params
             .get(name)
@@ -78,6 +118,7 @@ struct Export {
     total: i64,
     next_decile: i64,
     first: bool,
+    started: std::time::Instant,
 }
 
 pub async fn export_orders(
@@ -117,6 +158,7 @@ pub async fn export_orders(
         total,
         next_decile: 1,
         first: true,
+        started: std::time::Instant::now(),
     };
     tracing::info!(rows = total, format, "export started");
     let stream = futures::stream::try_unfold(export, |mut export| async move {
@@ -156,6 +198,13 @@ impl Export {
             self.first = false;
             writer.write_record(COLUMNS).map_err(csv_error)?;
         } else if self.last_id < 0 {
+            tracing::info!(
+                rows = self.sent,
+                seconds = self.started.elapsed().as_secs_f64(),
+                "export complete: {} rows in {:.1} s",
+                self.sent,
+                self.started.elapsed().as_secs_f64()
+            );
             return Ok(None);
         }
         let rows = store::batch(&self.db, self.range, self.last_id, BATCH).await?;
