@@ -92,18 +92,23 @@ def day_label(day):
     return f"{day:%a}, {day:%b} {day.day}"
 
 
+def choose_two_weeks_of_tuesdays_and_thursdays(page, title):
+    """On the create page: times of day over two weeks from START, Tuesdays and Thursdays."""
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Times of day").check()
+    page.get_by_label("Start").fill(iso(START))
+    page.get_by_label("End").fill(iso(START + dt.timedelta(days=13)))
+    page.get_by_label("Tue", exact=True).check()
+    page.get_by_label("Thu", exact=True).check()
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_time_meeting_is_created_on_the_page_with_weekdays_hours_and_zone(context_factory, api, layout):
     # Given the create page in a browser in Seoul, on a laptop or a phone
     page = context_factory(**LAYOUTS[layout]).new_page()
     page.goto("/")
     # When times of day are chosen: two weeks, Tuesdays and Thursdays, 10:00 to 13:00 hourly
-    page.get_by_label("Title").fill("Standup")
-    page.get_by_label("Times of day").check()
-    page.get_by_label("Start").fill(iso(START))
-    page.get_by_label("End").fill(iso(START + dt.timedelta(days=13)))
-    page.get_by_label("Tue", exact=True).check()
-    page.get_by_label("Thu", exact=True).check()
+    choose_two_weeks_of_tuesdays_and_thursdays(page, "Standup")
     page.get_by_label("Earliest").select_option("10:00")
     page.get_by_label("Latest").select_option("13:00")
     page.get_by_label("Slot length").select_option("60")
@@ -128,12 +133,7 @@ def test_days_are_chosen_one_by_one_on_the_calendar(context_factory, api, layout
     # Given the create page with times of day over two weeks, Tuesdays and Thursdays ticked
     page = context_factory(**LAYOUTS[layout]).new_page()
     page.goto("/")
-    page.get_by_label("Title").fill("Picked")
-    page.get_by_label("Times of day").check()
-    page.get_by_label("Start").fill(iso(START))
-    page.get_by_label("End").fill(iso(START + dt.timedelta(days=13)))
-    page.get_by_label("Tue", exact=True).check()
-    page.get_by_label("Thu", exact=True).check()
+    choose_two_weeks_of_tuesdays_and_thursdays(page, "Picked")
     # Then the calendar shows the fortnight with those four days ticked
     days = page.locator('#pick-months input[name="date"]')
     expect(days).to_have_count(14)

@@ -376,6 +376,44 @@ mod tests {
         out
     }
 
+    /// `n` people answering a grid of `len` cells from a xorshift seeded with `seed`: one draw
+    /// `r` per cell of `cells`, and `answer(r)` says whether it is free and starred.
+    fn random_people(
+        n: i64,
+        len: usize,
+        cells: &[usize],
+        seed: u64,
+        answer: impl Fn(u64) -> (bool, bool),
+    ) -> Vec<Participant> {
+        let mut seed = seed;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..n)
+            .map(|id| {
+                let (mut free, mut starred) = (crate::CellSet::empty(len), crate::CellSet::empty(len));
+                for &k in cells {
+                    let (is_free, is_starred) = answer(next());
+                    if is_free {
+                        free.insert(k);
+                    }
+                    if is_starred {
+                        starred.insert(k);
+                    }
+                }
+                Participant {
+                    id,
+                    name: format!("p{id}"),
+                    answer: crate::Answer::Times { free, starred },
+                    password_hash: None,
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn best_slots_count_many_people_over_several_words_as_a_naive_tally_does() {
         // Given 3 days of 09:00-18:00 in 15-minute slots (108 cells, two words) and 100
@@ -388,34 +426,9 @@ mod tests {
             "Asia/Seoul",
         )
         .unwrap();
-        let mut seed = 0x2545_f491_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let participants: Vec<Participant> = (0..100)
-            .map(|id| {
-                let (mut free, mut starred) = (crate::CellSet::empty(grid.len()), crate::CellSet::empty(grid.len()));
-                for k in 0..grid.len() {
-                    let r = next();
-                    if r % 4 != 0 {
-                        free.insert(k);
-                    }
-                    // Some stars on busy cells too: they must not count.
-                    if r % 7 == 0 {
-                        starred.insert(k);
-                    }
-                }
-                Participant {
-                    id,
-                    name: format!("p{id}"),
-                    answer: crate::Answer::Times { free, starred },
-                    password_hash: None,
-                }
-            })
-            .collect();
+        let every: Vec<usize> = (0..grid.len()).collect();
+        // Some stars on busy cells too: they must not count.
+        let participants = random_people(100, grid.len(), &every, 0x2545_f491, |r| (r % 4 != 0, r % 7 == 0));
         let cells = grid.len();
         let m = Meeting {
             grid: crate::Grid::Times(grid),
@@ -454,34 +467,10 @@ mod tests {
             "Europe/Berlin",
         )
         .unwrap();
-        let mut seed = 0x9e37_79b9_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let choosable = grid.choosable();
-        let participants = (0..5)
-            .map(|id| {
-                let (mut free, mut starred) = (crate::CellSet::empty(grid.len()), crate::CellSet::empty(grid.len()));
-                for k in choosable.iter() {
-                    let r = next();
-                    if r % 3 != 0 {
-                        free.insert(k);
-                        if r % 5 == 0 {
-                            starred.insert(k);
-                        }
-                    }
-                }
-                Participant {
-                    id,
-                    name: format!("p{id}"),
-                    answer: crate::Answer::Times { free, starred },
-                    password_hash: None,
-                }
-            })
-            .collect();
+        let choosable: Vec<usize> = grid.choosable().iter().collect();
+        let participants = random_people(5, grid.len(), &choosable, 0x9e37_79b9, |r| {
+            (r % 3 != 0, r % 3 != 0 && r % 5 == 0)
+        });
         let m = Meeting {
             grid: crate::Grid::Times(grid),
             ..meeting(range("2026-03-28", "2026-03-29"), participants)

@@ -58,8 +58,10 @@ export function createPage({ createForm, $, $$, el, fill, iso, parse, daysBetwee
     const caption = new Intl.DateTimeFormat(document.documentElement.lang === 'ko' ? 'ko-KR' : 'en-GB', { year: 'numeric', month: 'long' });
     const ticks = new Map();
     const weekdays = () => $$('input[name="weekday"]', createForm).filter((i) => i.checked).map((i) => Number(i.value));
-    const draw = () => {
-      for (const box of $$('input[name="date"]', pickMonths)) ticks.set(box.value, box.checked);
+    // keep: the ticks shown stay (a new range); else the weekdays choose anew.
+    const draw = (keep = true) => {
+      if (keep) for (const box of $$('input[name="date"]', pickMonths)) ticks.set(box.value, box.checked);
+      else ticks.clear();
       pickMonths.replaceChildren();
       if (!start.value || !end.value) return;
       const first = parse(start.value);
@@ -102,16 +104,9 @@ export function createPage({ createForm, $, $$, el, fill, iso, parse, daysBetwee
       }
       pad();
     };
-    for (const input of [start, end]) input.addEventListener('change', draw);
-    for (const box of $$('input[name="weekday"]', createForm)) {
-      box.addEventListener('change', () => {
-        // Weekdays choose anew: every day of the range is ticked by them.
-        for (const b of $$('input[name="date"]', pickMonths)) b.remove();
-        ticks.clear();
-        draw();
-      });
-    }
-    for (const button of $$('.pick', createForm)) button.addEventListener('click', draw);
+    for (const input of [start, end]) input.addEventListener('change', () => draw());
+    for (const box of $$('input[name="weekday"]', createForm)) box.addEventListener('change', () => draw(false));
+    for (const button of $$('.pick', createForm)) button.addEventListener('click', () => draw());
     draw();
   }
   createForm.addEventListener('submit', (e) => {

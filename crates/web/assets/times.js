@@ -19,7 +19,7 @@ export function timesPage(d, { $, $$, el, fill }) {
     if (!list) return;
     lastBest = [m, people, starred];
     const items = (m.best_slots || []).map((start, i) => {
-      const cell = $$('#times-group a.slot').find((a) => a.dataset.start === start);
+      const cell = $(`#times-group a.slot[data-start="${CSS.escape(start)}"]`);
       const slot = Number(cell?.dataset.slot);
       const free = people.filter((p) => p.has(slot)).length;
       const stars = starred.filter((p) => p.has(slot)).length;

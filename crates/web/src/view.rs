@@ -407,6 +407,11 @@ pub fn answer(m: &MeetingData, me: &PersonData, lang: Lang, t: &Texts) -> Vec<An
             star_label: fill(t.star_on, &[("day", &day)]),
         }
     };
+    answer_months(lang, &m.days(), cell)
+}
+
+/// `days` as months of answer cells, padded with blank ones.
+fn answer_months(lang: Lang, days: &[NaiveDate], cell: impl FnMut(NaiveDate) -> AnswerCell) -> Vec<AnswerMonth> {
     let blank = || AnswerCell {
         date: None,
         day: 0,
@@ -415,7 +420,7 @@ pub fn answer(m: &MeetingData, me: &PersonData, lang: Lang, t: &Texts) -> Vec<An
         free_label: String::new(),
         star_label: String::new(),
     };
-    months(lang, &m.days(), cell, blank)
+    months(lang, days, cell, blank)
         .into_iter()
         .map(|(label, weeks)| AnswerMonth { label, weeks })
         .collect()
@@ -431,18 +436,7 @@ pub fn days_to_pick(lang: Lang, days: &[NaiveDate], chosen: impl Fn(NaiveDate) -
         free_label: lang.day(date),
         star_label: String::new(),
     };
-    let blank = || AnswerCell {
-        date: None,
-        day: 0,
-        free: false,
-        starred: false,
-        free_label: String::new(),
-        star_label: String::new(),
-    };
-    months(lang, days, cell, blank)
-        .into_iter()
-        .map(|(label, weeks)| AnswerMonth { label, weeks })
-        .collect()
+    answer_months(lang, days, cell)
 }
 
 /// The range a quick pick means, from `today`.
