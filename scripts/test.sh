@@ -72,7 +72,7 @@ if [ $# -eq 0 ]; then
         exit 1
     fi
     for scenario in workflow read contention; do
-        for report in report.html goose-report.html summary.json requests.csv table.txt; do
+        for report in report.html goose-report.html summary.json requests.csv timeline.csv table.txt; do
             test -s "$(echo "$smoke"/*-$scenario-baseline/"$report")" || { echo "load smoke: no $scenario $report" >&2; exit 1; }
         done
         for store in mysql postgres sqlite; do
@@ -109,4 +109,6 @@ if [ $# -eq 0 ]; then
         cat "$smoke/impossible.log" >&2
         exit 1
     fi
+    echo "== performance: 60 s of the seed workflow, 100 users on SQLite, gated (scripts/perf.sh ci)"
+    ./scripts/perf.sh ci
 fi

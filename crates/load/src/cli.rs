@@ -89,6 +89,8 @@ pub enum ScenarioKind {
     Read,
     /// Half the users toggle dates of a few meetings, the other half read those meetings.
     Contention,
+    /// Seed 002's mix: half the users run the workflow, half read prepared meetings.
+    Mix,
     /// Watchers on Server-Sent Events while writers toggle days: push latency, lost updates,
     /// server memory per watcher (--live-meetings, --watchers, --writes-per-second, -t).
     Live,
@@ -106,6 +108,7 @@ impl ScenarioKind {
             Self::Workflow => "workflow",
             Self::Read => "read",
             Self::Contention => "contention",
+            Self::Mix => "mix",
             Self::Live => "live",
             Self::ReadHeavy => "read-heavy",
             Self::WriteHeavy => "write-heavy",

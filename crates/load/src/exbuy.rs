@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::cli::ScenarioKind;
 use crate::scenarios::PROGRESS;
+use crate::timeline::TIMELINE;
 
 /// The goose scenario for one of the ExBuy kinds.
 pub fn scenario(kind: ScenarioKind) -> anyhow::Result<Scenario> {
@@ -58,6 +59,8 @@ enum Step {
         max_items: u32,
         accept_400: bool,
     },
+    /// The BI count behind an export (seed 004), for the seeds' "BI query" gate.
+    ExportCount,
     CreateReview,
     Reserve,
     UpdateOrderStatus,
@@ -147,6 +150,7 @@ fn mixed(user: &mut GooseUser) -> BoxFuture<'_, TransactionResult> {
             limits: &[5, 10, 20],
             name: "stats-top-products",
         },
+        Step::ExportCount,
     ];
     const WRITES: &[Step] = &[
         Step::CreateOrder {
@@ -251,6 +255,16 @@ fn request(step: Step) -> (GooseMethod, String, &'static str, Option<Value>, &'s
                 accept,
             )
         }
+        Step::ExportCount => {
+            let year = rand::rng().random_range(2023..=2026);
+            (
+                GooseMethod::Get,
+                format!("/export/orders/count?year={year}"),
+                "export-count",
+                None,
+                &[200],
+            )
+        }
         Step::CreateReview => {
             let body = json!({
                 "product": product(),
@@ -318,9 +332,17 @@ async fn run(user: &mut GooseUser, step: Step) -> TransactionResult {
     PROGRESS.requests.fetch_add(1, Ordering::Relaxed);
     let status = goose.response.as_ref().ok().map(|r| r.status().as_u16());
     match status {
-        Some(s) if accept.contains(&s) => user.set_success(&mut goose.request),
+        Some(s) if accept.contains(&s) => {
+            TIMELINE.record(&goose.request, None);
+            user.set_success(&mut goose.request)
+        }
         _ => {
             PROGRESS.failures.fetch_add(1, Ordering::Relaxed);
+            let detail = match goose.response {
+                Ok(answer) => answer.text().await.unwrap_or_default(),
+                Err(error) => error.to_string(),
+            };
+            TIMELINE.record(&goose.request, Some(&detail));
             let tag = format!(
                 "{name}: check failed (HTTP {})",
                 status.map_or("error".into(), |s| s.to_string())

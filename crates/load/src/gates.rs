@@ -5,10 +5,16 @@
 //! p95_ms = 800
 //! min_rps = 50
 //! max_error_rate = 0.01
-//! min_users = 500                 # the run must have reached this many users
+//! min_users = 100                 # the run must have reached this many users
 //!
 //! [requests."GET get_meetings_*"] # per request name; `*` matches any text, the method is optional
 //! p95_ms = 300
+//!
+//! [scenarios.mixed]               # the whole run, when it is this scenario (else skipped)
+//! p95_ms = 2500
+//!
+//! [presets.stress]                # the whole run, when it is this preset (else skipped)
+//! min_users = 500
 //! ```
 
 use std::collections::BTreeMap;
@@ -17,6 +23,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::cli::{Preset, ScenarioKind};
 use crate::report::{Check, Row, Summary};
 
 #[derive(Debug, Default, Deserialize)]
@@ -28,12 +35,20 @@ pub struct Gates {
     pub overall: Limits,
     #[serde(default)]
     pub requests: BTreeMap<String, Limits>,
+    /// Limits on the whole run of one scenario (`[scenarios.mixed]`), such as the seeds'
+    /// "hybrid" p95: skipped when another scenario runs.
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, Limits>,
+    /// The same for one preset (`[presets.stress]`): the seeds' 500 users are a stress figure.
+    #[serde(default)]
+    pub presets: BTreeMap<String, Limits>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
     pub p95_ms: Option<f64>,
     pub p99_ms: Option<f64>,
     pub max_ms: Option<f64>,
@@ -57,32 +72,45 @@ impl Gates {
             .find(|(_, l)| l.min_users.is_some())
             .map(|(p, _)| p)
         {
-            anyhow::bail!("[requests.\"{pattern}\"]: min_users is a limit of [overall] only");
+            anyhow::bail!("[requests.\"{pattern}\"]: min_users is a limit of a whole run only");
+        }
+        if let Some(name) = gates
+            .presets
+            .keys()
+            .find(|n| <Preset as clap::ValueEnum>::from_str(n, false).is_err())
+        {
+            anyhow::bail!("[presets.{name}]: no such preset");
+        }
+        if let Some(name) = gates
+            .scenarios
+            .keys()
+            .find(|n| <ScenarioKind as clap::ValueEnum>::from_str(n, false).is_err())
+        {
+            anyhow::bail!("[scenarios.{name}]: no such scenario");
         }
         Ok(gates)
     }
 
     pub fn check(&self, summary: &Summary) -> Vec<Check> {
-        let mut checks = self.overall.check("overall", &summary.overall);
-        if let Some(min) = self.overall.min_users {
-            checks.push(Check {
-                scope: "overall".into(),
-                metric: "min_users",
-                limit: min as f64,
-                actual: Some(summary.max_users as f64),
-                passed: summary.max_users >= min,
-            });
+        let mut checks = self.overall.check_run("overall", summary);
+        let conditional = [
+            ("scenario", &self.scenarios, &summary.run.scenario),
+            ("preset", &self.presets, &summary.run.preset),
+        ];
+        for (kind, map, ran) in conditional {
+            for (name, limits) in map {
+                let scope = format!("{kind} {name} (overall)");
+                if name == ran {
+                    checks.extend(limits.check_run(&scope, summary));
+                } else {
+                    checks.extend(limits.skipped(&scope));
+                }
+            }
         }
         for (pattern, limits) in &self.requests {
             let matching: Vec<&Row> = summary.requests.iter().filter(|r| matches(pattern, &r.name)).collect();
             if matching.is_empty() {
-                checks.extend(limits.each().map(|(metric, limit)| Check {
-                    scope: pattern.clone(),
-                    metric,
-                    limit,
-                    actual: None,
-                    passed: true,
-                }));
+                checks.extend(limits.skipped(pattern));
             }
             for row in matching {
                 checks.extend(limits.check(&row.name, row));
@@ -96,6 +124,7 @@ impl Limits {
     fn each(&self) -> impl Iterator<Item = (&'static str, f64)> {
         [
             ("p50_ms", self.p50_ms),
+            ("p90_ms", self.p90_ms),
             ("p95_ms", self.p95_ms),
             ("p99_ms", self.p99_ms),
             ("max_ms", self.max_ms),
@@ -106,11 +135,38 @@ impl Limits {
         .filter_map(|(metric, limit)| limit.map(|l| (metric, l)))
     }
 
+    fn skipped<'a>(&'a self, scope: &'a str) -> impl Iterator<Item = Check> + 'a {
+        let users = self.min_users.map(|min| ("min_users", min as f64));
+        self.each().chain(users).map(move |(metric, limit)| Check {
+            scope: scope.to_owned(),
+            metric,
+            limit,
+            actual: None,
+            passed: true,
+        })
+    }
+
+    /// The limits on a whole run: its overall figures and the users it reached.
+    fn check_run(&self, scope: &str, summary: &Summary) -> Vec<Check> {
+        let mut checks = self.check(scope, &summary.overall);
+        if let Some(min) = self.min_users {
+            checks.push(Check {
+                scope: scope.to_owned(),
+                metric: "min_users",
+                limit: min as f64,
+                actual: Some(summary.max_users as f64),
+                passed: summary.max_users >= min,
+            });
+        }
+        checks
+    }
+
     fn check(&self, scope: &str, row: &Row) -> Vec<Check> {
         self.each()
             .map(|(metric, limit)| {
                 let actual = match metric {
                     "p50_ms" => row.p50_ms,
+                    "p90_ms" => row.p90_ms,
                     "p95_ms" => row.p95_ms,
                     "p99_ms" => row.p99_ms,
                     "max_ms" => row.max_ms,
@@ -173,6 +229,7 @@ mod tests {
             error_rate,
             avg_ms: p95_ms / 2.0,
             p50_ms: p95_ms / 2.0,
+            p90_ms: p95_ms,
             p95_ms,
             p99_ms: p95_ms,
             max_ms: p95_ms,
@@ -239,6 +296,44 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_gate_checks_that_scenario_overall_and_skips_the_others() {
+        // Given the seeds' hybrid gate on the mixed scenario
+        let gates = Gates::parse("[scenarios.mixed]\np95_ms = 2500\n").unwrap();
+        let mut run = summary(vec![row("GET reviews", 3000.0, 1.0, 0.0)], 1);
+        run.overall.p95_ms = 2600.0;
+        // When a mixed run is checked, Then its overall p95 fails the gate
+        run.run.scenario = "mixed".into();
+        let checks = gates.check(&run);
+        assert_eq!(checks.len(), 1);
+        assert!(!checks[0].passed, "{checks:#?}");
+        assert_eq!(checks[0].actual, Some(2600.0));
+        assert_eq!(checks[0].scope, "scenario mixed (overall)");
+        // And a workflow run shows it as skipped
+        run.run.scenario = "workflow".into();
+        let checks = gates.check(&run);
+        assert!(checks[0].passed && checks[0].actual.is_none(), "{checks:#?}");
+        // And a scenario or preset that does not exist is refused
+        assert!(Gates::parse("[scenarios.mixd]\np95_ms = 1\n").is_err());
+        assert!(Gates::parse("[presets.stres]\nmin_users = 1\n").is_err());
+    }
+
+    #[test]
+    fn the_users_a_preset_must_reach_are_checked_on_that_preset_only() {
+        // Given the seeds' 500 users as a stress limit
+        let gates = Gates::parse("[presets.stress]\nmin_users = 500\n").unwrap();
+        let mut run = summary(vec![row("GET get_meetings_sqlite", 1.0, 1.0, 0.0)], 100);
+        // When a baseline run of 100 users is checked, Then the limit is skipped
+        run.run.preset = "baseline".into();
+        assert!(gates.check(&run).iter().all(|c| c.passed && c.actual.is_none()));
+        // And a stress run that reached only 100 users fails it
+        run.run.preset = "stress".into();
+        let checks = gates.check(&run);
+        assert_eq!(checks.len(), 1);
+        assert!(!checks[0].passed);
+        assert_eq!((checks[0].metric, checks[0].actual), ("min_users", Some(100.0)));
+    }
+
+    #[test]
     fn typos_in_limit_names_are_refused() {
         assert!(Gates::parse("[overall]\np95 = 300\n").is_err());
         assert!(Gates::parse("[requests.x]\nmin_rsp = 1\n").is_err());
@@ -247,7 +342,7 @@ mod tests {
 
     #[test]
     fn the_shipped_gate_files_parse() {
-        for file in ["seed.toml", "strict.toml", "smoke.toml", "impossible.toml"] {
+        for file in ["seed.toml", "strict.toml", "smoke.toml", "impossible.toml", "ci.toml"] {
             let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("gates").join(file);
             Gates::load(&path).unwrap_or_else(|e| panic!("{file}: {e:#}"));
         }

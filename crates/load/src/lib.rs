@@ -1,11 +1,13 @@
 //! `meetifyr-load`: Meetifyr's load tests over HTTP, on goose.
 
+mod charts;
 pub mod cli;
 pub mod exbuy;
 pub mod gates;
 mod live;
 pub mod report;
 pub mod scenarios;
+pub mod timeline;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use crate::cli::{Args, ScenarioKind, Shape};
 use crate::gates::Gates;
 use crate::report::{LoadCpu, RunInfo, Summary};
 use crate::scenarios::{PROGRESS, Target};
+use crate::timeline::TIMELINE;
 
 /// How a finished run went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +124,7 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
     let mut targets = Vec::new();
     for store in stores.iter().filter(|_| !kind.is_exbuy()) {
         let meetings = match kind {
-            ScenarioKind::Read => prepare(&host, store, args.read_meetings).await?,
+            ScenarioKind::Read | ScenarioKind::Mix => prepare(&host, store, args.read_meetings).await?,
             ScenarioKind::Contention => prepare(&host, store, args.contention_meetings).await?,
             _ => Vec::new(),
         };
@@ -147,6 +150,8 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
     }
 
     let progress = (args.progress_every > 0).then(|| tokio::spawn(show_progress(args.progress_every)));
+    TIMELINE.restart();
+    let sampler = tokio::spawn(sample_users());
     let cpu_before = process_cpu_seconds();
     let clock = Instant::now();
     let metrics = attack.execute().await.context("running the load")?;
@@ -154,6 +159,7 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
     if let Some(progress) = progress {
         progress.abort();
     }
+    sampler.abort();
     let load_cpu = match (cpu_before, process_cpu_seconds()) {
         (Some(before), Some(after)) => Some(LoadCpu {
             seconds: after - before,
@@ -171,7 +177,7 @@ async fn run_one(args: &Args, kind: ScenarioKind) -> anyhow::Result<Outcome> {
         stores,
         started_at: started.to_rfc3339(),
     };
-    let summary = Summary::from_metrics(info, &metrics, load_cpu);
+    let summary = Summary::from_metrics(info, &metrics, load_cpu, TIMELINE.points(), TIMELINE.errors());
     if summary.overall.count == 0 {
         bail!("no request was made: is the run time long enough for users to start?");
     }
@@ -304,6 +310,15 @@ fn goose_configuration(host: &str, shape: &Shape, dir: &std::path::Path) -> anyh
         }
     }
     GooseConfiguration::parse_args_default(&args).map_err(|e| anyhow::anyhow!("goose configuration: {e}"))
+}
+
+/// Users per second for the timeline, also in seconds without answers.
+async fn sample_users() {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        TIMELINE.users(PROGRESS.users.load(Ordering::Relaxed));
+    }
 }
 
 async fn show_progress(every: u64) {

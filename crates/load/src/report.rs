@@ -7,6 +7,9 @@ use anyhow::Context;
 use goose::metrics::{GooseMetrics, GooseRequestMetricTimingData};
 use serde::Serialize;
 
+use crate::charts::{Series, line_chart};
+use crate::timeline::{ErrorKind, Point};
+
 /// Figures of one request name (or of the whole run).
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -19,6 +22,7 @@ pub struct Row {
     pub error_rate: f64,
     pub avg_ms: f64,
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
@@ -42,6 +46,10 @@ pub struct Summary {
     pub requests: Vec<Row>,
     pub overall: Row,
     pub load_cpu: Option<LoadCpu>,
+    /// Second by second from the first user on (goose's totals above start once all have).
+    pub timeline: Vec<Point>,
+    /// Each distinct failure, the most frequent first.
+    pub errors: Vec<ErrorKind>,
 }
 
 /// Everything the run knew before it started, to head the summary.
@@ -76,6 +84,7 @@ impl Row {
                 timing.total_time_us as f64 / count as f64 / 1000.0
             },
             p50_ms: ms(timing.percentile_us(0.5)),
+            p90_ms: ms(timing.percentile_us(0.9)),
             p95_ms: ms(timing.percentile_us(0.95)),
             p99_ms: ms(timing.percentile_us(0.99)),
             max_ms: ms(timing.maximum_time_us),
@@ -98,7 +107,13 @@ fn generic_name(name: &str, store: &str) -> String {
 }
 
 impl Summary {
-    pub fn from_metrics(info: RunInfo, metrics: &GooseMetrics, load_cpu: Option<LoadCpu>) -> Summary {
+    pub fn from_metrics(
+        info: RunInfo,
+        metrics: &GooseMetrics,
+        load_cpu: Option<LoadCpu>,
+        timeline: Vec<Point>,
+        errors: Vec<ErrorKind>,
+    ) -> Summary {
         let secs = metrics.duration.max(1) as f64;
         let mut all = GooseRequestMetricTimingData::default();
         let mut failures = 0u64;
@@ -136,6 +151,8 @@ impl Summary {
             requests,
             overall,
             load_cpu,
+            timeline,
+            errors,
         }
     }
 
@@ -148,6 +165,8 @@ impl Summary {
             requests,
             overall,
             load_cpu: None,
+            timeline: Vec::new(),
+            errors: Vec::new(),
         }
     }
 
@@ -157,14 +176,23 @@ impl Summary {
         let width = self.requests.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7);
         let _ = writeln!(
             out,
-            "{:<width$} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-            "request", "count", "fails", "req/s", "avg ms", "p50 ms", "p95 ms", "p99 ms", "max ms"
+            "{:<width$} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "request", "count", "fails", "req/s", "avg ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms"
         );
         for row in self.requests.iter().chain(std::iter::once(&self.overall)) {
             let _ = writeln!(
                 out,
-                "{:<width$} {:>9} {:>7} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-                row.name, row.count, row.failures, row.rps, row.avg_ms, row.p50_ms, row.p95_ms, row.p99_ms, row.max_ms
+                "{:<width$} {:>9} {:>7} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+                row.name,
+                row.count,
+                row.failures,
+                row.rps,
+                row.avg_ms,
+                row.p50_ms,
+                row.p90_ms,
+                row.p95_ms,
+                row.p99_ms,
+                row.max_ms
             );
         }
         out
@@ -208,7 +236,7 @@ impl Summary {
         Some(out)
     }
 
-    /// summary.json, requests.csv, table.txt and report.html under `dir`.
+    /// summary.json, requests.csv, timeline.csv, table.txt and report.html under `dir`.
     pub fn write(&self, dir: &Path, checks: &[Check]) -> anyhow::Result<()> {
         #[derive(Serialize)]
         struct Document<'a> {
@@ -236,18 +264,29 @@ impl Summary {
             text.push_str(&side);
         }
         std::fs::write(dir.join("table.txt"), text)?;
+        let mut csv = csv::Writer::from_path(dir.join("timeline.csv")).context("timeline.csv")?;
+        for point in &self.timeline {
+            csv.serialize(point)?;
+        }
+        csv.flush()?;
         std::fs::write(dir.join("report.html"), self.html(checks))?;
         Ok(())
     }
 
-    /// A self-contained page (no scripts, no downloads): the run, its table, the stores side by
-    /// side and the gates. goose's own goose-report.html beside it has the charts.
+    /// A self-contained page (no scripts, no downloads): the run, its table, charts over time,
+    /// the failures, the stores side by side and the gates.
     pub fn html(&self, checks: &[Check]) -> String {
         let mut h = String::from(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>meetifyr-load report</title><style>\
              body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}\
              td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}td:first-child,th:first-child{text-align:left}\
-             .fail{color:#b00;font-weight:bold}.pass{color:#070}</style></head><body>",
+             .fail{color:#b00;font-weight:bold}.pass{color:#070}\
+             figure{margin:1.5em 0;max-width:800px}figcaption{font-weight:bold}svg{width:100%;height:auto}\
+             .grid{stroke:#ddd}.axis{stroke:#999}.tick{font-size:11px;fill:currentColor}\
+             .legend span{margin-right:1em}.legend i{display:inline-block;width:.8em;height:.8em;margin-right:.3em}\
+             td.text{text-align:left;max-width:40em;overflow-wrap:anywhere}\
+             @media (prefers-color-scheme:dark){body{background:#111;color:#eee}td,th{border-color:#444}\
+             .grid{stroke:#333}.fail{color:#f66}.pass{color:#6c6}}</style></head><body>",
         );
         let _ = write!(
             h,
@@ -268,23 +307,26 @@ impl Summary {
                 cpu.seconds, cpu.cores_busy, cpu.machine_cores
             );
         }
-        h.push_str("<table><tr><th>request</th><th>count</th><th>failures</th><th>req/s</th><th>avg ms</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>");
+        h.push_str("<table><tr><th>request</th><th>count</th><th>failures</th><th>req/s</th><th>avg ms</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>");
         for row in self.requests.iter().chain(std::iter::once(&self.overall)) {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
                 esc(&row.name),
                 row.count,
                 row.failures,
                 row.rps,
                 row.avg_ms,
                 row.p50_ms,
+                row.p90_ms,
                 row.p95_ms,
                 row.p99_ms,
                 row.max_ms
             );
         }
         h.push_str("</table>");
+        self.charts(&mut h);
+        self.failures(&mut h);
         if let Some(side) = self.side_by_side() {
             let _ = write!(h, "<h2>Stores side by side</h2><pre>{}</pre>", esc(&side));
         }
@@ -296,9 +338,12 @@ impl Summary {
                     (true, _) => ("pass", "pass"),
                     (false, _) => ("fail", "FAIL"),
                 };
-                let actual = c
-                    .actual
-                    .map_or("no request of this run".to_owned(), |a| format!("{a:.3}"));
+                let skipped = if c.scope.ends_with("(overall)") {
+                    format!("another {} ran", c.scope.split(' ').next().unwrap_or("run"))
+                } else {
+                    "no request of this run".to_owned()
+                };
+                let actual = c.actual.map_or(skipped, |a| format!("{a:.3}"));
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{} {}</td><td>{}</td><td class=\"{class}\">{word}</td></tr>",
@@ -312,6 +357,95 @@ impl Summary {
         }
         h.push_str("</body></html>\n");
         h
+    }
+}
+
+impl Summary {
+    /// Response times, throughput, users and failures over the run, second by second.
+    fn charts(&self, h: &mut String) {
+        let points = &self.timeline;
+        if points.is_empty() {
+            return;
+        }
+        let of = |f: fn(&Point) -> f64| points.iter().map(f).collect::<Vec<f64>>();
+        h.push_str("<h2>Over time</h2><p>Every second from the first user on, ramp-up included.</p>");
+        h.push_str(&line_chart(
+            "Response time percentiles",
+            "ms",
+            &[
+                Series {
+                    label: "p50",
+                    color: "#1f77b4",
+                    values: of(|p| p.p50_ms),
+                },
+                Series {
+                    label: "p90",
+                    color: "#2ca02c",
+                    values: of(|p| p.p90_ms),
+                },
+                Series {
+                    label: "p95",
+                    color: "#ff7f0e",
+                    values: of(|p| p.p95_ms),
+                },
+                Series {
+                    label: "p99",
+                    color: "#d62728",
+                    values: of(|p| p.p99_ms),
+                },
+            ],
+        ));
+        h.push_str(&line_chart(
+            "Requests per second",
+            "req/s",
+            &[Series {
+                label: "requests",
+                color: "#1f77b4",
+                values: of(|p| p.requests as f64),
+            }],
+        ));
+        h.push_str(&line_chart(
+            "Users",
+            "",
+            &[Series {
+                label: "users",
+                color: "#9467bd",
+                values: of(|p| p.users as f64),
+            }],
+        ));
+        h.push_str(&line_chart(
+            "Failures per second",
+            "/s",
+            &[Series {
+                label: "failures",
+                color: "#d62728",
+                values: of(|p| p.failures as f64),
+            }],
+        ));
+    }
+
+    /// Each distinct failure with its count and one example, as Locust's failures tab.
+    fn failures(&self, h: &mut String) {
+        h.push_str("<h2>Failures</h2>");
+        if self.errors.is_empty() {
+            h.push_str("<p>No request failed.</p>");
+            return;
+        }
+        h.push_str("<table><tr><th>request</th><th>error</th><th>count</th><th>first at</th><th>example</th></tr>");
+        for e in &self.errors {
+            let _ = write!(
+                h,
+                "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{:.1} s</td>\
+                 <td class=\"text\"><code>{}</code><br>{}</td></tr>",
+                esc(&e.request),
+                esc(&e.error),
+                e.count,
+                e.example.at_s,
+                esc(&e.example.url),
+                esc(&e.example.detail)
+            );
+        }
+        h.push_str("</table>");
     }
 }
 
@@ -350,6 +484,7 @@ mod tests {
             error_rate: 0.0,
             avg_ms: 1.0,
             p50_ms: 1.0,
+            p90_ms: 1.0,
             p95_ms: 1.0,
             p99_ms: 1.0,
             max_ms: 1.0,
@@ -389,6 +524,13 @@ impl std::fmt::Display for Check {
                 f,
                 "{mark}  {:<40} {:<15} {actual:.3}{unit} (limit {op} {}{unit})",
                 self.scope, self.metric, self.limit
+            ),
+            None if self.scope.ends_with("(overall)") => write!(
+                f,
+                "{mark}  {:<40} {:<15} another {} ran",
+                self.scope,
+                self.metric,
+                self.scope.split(' ').next().unwrap_or("run")
             ),
             None => write!(
                 f,

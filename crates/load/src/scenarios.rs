@@ -12,6 +12,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 use crate::cli::ScenarioKind;
+use crate::timeline::TIMELINE;
 
 /// Counted as requests finish, for the progress line.
 #[derive(Default)]
@@ -75,6 +76,10 @@ pub fn scenarios(kind: ScenarioKind, target: Arc<Target>) -> anyhow::Result<Vec<
             "read",
             read_meeting,
         )))],
+        ScenarioKind::Mix => vec![
+            counted(named("workflow").register_transaction(bind(&target, "workflow", workflow))),
+            counted(named("read").register_transaction(bind(&target, "read", read_meeting))),
+        ],
         ScenarioKind::Contention => vec![
             counted(named("toggle").register_transaction(bind(&target, "toggle", toggle))),
             counted(named("watch").register_transaction(bind(&target, "read", read_meeting))),
@@ -135,13 +140,26 @@ async fn send(
         .build();
     let response = user.request(request).await?;
     PROGRESS.requests.fetch_add(1, Ordering::Relaxed);
-    if !response.response.as_ref().is_ok_and(|r| r.status().is_success()) {
-        PROGRESS.failures.fetch_add(1, Ordering::Relaxed);
+    let status = response.response.as_ref().ok().map(|r| r.status());
+    if status.is_some_and(|s| s.is_success()) {
+        TIMELINE.record(&response.request, None);
+        return Ok(response);
     }
-    if response.response.as_ref().is_ok_and(|r| r.status() == 429) {
+    PROGRESS.failures.fetch_add(1, Ordering::Relaxed);
+    if status.is_some_and(|s| s == 429) {
         PROGRESS.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
-    Ok(response)
+    // A failed step ends the iteration (the next ones need its answer); its body is the example.
+    let detail = match response.response {
+        Ok(answer) => answer.text().await.unwrap_or_default(),
+        Err(error) => error.to_string(),
+    };
+    TIMELINE.record(&response.request, Some(&detail));
+    Err(match status {
+        Some(status) => format!("{name}: HTTP {status}"),
+        None => format!("{name}: {}", response.request.error),
+    }
+    .into())
 }
 
 async fn json_of(response: GooseResponse, what: &str) -> Result<Value, Box<TransactionError>> {
