@@ -286,3 +286,31 @@ async fn graceful_shutdown_lets_a_request_in_flight_finish() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_edgedb_flavour_answers_integer_ids_that_it_takes_back() {
+    // Given a store mounted as the original's EdgeDB flavour (docs/databases.md: ids are integers there)
+    let app = spawn_app_with(&[("edgedb", backend())]).await;
+    let (_, created) = status_json(app.post("/v1/edgedb/meetings", None).await).await;
+    let code = created["url_code"].as_str().unwrap().to_owned();
+    let range = json!({"start_date": "2025-03-01", "end_date": "2025-03-02"});
+    app.patch(&format!("/v1/edgedb/meetings/{code}/date_range"), range)
+        .await;
+    // When a participant joins
+    let body = json!({"meeting_url_code": code, "name": "ana"});
+    let (status, joined) = status_json(app.post("/v1/edgedb/participants", Some(body)).await).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    // Then its ids are JSON integers a browser holds exactly, not UUID strings
+    let participant = joined["participant_id"].as_i64().expect("an integer participant id");
+    let date = joined["participant_dates"][0]["id"]
+        .as_i64()
+        .expect("an integer date id");
+    assert!((1..1 << 53).contains(&participant) && (1..1 << 53).contains(&date));
+    // And the date id is taken back as it was given
+    let toggle = json!({"participant_date_id": date, "meeting_url_code": code});
+    let res = app.patch("/v1/edgedb/participant_dates/star", toggle).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, meeting) = status_json(app.get(&format!("/v1/edgedb/meetings/{code}")).await).await;
+    assert_eq!(meeting["participants"][0]["id"].as_i64(), Some(participant));
+    assert_eq!(meeting["participants"][0]["dates"][0]["starred"], json!(true));
+}
