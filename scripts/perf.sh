@@ -7,7 +7,8 @@
 #                           # in turn the mix (workflow + read) at the baseline, stress and spike
 #                           # presets, then ExBuy's mixed at stress on SQLite; gates seed.toml.
 #                           # Reports under target/perf/full/; their CSV and JSON are copied to
-#                           # docs/runs/ (PERF_RUNS=dir to change), the HTML is left out.
+#                           # docs/runs/ (PERF_RUNS=dir to change), the HTML is left out;
+#                           # docs/runs/table.md has every run's gates (bench/perf_table.py).
 #
 # Both exit non-zero if a gate fails (full: after every run, with a list of the failed ones).
 set -euo pipefail
@@ -62,6 +63,7 @@ case $mode in
             rustc --version
             echo "finished $(date -u +%FT%TZ) on $(nproc) cores"
         } >"$runs/RUN.txt"
+        python3 bench/perf_table.py "$out" | tee "$runs/table.md"
         if [[ ${#failed[@]} -gt 0 ]]; then
             printf 'perf: gates failed in %s\n' "${failed[@]}" >&2
             exit 3
