@@ -152,7 +152,8 @@ fn number(v: f64, unit: &str) -> String {
     }
 }
 
-fn esc(text: &str) -> String {
+/// Text for HTML and SVG: the report's one escaper.
+pub(crate) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

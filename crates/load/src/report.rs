@@ -7,7 +7,7 @@ use anyhow::Context;
 use goose::metrics::{GooseMetrics, GooseRequestMetricTimingData};
 use serde::Serialize;
 
-use crate::charts::{Series, line_chart};
+use crate::charts::{Series, esc, line_chart};
 use crate::timeline::{ErrorKind, Point};
 
 /// Figures of one request name (or of the whole run).
@@ -447,13 +447,6 @@ impl Summary {
         }
         h.push_str("</table>");
     }
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
