@@ -92,6 +92,25 @@ impl Row {
     }
 }
 
+impl Row {
+    /// The figures after the name, as both tables show them: count, failures, req/s, then
+    /// avg, p50, p90, p95, p99 and max in ms.
+    fn figures(&self) -> [String; 9] {
+        let ms = |v: f64| format!("{v:.2}");
+        [
+            self.count.to_string(),
+            self.failures.to_string(),
+            format!("{:.1}", self.rps),
+            ms(self.avg_ms),
+            ms(self.p50_ms),
+            ms(self.p90_ms),
+            ms(self.p95_ms),
+            ms(self.p99_ms),
+            ms(self.max_ms),
+        ]
+    }
+}
+
 /// Which of `stores` a request name belongs to: `…_{store}` or `…/v1/{store}/…`.
 fn store_of(name: &str, stores: &[String]) -> Option<String> {
     stores
@@ -180,20 +199,11 @@ impl Summary {
             "request", "count", "fails", "req/s", "avg ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms"
         );
         for row in self.requests.iter().chain(std::iter::once(&self.overall)) {
-            let _ = writeln!(
-                out,
-                "{:<width$} {:>9} {:>7} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-                row.name,
-                row.count,
-                row.failures,
-                row.rps,
-                row.avg_ms,
-                row.p50_ms,
-                row.p90_ms,
-                row.p95_ms,
-                row.p99_ms,
-                row.max_ms
-            );
+            let _ = write!(out, "{:<width$}", row.name);
+            for (cell, w) in row.figures().iter().zip([9, 7, 9, 9, 9, 9, 9, 9, 9]) {
+                let _ = write!(out, " {cell:>w$}");
+            }
+            out.push('\n');
         }
         out
     }
@@ -309,20 +319,11 @@ impl Summary {
         }
         h.push_str("<table><tr><th>request</th><th>count</th><th>failures</th><th>req/s</th><th>avg ms</th><th>p50 ms</th><th>p90 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>");
         for row in self.requests.iter().chain(std::iter::once(&self.overall)) {
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
-                esc(&row.name),
-                row.count,
-                row.failures,
-                row.rps,
-                row.avg_ms,
-                row.p50_ms,
-                row.p90_ms,
-                row.p95_ms,
-                row.p99_ms,
-                row.max_ms
-            );
+            let _ = write!(h, "<tr><td>{}</td>", esc(&row.name));
+            for cell in row.figures() {
+                let _ = write!(h, "<td>{cell}</td>");
+            }
+            h.push_str("</tr>");
         }
         h.push_str("</table>");
         self.charts(&mut h);

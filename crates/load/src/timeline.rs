@@ -88,59 +88,36 @@ impl Timeline {
     }
 
     /// One finished request; `failed` carries the answer's body (or transport error) when it
-    /// counts as a failure.
+    /// counts as a failure. One lock, and names are built for failures only: this runs per request.
     pub fn record(&self, request: &GooseRequestMetric, failed: Option<&str>) {
-        let error = if request.status_code == 0 {
-            request.error.clone()
-        } else {
-            format!("HTTP {}", request.status_code)
-        };
-        let name = format!("{} {}", request.raw.method, request.name);
-        let failure = failed.map(|detail| (name, error, request.raw.url.as_str(), detail));
-        let at = self.lock().started.elapsed();
-        self.record_at(at, request.response_time, failure);
+        let failure = failed.map(|detail| {
+            let error = if request.status_code == 0 {
+                request.error.clone()
+            } else {
+                format!("HTTP {}", request.status_code)
+            };
+            let name = format!("{} {}", request.raw.method, request.name);
+            (name, error, request.raw.url.as_str(), detail)
+        });
+        let mut inner = self.lock();
+        let at = inner.started.elapsed();
+        inner.add(at, request.response_time, failure);
     }
 
     /// The same at a given offset from the start: `(request, error, url, detail)` when failed.
     pub fn record_at(&self, at: Duration, response_ms: u64, failure: Option<(String, String, &str, &str)>) {
-        let mut inner = self.lock();
-        let second = inner.second(at);
-        second.times_ms.push(response_ms.min(u32::MAX as u64) as u32);
-        if let Some((request, error, url, detail)) = failure {
-            second.failures += 1;
-            let key = format!("{request}\u{0}{error}");
-            inner
-                .errors
-                .entry(key)
-                .and_modify(|e| e.count += 1)
-                .or_insert_with(|| ErrorKind {
-                    request,
-                    error,
-                    count: 1,
-                    example: Example {
-                        at_s: (at.as_secs_f64() * 10.0).round() / 10.0,
-                        url: url.to_owned(),
-                        detail: detail.chars().take(EXAMPLE_CHARS).collect(),
-                    },
-                });
-        }
+        self.lock().add(at, response_ms, failure);
     }
 
     /// How many users run now (sampled each second, so seconds without answers have theirs).
     pub fn users(&self, users: i64) {
         let mut inner = self.lock();
         let at = inner.started.elapsed();
-        self.users_at(&mut inner, at, users);
+        inner.users(at, users);
     }
 
     pub fn users_at_offset(&self, at: Duration, users: i64) {
-        let mut inner = self.lock();
-        self.users_at(&mut inner, at, users);
-    }
-
-    fn users_at(&self, inner: &mut Inner, at: Duration, users: i64) {
-        let second = inner.second(at);
-        second.users = second.users.max(users);
+        self.lock().users(at, users);
     }
 
     /// Every second from the start to the last one recorded, with its percentiles.
@@ -181,6 +158,33 @@ impl Timeline {
 }
 
 impl Inner {
+    fn add(&mut self, at: Duration, response_ms: u64, failure: Option<(String, String, &str, &str)>) {
+        let second = self.second(at);
+        second.times_ms.push(response_ms.min(u32::MAX as u64) as u32);
+        let Some((request, error, url, detail)) = failure else {
+            return;
+        };
+        second.failures += 1;
+        self.errors
+            .entry(format!("{request}\u{0}{error}"))
+            .and_modify(|e| e.count += 1)
+            .or_insert_with(|| ErrorKind {
+                request,
+                error,
+                count: 1,
+                example: Example {
+                    at_s: (at.as_secs_f64() * 10.0).round() / 10.0,
+                    url: url.to_owned(),
+                    detail: detail.chars().take(EXAMPLE_CHARS).collect(),
+                },
+            });
+    }
+
+    fn users(&mut self, at: Duration, users: i64) {
+        let second = self.second(at);
+        second.users = second.users.max(users);
+    }
+
     fn second(&mut self, at: Duration) -> &mut Second {
         let t = at.as_secs() as usize;
         if self.seconds.len() <= t {
