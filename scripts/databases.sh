@@ -2,6 +2,7 @@
 # Brings up the database servers the tests need, on this machine, without systemd:
 # PostgreSQL and MariaDB from Debian's packages, each with a `meetifyr` account (password
 # `meetifyr`) allowed to create databases. Installs what is missing when run as root.
+# A second account, `meetifyr_plain`, has the same tables but may not create or run routines.
 # Idempotent: servers already running are left running; the accounts' passwords and grants are
 # set every time, so an account that another program created with another password works too.
 set -euo pipefail
@@ -63,6 +64,14 @@ alter user 'meetifyr'@'localhost' identified by 'meetifyr';
 alter user 'meetifyr'@'127.0.0.1' identified by 'meetifyr';
 grant all privileges on `meetifyr%`.* to 'meetifyr'@'localhost';
 grant all privileges on `meetifyr%`.* to 'meetifyr'@'127.0.0.1';
+-- An account that may not create or run routines (MEETIFYR_TEST_MYSQL_PLAIN_URL): the tests
+-- check that Meetifyr falls back to plain statements for it.
+create user if not exists 'meetifyr_plain'@'localhost' identified by 'meetifyr';
+create user if not exists 'meetifyr_plain'@'127.0.0.1' identified by 'meetifyr';
+alter user 'meetifyr_plain'@'localhost' identified by 'meetifyr';
+alter user 'meetifyr_plain'@'127.0.0.1' identified by 'meetifyr';
+grant select, insert, update, delete, create, drop, index, alter, references on `meetifyr%`.* to 'meetifyr_plain'@'localhost';
+grant select, insert, update, delete, create, drop, index, alter, references on `meetifyr%`.* to 'meetifyr_plain'@'127.0.0.1';
 SQL
 }
 

@@ -33,6 +33,7 @@ if [ -z "${MEETIFYR_TEST_POSTGRES_URL:-}" ] || [ -z "${MEETIFYR_TEST_MYSQL_URL:-
 fi
 export MEETIFYR_TEST_POSTGRES_URL=${MEETIFYR_TEST_POSTGRES_URL:-postgres://meetifyr:meetifyr@127.0.0.1:5432/postgres}
 export MEETIFYR_TEST_MYSQL_URL=${MEETIFYR_TEST_MYSQL_URL:-mysql://meetifyr:meetifyr@127.0.0.1:3306/}
+export MEETIFYR_TEST_MYSQL_PLAIN_URL=${MEETIFYR_TEST_MYSQL_PLAIN_URL:-mysql://meetifyr_plain:meetifyr@127.0.0.1:3306/}
 
 # Everything, with the end-to-end HTTP suites on SQLite. Each binary's own tests (CARGO_BIN_EXE_*)
 # make cargo build it, so the scripts below find target/debug/{meetifyr,exbuy,meetifyr-load}.

@@ -154,6 +154,27 @@ def test_days_are_chosen_one_by_one_on_the_calendar(context_factory, api, layout
     assert m["time_grid"]["dates"] == [iso(START + dt.timedelta(days=d)) for d in (1, 3, 5, 8)]
 
 
+def test_the_calendar_of_days_is_walked_with_arrow_keys(context_factory, api):
+    # Given the create page with times of day over two weeks from a Monday, Tuesdays and
+    # Thursdays ticked (days 1, 3, 8, 10)
+    page = context_factory().new_page()
+    page.goto("/")
+    choose_two_weeks_of_tuesdays_and_thursdays(page, "Keys")
+    page.get_by_label(day_label(START + dt.timedelta(days=1)), exact=True).focus()
+    # When the keyboard walks from the first Tuesday: a week down (day 8) and Space, a day right
+    # (9) and Space, a week down past the end (stays on 9), a week up (2) and Space, two days
+    # left (0) and Space, a day left before the start (stays on 0) and Space
+    keys = ["ArrowDown", "Space", "ArrowRight", "Space", "ArrowDown", "ArrowUp", "Space",
+            "ArrowLeft", "ArrowLeft", "Space", "ArrowLeft", "Space"]
+    for key in keys:
+        page.keyboard.press(key)
+    # Then day 8 is unticked, days 9 and 2 ticked, and day 0 ticked and unticked again
+    ticked = page.locator('#pick-months input[name="date"]:checked')
+    want = [iso(START + dt.timedelta(days=d)) for d in (1, 2, 3, 9, 10)]
+    expect(ticked).to_have_count(len(want))
+    assert [ticked.nth(i).get_attribute("value") for i in range(len(want))] == want
+
+
 def test_a_rectangle_painted_by_mouse_marks_every_slot_inside_it(context_factory, api):
     code = time_meeting(api)
     page = join(context_factory(), code, "Mouse")

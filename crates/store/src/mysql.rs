@@ -8,9 +8,10 @@
 //! value still counts its row (the original's asyncmy did not, hence its 404 on an unchanged
 //! title). GET reads one joined result set (a row per participant, its answer as two bit sets)
 //! in one round trip. Toggles and answers are one multi-table UPDATE that changes the
-//! participant and bumps the meeting's version together; creating and deleting a participant
-//! are short transactions (MySQL has no `RETURNING` and no data-modifying CTEs). Transactions
-//! that InnoDB aborts as deadlock victims are retried.
+//! participant and bumps the meeting's version together. A participant joins through a stored
+//! procedure (one round trip) where the account may create one, else through a short
+//! transaction, as deleting one does (MySQL has no `RETURNING` and no data-modifying CTEs).
+//! Transactions that InnoDB aborts as deadlock victims are retried.
 
 use std::time::Duration;
 
@@ -49,6 +50,60 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct MySqlStore {
     pool: MySqlPool,
     toggles: crate::ToggleStatements,
+    join: JoinPath,
+}
+
+/// How a participant joins, decided at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinPath {
+    /// `CALL meetifyr_join_v1(…)`: one round trip.
+    Procedure,
+    /// BEGIN, SELECT … FOR UPDATE, INSERT, UPDATE, COMMIT: where the account may not create or
+    /// run routines.
+    Transaction,
+}
+
+const JOIN_PROCEDURE: &str = include_str!("../routines/mysql_join_v1.sql");
+const JOIN_CALL: &str = "call meetifyr_join_v1(?, ?, ?)";
+
+/// Creates the join procedure unless it exists, then calls it once for a code no meeting has
+/// (it writes nothing then): the path is `Procedure` only if both work for this account.
+async fn choose_join_path(pool: &MySqlPool) -> JoinPath {
+    let created = match sqlx::raw_sql(JOIN_PROCEDURE).execute(pool).await {
+        Ok(_) => Ok(()),
+        // ER_SP_ALREADY_EXISTS: another instance (or an earlier start) made it.
+        Err(sqlx::Error::Database(db))
+            if db
+                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                .is_some_and(|m| m.number() == 1304) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
+    let probe = match created {
+        Ok(()) => sqlx::query(JOIN_CALL)
+            .bind("")
+            .bind("")
+            .bind(None::<&str>)
+            .fetch_all(pool)
+            .await
+            .map(|rows| rows.len()),
+        Err(e) => Err(e),
+    };
+    match probe {
+        Ok(1) => {
+            tracing::info!("mysql: participants join through the stored procedure meetifyr_join_v1 (1 round trip)");
+            JoinPath::Procedure
+        }
+        other => {
+            let why = other.map_or_else(|e| e.to_string(), |n| format!("the probe answered {n} rows, not 1"));
+            tracing::warn!(
+                "mysql: cannot use the stored procedure meetifyr_join_v1 ({why}); participants join through a 5-statement transaction"
+            );
+            JoinPath::Transaction
+        }
+    }
 }
 
 impl MySqlStore {
@@ -61,10 +116,43 @@ impl MySqlStore {
             .map_or_else(|| raw.to_owned(), |rest| format!("mysql:{rest}"));
         let connect = raw.parse::<MySqlConnectOptions>().map_err(classify)?.charset("utf8mb4");
         let pool = crate::open_pool(connect, options, MIGRATIONS).await?;
+        let join = choose_join_path(&pool).await;
         Ok(Self {
             pool,
             toggles: toggle_statements(),
+            join,
         })
+    }
+
+    /// How participants join on this store (decided at start).
+    pub fn join_path(&self) -> JoinPath {
+        self.join
+    }
+
+    async fn call_join(
+        &self,
+        code: &UrlCode,
+        name: &ParticipantName,
+        password_hash: Option<&str>,
+    ) -> Result<CreatedParticipant, StoreError> {
+        type Row = (Option<i64>, Option<i64>, Option<NaiveDate>, Option<NaiveDate>);
+        // fetch_all: reads the procedure's closing OK packet too, leaving the connection clean.
+        let rows: Vec<Row> = sqlx::query_as(JOIN_CALL)
+            .bind(code.as_str())
+            .bind(name.as_str())
+            .bind(password_hash)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(classify)?;
+        let Some(&(meeting_id, participant_id, start, end)) = rows.first() else {
+            return Err(StoreError::Backend("meetifyr_join_v1 answered no row".into()));
+        };
+        if meeting_id.is_none() {
+            return Err(StoreError::MeetingNotFound(code.to_string()));
+        }
+        let range = crate::stored_range(start, end)?;
+        let id = participant_id.ok_or(StoreError::DateRangeNotSet)?;
+        Ok(crate::created_participant(id, range))
     }
 
     async fn meeting_range(&self, code: &UrlCode) -> Result<Option<(i64, Option<DateRange>)>, StoreError> {
@@ -492,7 +580,10 @@ impl Store for MySqlStore {
         name: &ParticipantName,
         password_hash: Option<&str>,
     ) -> Result<CreatedParticipant, StoreError> {
-        retrying(|| self.try_insert_participant(code, name, password_hash)).await
+        match self.join {
+            JoinPath::Procedure => retrying(|| self.call_join(code, name, password_hash)).await,
+            JoinPath::Transaction => retrying(|| self.try_insert_participant(code, name, password_hash)).await,
+        }
     }
 
     async fn organiser_key_hash(&self, code: &UrlCode) -> Result<Option<KeyHash>, StoreError> {

@@ -245,6 +245,42 @@ pub async fn fresh_store(backend: Backend) -> Option<TestStore> {
     })
 }
 
+/// The variable naming a MySQL account that may not create or run routines.
+pub const MYSQL_PLAIN_VAR: &str = "MEETIFYR_TEST_MYSQL_PLAIN_URL";
+
+/// A fresh MySQL database (created by the admin account) and its URL for the account named by
+/// [`MYSQL_PLAIN_VAR`]; `None`, said once, when that variable or the server is not set.
+pub async fn fresh_plain_mysql_database() -> Option<(TestDatabase, DatabaseUrl)> {
+    if !available(Backend::MySql) {
+        return None;
+    }
+    let Ok(plain) = std::env::var(MYSQL_PLAIN_VAR) else {
+        note_once(&format!(
+            "skipping the tests of a MySQL account without routines: {MYSQL_PLAIN_VAR} is not set \
+             (./scripts/test.sh sets it; ./scripts/databases.sh makes the account)"
+        ));
+        return None;
+    };
+    let database = TestDatabase::create(Backend::MySql).await;
+    let Cleanup::Server { name, .. } = &database.cleanup else {
+        unreachable!("a MySQL database lives on a server")
+    };
+    let url = DatabaseUrl::new(with_database(&plain, name));
+    Some((database, url))
+}
+
+/// A fresh, migrated MySQL store opened as the account without routines, for the contract suite.
+pub async fn fresh_plain_mysql_store() -> Option<TestStore> {
+    let (database, url) = fresh_plain_mysql_database().await?;
+    let store = crate::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {url} as the account without routines: {e:?}"));
+    Some(TestStore {
+        store: Some(store),
+        _database: database,
+    })
+}
+
 /// Brings the database at `url` to schema `version` exactly (for testing migrations from an
 /// older schema); later migrations are left for `connect` to apply.
 pub async fn migrate_to(url: &DatabaseUrl, version: i64) -> Result<(), Box<dyn std::error::Error>> {

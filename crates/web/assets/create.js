@@ -104,6 +104,16 @@ export function createPage({ createForm, $, $$, el, fill, iso, parse, daysBetwee
       }
       pad();
     };
+    // Arrow keys walk the calendar by day (left, right) and by week (up, down); Space ticks.
+    // Every day of the range has a box, in order, so a week is seven boxes on.
+    pickMonths.addEventListener('keydown', (e) => {
+      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 }[e.key];
+      if (!step || e.target.name !== 'date') return;
+      const boxes = $$('input[name="date"]', pickMonths);
+      const next = boxes[boxes.indexOf(e.target) + step];
+      e.preventDefault();
+      if (next) next.focus();
+    });
     for (const input of [start, end]) input.addEventListener('change', () => draw());
     for (const box of $$('input[name="weekday"]', createForm)) box.addEventListener('change', () => draw(false));
     for (const button of $$('.pick', createForm)) button.addEventListener('click', () => draw());
