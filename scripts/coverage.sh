@@ -8,7 +8,8 @@
 # Needs cargo-llvm-cov (installed here, pinned, into target/tools when missing) and Debian's LLVM
 # tools of the LLVM version rustc was built with (`llvm-N`, installed when root).
 # Output: a summary per file on stdout and in target/coverage/summary.txt; HTML in
-# target/coverage/html/index.html. The instrumented build lives in target/llvm-cov-target.
+# target/coverage/html/index.html. Profiles are written under target/; the workspace crates are
+# built instrumented in target/debug, so the next plain build compiles them again.
 # Usage: ./scripts/coverage.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +35,8 @@ export MEETIFYR_TEST_POSTGRES_URL=${MEETIFYR_TEST_POSTGRES_URL:-postgres://meeti
 export MEETIFYR_TEST_MYSQL_URL=${MEETIFYR_TEST_MYSQL_URL:-mysql://meetifyr:meetifyr@127.0.0.1:3306/}
 export MEETIFYR_TEST_MYSQL_PLAIN_URL=${MEETIFYR_TEST_MYSQL_PLAIN_URL:-mysql://meetifyr_plain:meetifyr@127.0.0.1:3306/}
 
-# Instrumented builds and profiles go to cargo-llvm-cov's own target dir; the usual one is kept.
-eval "$(cargo llvm-cov show-env --export-prefix)"
+# Instruments the workspace crates (not their dependencies, which stay as built).
+eval "$(cargo llvm-cov show-env --sh)"
 cargo llvm-cov clean --workspace
 cargo test --workspace --all-targets
 built=$(cargo test --workspace --all-targets --no-run 2>&1)
