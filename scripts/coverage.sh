@@ -9,7 +9,8 @@
 # tools of the LLVM version rustc was built with (`llvm-N`, installed when root).
 # Output: a summary per file on stdout and in target/coverage/summary.txt; HTML in
 # target/coverage/html/index.html. Profiles are written under target/; the workspace crates are
-# built instrumented in target/debug, so the next plain build compiles them again.
+# built instrumented in target/debug (and cleaned from target/release), so the next plain builds
+# compile them again.
 # Usage: ./scripts/coverage.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -16,7 +16,10 @@ use std::{
     hash::BuildHasher,
     sync::{
         Arc, Mutex, RwLock,
-        atomic::{AtomicU64, Ordering::Relaxed},
+        atomic::{
+            AtomicU64,
+            Ordering::{Relaxed, SeqCst},
+        },
     },
     time::{Duration, Instant},
 };
@@ -52,6 +55,19 @@ struct PerEntryTtl;
 
 impl moka::Expiry<String, Entry> for PerEntryTtl {
     fn expire_after_create(&self, _key: &String, entry: &Entry, _created_at: Instant) -> Option<Duration> {
+        Some(entry.ttl)
+    }
+
+    // moka's default keeps the old entry's deadline. A value loaded again just after its
+    // predecessor expired (still in the map until the next housekeeping) would then be born
+    // expired, and every read of a hot key would miss: a new value lives its own TTL.
+    fn expire_after_update(
+        &self,
+        _key: &String,
+        entry: &Entry,
+        _updated_at: Instant,
+        _duration_until_expiry: Option<Duration>,
+    ) -> Option<Duration> {
         Some(entry.ttl)
     }
 }
@@ -97,14 +113,19 @@ pub struct Cache {
     /// tag → keys carrying it
     tags: Arc<Mutex<HashMap<String, HashSet<String>>>>,
     counters: Arc<Counters>,
-    /// Bumped by every key invalidation (striped by key) and every tag invalidation (global):
-    /// `get_or_load` stores only if neither moved while it loaded.
-    key_epochs: Box<[AtomicU64]>,
-    tag_epoch: AtomicU64,
+    /// Counts invalidations. Each one writes its number into the stripe of the key or tag it
+    /// removed: `get_or_load` stores a value only if neither its key's stripe nor any of its
+    /// tags' stripes was marked after the load began. (One global epoch for tags made every
+    /// load under a steady trickle of writes look stale, so nothing was stored again.)
+    sequence: AtomicU64,
+    key_marks: Box<[AtomicU64]>,
+    tag_marks: Box<[AtomicU64]>,
     /// Stores take it shared after checking the epochs; invalidations take it exclusively, so
     /// no store slips between an invalidation's epoch bump and its removal.
     guard: RwLock<()>,
-    hasher: std::collections::hash_map::RandomState,
+    // Fixed keys: which names share a stripe is the same in every run (a collision only costs
+    // a skipped store, and the names are server-made codes and ids).
+    hasher: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
 }
 
 impl Cache {
@@ -144,15 +165,27 @@ impl Cache {
             default_ttl: config.default_ttl,
             tags,
             counters,
-            key_epochs: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
-            tag_epoch: AtomicU64::new(0),
+            sequence: AtomicU64::new(0),
+            key_marks: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
+            tag_marks: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
             guard: RwLock::new(()),
             hasher: Default::default(),
         }
     }
 
-    fn stripe(&self, key: &str) -> &AtomicU64 {
-        &self.key_epochs[self.hasher.hash_one(key) as usize % STRIPES]
+    fn stripe<'a>(&self, marks: &'a [AtomicU64], name: &str) -> &'a AtomicU64 {
+        &marks[self.hasher.hash_one(name) as usize % STRIPES]
+    }
+
+    /// Marks `name`'s stripe of `marks` as invalidated now. Callers hold the guard exclusively.
+    fn mark(&self, marks: &[AtomicU64], name: &str) {
+        let now = self.sequence.fetch_add(1, SeqCst) + 1;
+        self.stripe(marks, name).store(now, SeqCst);
+    }
+
+    /// Whether `name`'s stripe was invalidated after invalidation number `since`.
+    fn marked_after(&self, marks: &[AtomicU64], name: &str, since: u64) -> bool {
+        self.stripe(marks, name).load(SeqCst) > since
     }
 
     /// The value, if present and not expired. Counts nothing; see [`Cache::get_or_load`].
@@ -210,11 +243,13 @@ impl Cache {
                 .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
             return Ok(Some(entry.value));
         }
-        let epochs = (self.stripe(key).load(Relaxed), self.tag_epoch.load(Relaxed));
+        let since = self.sequence.load(SeqCst);
         let loaded = load().await;
         if let Ok(Some((value, tags))) = &loaded {
             let _shared = self.guard.read().expect("cache guard");
-            if (self.stripe(key).load(Relaxed), self.tag_epoch.load(Relaxed)) == epochs {
+            let stale = self.marked_after(&self.key_marks, key, since)
+                || tags.iter().any(|t| self.marked_after(&self.tag_marks, t, since));
+            if !stale {
                 self.insert(key, value.clone(), None, tags);
             }
         }
@@ -228,7 +263,7 @@ impl Cache {
     /// Removes one key. Returns whether it was present.
     pub fn invalidate(&self, key: &str) -> bool {
         let _exclusive = self.guard.write().expect("cache guard");
-        self.stripe(key).fetch_add(1, Relaxed);
+        self.mark(&self.key_marks, key);
         let present = self.entries.remove(key).is_some();
         if present {
             self.counters.invalidations.fetch_add(1, Relaxed);
@@ -239,7 +274,7 @@ impl Cache {
     /// Removes every key carrying `tag`. Returns how many.
     pub fn invalidate_by_tag(&self, tag: &str) -> usize {
         let _exclusive = self.guard.write().expect("cache guard");
-        self.tag_epoch.fetch_add(1, Relaxed);
+        self.mark(&self.tag_marks, tag);
         let keys = self
             .tags
             .lock()
@@ -262,9 +297,9 @@ impl Cache {
     /// Removes everything, and keeps loads under way from storing what they read before.
     pub fn clear(&self) {
         let _exclusive = self.guard.write().expect("cache guard");
-        self.tag_epoch.fetch_add(1, Relaxed);
-        for stripe in self.key_epochs.iter() {
-            stripe.fetch_add(1, Relaxed);
+        let now = self.sequence.fetch_add(1, SeqCst) + 1;
+        for stripe in self.key_marks.iter().chain(self.tag_marks.iter()) {
+            stripe.store(now, SeqCst);
         }
         self.entries.invalidate_all();
         self.tags.lock().expect("tag index lock").clear();

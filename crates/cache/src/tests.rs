@@ -50,6 +50,33 @@ fn entries_expire_after_their_own_ttl() {
 }
 
 #[test]
+fn a_replaced_value_lives_its_own_ttl_not_the_old_ones() {
+    // Given a value that expires in 300 ms, replaced at once by one that lives 5 s
+    let c = cache();
+    c.set("k", b("old"), Some(Duration::from_millis(300)));
+    c.set("k", b("new"), Some(Duration::from_secs(5)));
+    // When the first one's deadline has passed
+    std::thread::sleep(Duration::from_millis(400));
+    // Then the new value is still there
+    assert_eq!(c.get("k"), Some(b("new")));
+}
+
+#[tokio::test]
+async fn a_value_loaded_again_after_expiry_is_kept() {
+    // Given a hot key whose cached value expired a moment ago (moka drops it from its map only
+    // at its next housekeeping)
+    let c = cache();
+    c.set("hot", b("v1"), Some(Duration::from_millis(50)));
+    std::thread::sleep(Duration::from_millis(120));
+    // When it is read and loaded again
+    let load = |v: &'static str| async move { Ok::<_, ()>(Some((b(v), Vec::new()))) };
+    assert_eq!(c.get_or_load("hot", || load("v2")).await, Ok(Some(b("v2"))));
+    // Then the next read hits the new value instead of loading a third time
+    assert_eq!(c.get_or_load("hot", || load("v3")).await, Ok(Some(b("v2"))));
+    assert_eq!((c.stats().hits, c.stats().misses), (1, 1));
+}
+
+#[test]
 fn the_total_size_stays_within_the_bound_and_the_index_does_not_leak() {
     let c = Cache::new(&CacheConfig {
         default_ttl: Duration::from_secs(300),
@@ -108,6 +135,25 @@ async fn a_value_loaded_across_an_invalidation_is_not_stored() {
         .await;
     assert_eq!(c.get("meeting:2"), None);
     assert_eq!(c.tagged_keys(), 0);
+}
+
+#[tokio::test]
+async fn a_value_is_stored_although_other_keys_and_tags_were_invalidated_while_it_loaded() {
+    // Given a read of one meeting while writes to other meetings invalidate their keys and
+    // their participants' tags (a busy server: some write lands during every load)
+    let c = cache();
+    let loaded = c
+        .get_or_load("meeting:1", || async {
+            for other in 2..10 {
+                c.invalidate(&format!("meeting:{other}"));
+                c.invalidate_by_tag(&format!("participant:{other}"));
+            }
+            Ok::<_, ()>(Some((b("current"), tags(&["participant:1"]))))
+        })
+        .await;
+    // Then the value is kept for the next read (stripes are fixed: none of those collides)
+    assert_eq!(loaded, Ok(Some(b("current"))));
+    assert_eq!(c.get("meeting:1"), Some(b("current")));
 }
 
 #[test]
