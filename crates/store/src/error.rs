@@ -43,8 +43,14 @@ fn is_retryable(e: &sqlx::Error) -> bool {
     if matches!(db.code().as_deref(), Some("40001" | "40P01")) {
         return true;
     }
+    matches!(mysql_number(e), Some(1205 | 1213))
+}
+
+/// The MySQL/MariaDB server's error number, if `e` is one of its errors.
+pub(crate) fn mysql_number(e: &sqlx::Error) -> Option<u16> {
+    let sqlx::Error::Database(db) = e else { return None };
     db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-        .is_some_and(|m| matches!(m.number(), 1205 | 1213))
+        .map(|m| m.number())
 }
 
 fn is_retryable_store(e: &StoreError) -> bool {

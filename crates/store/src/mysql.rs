@@ -69,28 +69,21 @@ const JOIN_CALL: &str = "call meetifyr_join_v1(?, ?, ?)";
 /// Creates the join procedure unless it exists, then calls it once for a code no meeting has
 /// (it writes nothing then): the path is `Procedure` only if both work for this account.
 async fn choose_join_path(pool: &MySqlPool) -> JoinPath {
-    let created = match sqlx::raw_sql(JOIN_PROCEDURE).execute(pool).await {
-        Ok(_) => Ok(()),
-        // ER_SP_ALREADY_EXISTS: another instance (or an earlier start) made it.
-        Err(sqlx::Error::Database(db))
-            if db
-                .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
-                .is_some_and(|m| m.number() == 1304) =>
-        {
-            Ok(())
+    let probe = async {
+        match sqlx::raw_sql(JOIN_PROCEDURE).execute(pool).await {
+            // ER_SP_ALREADY_EXISTS: another instance (or an earlier start) made it.
+            Err(e) if crate::error::mysql_number(&e) != Some(1304) => return Err(e),
+            _ => {}
         }
-        Err(e) => Err(e),
-    };
-    let probe = match created {
-        Ok(()) => sqlx::query(JOIN_CALL)
+        let rows = sqlx::query(JOIN_CALL)
             .bind("")
             .bind("")
             .bind(None::<&str>)
             .fetch_all(pool)
-            .await
-            .map(|rows| rows.len()),
-        Err(e) => Err(e),
-    };
+            .await?;
+        Ok(rows.len())
+    }
+    .await;
     match probe {
         Ok(1) => {
             tracing::info!("mysql: participants join through the stored procedure meetifyr_join_v1 (1 round trip)");

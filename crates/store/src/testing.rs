@@ -236,13 +236,19 @@ pub async fn fresh_store(backend: Backend) -> Option<TestStore> {
         return None;
     }
     let database = TestDatabase::create(backend).await;
-    let store = crate::connect(&database.url, &StoreOptions::default())
+    let url = database.url.clone();
+    Some(open_test_store(database, &url).await)
+}
+
+/// `database`, migrated and opened through `url` (its own, or another account's on it).
+async fn open_test_store(database: TestDatabase, url: &DatabaseUrl) -> TestStore {
+    let store = crate::connect(url, &StoreOptions::default())
         .await
-        .unwrap_or_else(|e| panic!("cannot open test database {}: {e:?}", database.url));
-    Some(TestStore {
+        .unwrap_or_else(|e| panic!("cannot open test database {url}: {e:?}"));
+    TestStore {
         store: Some(store),
         _database: database,
-    })
+    }
 }
 
 /// The variable naming a MySQL account that may not create or run routines.
@@ -272,13 +278,7 @@ pub async fn fresh_plain_mysql_database() -> Option<(TestDatabase, DatabaseUrl)>
 /// A fresh, migrated MySQL store opened as the account without routines, for the contract suite.
 pub async fn fresh_plain_mysql_store() -> Option<TestStore> {
     let (database, url) = fresh_plain_mysql_database().await?;
-    let store = crate::connect(&url, &StoreOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("cannot open {url} as the account without routines: {e:?}"));
-    Some(TestStore {
-        store: Some(store),
-        _database: database,
-    })
+    Some(open_test_store(database, &url).await)
 }
 
 /// Brings the database at `url` to schema `version` exactly (for testing migrations from an
