@@ -32,13 +32,31 @@ def call(method, url, body=None, timeout=10):
         return response.status, (json.loads(raw) if raw else None)
 
 
+# What Grafana puts in for the dashboard's variables when "All" instances are chosen.
+VARIABLES = {"$__rate_interval": "1m", "$instance": ".*"}
+
+
 def dashboard():
-    # Given the cluster after some load, When every panel's query runs against its Prometheus
-    panels = json.load(open(DASHBOARD))["panels"]
+    # Given the dashboard: a data source and an instance variable that every panel uses
+    board = json.load(open(DASHBOARD))
+    panels = board["panels"]
+    variables = {v["name"]: v for v in board["templating"]["list"]}
     failures = []
+    if variables.get("datasource", {}).get("type") != "datasource" or "instance" not in variables:
+        failures.append("the dashboard lacks its $datasource and $instance variables")
     for panel in panels:
         for target in panel["targets"]:
-            query = urllib.parse.urlencode({"query": target["expr"]})
+            expr = target["expr"]
+            if target["datasource"]["uid"] != "${datasource}" or panel["datasource"]["uid"] != "${datasource}":
+                failures.append(f"{panel['title']}: not on ${{datasource}}")
+            if 'instance=~"$instance"' not in expr:
+                failures.append(f"{panel['title']}: not filtered by $instance: {expr}")
+            if "[1m]" in expr or ("rate(" in expr and "$__rate_interval" not in expr):
+                failures.append(f"{panel['title']}: a fixed range instead of $__rate_interval: {expr}")
+            for name, value in VARIABLES.items():
+                expr = expr.replace(name, value)
+            # When every panel's query runs against the cluster's Prometheus
+            query = urllib.parse.urlencode({"query": expr})
             try:
                 _, answer = call("GET", f"{PROMETHEUS}/api/v1/query?{query}")
             except urllib.error.HTTPError as e:

@@ -38,7 +38,7 @@ use axum::{
 };
 use meetifyr_core::Store;
 use serde_json::json;
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_http::catch_panic::CatchPanicLayer;
 
 /// Store names that would shadow the API's own path segments under `/v1/`.
 pub const RESERVED_STORE_NAMES: [&str; 3] = ["meetings", "participants", "participant_dates"];
@@ -80,6 +80,9 @@ pub struct ApiOptions {
     /// Routes served beside the API on the first store, under the same limits: the web app
     /// (`meetifyr_web::routes`). Meeting links point at `/m/{code}` when it is set.
     pub pages: Option<fn(StoreState) -> Router>,
+    /// Serve `/metrics` only from [`Service::operations`] (`--metrics-listen`), not beside the
+    /// API.
+    pub metrics_apart: bool,
 }
 
 impl Default for ApiOptions {
@@ -97,6 +100,7 @@ impl Default for ApiOptions {
             public: PublicOrigin::default(),
             clock: Clock::System,
             pages: None,
+            metrics_apart: false,
         }
     }
 }
@@ -144,14 +148,25 @@ fn store_routes() -> Router<state::StoreState> {
 
 /// The whole application. `stores` must be non-empty with distinct, unreserved names.
 pub fn router(stores: Vec<NamedStore>, options: &ApiOptions) -> Router {
-    app(stores, options).0
+    app(stores, options).public
 }
 
-/// The application and its live connections, which [`Live::close`] ends (for a prompt shutdown:
-/// a server waiting for open streams to finish by themselves would never stop).
-pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>) {
-    let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
+/// What [`app`] builds.
+pub struct Service {
+    /// The API, the web app, health, docs and (unless `metrics_apart`) `/metrics`.
+    pub public: Router,
+    /// For an operators' address (`--metrics-listen`): `/metrics`, health and docs.
+    pub operations: Router,
+    /// The live connections, which [`Live::close`] ends (for a prompt shutdown: a server
+    /// waiting for open streams to finish by themselves would never stop).
+    pub live: Arc<Live>,
+}
+
+/// The application. `stores` must be non-empty with distinct, unreserved names.
+pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> Service {
+    // First: the cache binds its histograms to the recorder the telemetry installs.
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
+    let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
     let live = Arc::new(Live::new(options.live.clone()));
     let limits = options.rate_limits.clone().map(limit::RateLimits::new);
     let auth = meetifyr_service::Auth::new(options.rate_limits.as_ref().map(|o| o.password));
@@ -175,7 +190,16 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
             pages: i == 0 && options.pages.is_some(),
             public: public.clone(),
         };
-        let mut routes = store_routes().with_state(state.clone());
+        let label = meetifyr_telemetry::StoreLabel(named.name.as_str().into());
+        let mut routes = store_routes()
+            .with_state(state.clone())
+            .layer(axum::middleware::map_response(move |mut res: Response| {
+                let label = label.clone();
+                async move {
+                    res.extensions_mut().insert(label);
+                    res
+                }
+            }));
         if let Some(limits) = &limits {
             routes = routes.layer(axum::middleware::from_fn_with_state(limits.clone(), limit::enforce));
         }
@@ -205,12 +229,21 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
         cache,
         stores: stores.clone(),
     };
-    let app = app
+    let health_routes = Router::new()
         .route("/health", get(health).with_state(stores))
         .route("/health/live", get(liveness))
-        .route("/health/ready", get(readiness).with_state(ready))
-        .route("/metrics", get(metrics::metrics).with_state(metrics))
+        .route("/health/ready", get(readiness).with_state(ready));
+    let metrics_route = Router::new().route("/metrics", get(metrics::metrics).with_state(metrics));
+    let operations = health_routes
+        .clone()
+        .merge(metrics_route.clone())
         .merge(openapi::routes(options))
+        .fallback(not_found);
+    let mut app = app.merge(health_routes).merge(openapi::routes(options));
+    if !options.metrics_apart {
+        app = app.merge(metrics_route);
+    }
+    let mut app = app
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
@@ -221,17 +254,18 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> (Router, Arc<Live>)
         .layer(CatchPanicLayer::custom(|_| {
             detail_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }))
-        .layer(TraceLayer::new_for_http());
-    if !options.profiling {
-        return (app, live);
-    }
-    let app = app
-        .route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path));
+    if options.profiling {
+        app = app.layer(axum::middleware::from_fn_with_state(
             telemetry,
             meetifyr_telemetry::track,
         ));
-    (app, live)
+    }
+    Service {
+        public: meetifyr_telemetry::logging::observe(app),
+        operations: meetifyr_telemetry::logging::observe(operations),
+        live,
+    }
 }
 
 /// 503 with a `detail` for a request still running after `--request-timeout` (its future is

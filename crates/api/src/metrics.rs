@@ -47,15 +47,10 @@ fn describe() {
             "Cache entries dropped when their TTL ran out."
         );
         metrics::describe_gauge!("meetifyr_cache_entries", "Entries in the cache.");
-        metrics::describe_gauge!(
-            "meetifyr_cache_hit_latency_avg_seconds",
+        metrics::describe_histogram!(
+            meetifyr_cache::LOOKUP_DURATION,
             metrics::Unit::Seconds,
-            "Average time of a lookup served from the cache."
-        );
-        metrics::describe_gauge!(
-            "meetifyr_cache_miss_latency_avg_seconds",
-            metrics::Unit::Seconds,
-            "Average time of a lookup that loaded from the database and stored the result."
+            "GET-meeting cache lookups: result=hit served from the cache, result=miss loaded from the database."
         );
         metrics::describe_gauge!(
             "meetifyr_cache_bytes",
@@ -109,8 +104,6 @@ pub async fn metrics(State(m): State<MetricsState>, headers: HeaderMap, RawQuery
         metrics::counter!("meetifyr_cache_expirations_total").absolute(c.expirations);
         metrics::gauge!("meetifyr_cache_entries").set(c.entries as f64);
         metrics::gauge!("meetifyr_cache_bytes").set(c.bytes as f64);
-        metrics::gauge!("meetifyr_cache_hit_latency_avg_seconds").set(c.avg_hit_ms / 1e3);
-        metrics::gauge!("meetifyr_cache_miss_latency_avg_seconds").set(c.avg_miss_ms / 1e3);
     }
     for (name, backend, pool) in &pools {
         if let Some(p) = pool {

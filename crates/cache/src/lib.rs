@@ -126,7 +126,14 @@ pub struct Cache {
     // Fixed keys: which names share a stripe is the same in every run (a collision only costs
     // a skipped store, and the names are server-made codes and ids).
     hasher: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
+    /// `meetifyr_cache_lookup_duration_seconds{result="hit"|"miss"}`, bound to the metrics
+    /// recorder installed when the cache is made (none: they record nothing).
+    hit_duration: metrics::Histogram,
+    miss_duration: metrics::Histogram,
 }
+
+/// The lookup histogram's name (its buckets reach down to microseconds: hits take about one).
+pub const LOOKUP_DURATION: &str = "meetifyr_cache_lookup_duration_seconds";
 
 impl Cache {
     pub fn new(config: &CacheConfig) -> Self {
@@ -170,6 +177,8 @@ impl Cache {
             tag_marks: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
             guard: RwLock::new(()),
             hasher: Default::default(),
+            hit_duration: metrics::histogram!(LOOKUP_DURATION, "result" => "hit"),
+            miss_duration: metrics::histogram!(LOOKUP_DURATION, "result" => "miss"),
         }
     }
 
@@ -237,10 +246,10 @@ impl Cache {
     {
         let started = Instant::now();
         if let Some(entry) = self.entries.get(key) {
+            let elapsed = started.elapsed();
             self.counters.hits.fetch_add(1, Relaxed);
-            self.counters
-                .hit_nanos
-                .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+            self.counters.hit_nanos.fetch_add(elapsed.as_nanos() as u64, Relaxed);
+            self.hit_duration.record(elapsed);
             return Ok(Some(entry.value));
         }
         let since = self.sequence.load(SeqCst);
@@ -253,10 +262,10 @@ impl Cache {
                 self.insert(key, value.clone(), None, tags);
             }
         }
+        let elapsed = started.elapsed();
         self.counters.misses.fetch_add(1, Relaxed);
-        self.counters
-            .miss_nanos
-            .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+        self.counters.miss_nanos.fetch_add(elapsed.as_nanos() as u64, Relaxed);
+        self.miss_duration.record(elapsed);
         loaded.map(|found| found.map(|(value, _)| value))
     }
 

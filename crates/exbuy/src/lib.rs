@@ -55,6 +55,9 @@ pub struct Config {
     /// tracing filter.
     #[arg(long, env = "EXBUY_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// Log lines as `text` or `json` (with the request's id and route).
+    #[arg(long, env = "EXBUY_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: meetifyr_telemetry::logging::LogFormat,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -104,9 +107,7 @@ pub async fn main_with(config: Config) -> anyhow::Result<()> {
     } else {
         format!("{},sqlx::query=error", config.log)
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()))
-        .init();
+    meetifyr_telemetry::logging::init_logging(&filter, config.log_format);
     let db = Db::connect(&config.database, config.pool_size).await?;
     match config.command {
         Some(Command::Seed {

@@ -858,8 +858,22 @@ async fn metrics_expose_prometheus_and_a_json_summary() {
     let app = spawn_with(true, Some(small())).await;
     app.get("/api/products/1/").await;
     app.get("/api/products/1/").await;
-    let text = app.get("/metrics").await.text().await.unwrap();
+    let res = app.get("/metrics").await;
+    // Every response carries a request id
+    assert_eq!(res.headers()["x-request-id"].len(), 32);
+    let text = res.text().await.unwrap();
     assert!(text.contains("/api/products/{id}/"), "per route template");
+    // And the database's statements are timed, by verb and table (seed 003's query histogram)
+    let bucket = text
+        .lines()
+        .find(|l| {
+            l.starts_with("exbuy_db_query_duration_seconds_count{")
+                && l.contains(r#"statement="SELECT""#)
+                && l.contains(r#"table="shop_product""#)
+        })
+        .unwrap_or_else(|| panic!("no SELECT of shop_product timed in\n{text}"));
+    let count: f64 = bucket.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 1.0, "{bucket}");
     let r = app
         .client
         .get(format!("{}/metrics", app.base))

@@ -68,6 +68,10 @@ pub struct StoreArgs {
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `meetifyr=debug,info`.
     #[arg(long, env = "MEETIFYR_LOG", default_value = "info", global = true)]
     pub log: String,
+
+    /// Log lines as `text` or `json` (one object per line, the request's id and route in `span`).
+    #[arg(long, env = "MEETIFYR_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: meetifyr_telemetry::logging::LogFormat,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +79,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "MEETIFYR_LISTEN", default_value = "127.0.0.1:8000", global = true)]
     pub listen: SocketAddr,
+
+    /// A second address for operators: `/metrics` (then served only there), health and docs,
+    /// so they need not go through the public front.
+    #[arg(long, env = "MEETIFYR_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
 
     /// Largest accepted request body in bytes; larger bodies get 413.
     #[arg(long, env = "MEETIFYR_MAX_BODY_BYTES", default_value_t = 16 * 1024, global = true)]
@@ -240,8 +249,9 @@ impl Cli {
                 trust_forwarded: self.serve.trusted_proxy_header.is_some(),
             },
             clock: meetifyr_api::Clock::System,
-            // App::build mounts the web app.
+            // App::build mounts the web app and says where /metrics goes.
             pages: None,
+            metrics_apart: false,
         }
     }
 

@@ -99,6 +99,8 @@ pub async fn copy(args: &CopyArgs, options: &StoreOptions) -> anyhow::Result<Cop
 pub struct App {
     listener: TcpListener,
     router: axum::Router,
+    /// `--metrics-listen`: the operators' address and its routes.
+    operations: Option<(TcpListener, axum::Router)>,
     live: std::sync::Arc<meetifyr_api::Live>,
 }
 
@@ -110,21 +112,52 @@ impl App {
         store_options: &StoreOptions,
         api_options: &ApiOptions,
     ) -> anyhow::Result<Self> {
+        Self::build_with_operations(listen, None, specs, store_options, api_options).await
+    }
+
+    /// As [`App::build`], and with `operations` the metrics, health and docs on that address
+    /// too, `/metrics` only there.
+    pub async fn build_with_operations(
+        listen: SocketAddr,
+        operations: Option<SocketAddr>,
+        specs: &[StoreSpec],
+        store_options: &StoreOptions,
+        api_options: &ApiOptions,
+    ) -> anyhow::Result<Self> {
         let stores = open_stores(specs, store_options).await?;
-        let listener = TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let bind = |address: SocketAddr| async move {
+            TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address}"))
+        };
+        let listener = bind(listen).await?;
+        let operations_listener = match operations {
+            Some(address) => Some(bind(address).await?),
+            None => None,
+        };
         // The binary always serves the web app on its first store.
         let api_options = ApiOptions {
             pages: api_options.pages.or(Some(meetifyr_web::routes)),
+            metrics_apart: operations.is_some(),
             ..api_options.clone()
         };
-        let (router, live) = meetifyr_api::app(stores, &api_options);
-        Ok(Self { listener, router, live })
+        let service = meetifyr_api::app(stores, &api_options);
+        Ok(Self {
+            listener,
+            router: service.public,
+            operations: operations_listener.map(|l| (l, service.operations)),
+            live: service.live,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The `--metrics-listen` address, when there is one.
+    pub fn operations_addr(&self) -> Option<SocketAddr> {
+        let (listener, _) = self.operations.as_ref()?;
+        Some(listener.local_addr().expect("a bound listener has an address"))
     }
 
     /// Open live connections (SSE and WebSocket).
@@ -133,10 +166,20 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then ends live connections and lets in-flight
-    /// requests finish.
+    /// requests finish. The operators' address stops with it.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let live = self.live;
-        axum::serve(
+        let (stop_operations, stopped) = tokio::sync::oneshot::channel::<()>();
+        let operations = self.operations.map(|(listener, router)| {
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.await;
+                    })
+                    .await
+            })
+        });
+        let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
@@ -144,7 +187,12 @@ impl App {
             shutdown.await;
             live.close();
         })
-        .await
+        .await;
+        let _ = stop_operations.send(());
+        if let Some(task) = operations {
+            task.await.map_err(std::io::Error::other)??;
+        }
+        served
     }
 }
 

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use meetifyr::{App, Cli, Command, open_stores, shutdown_signal};
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,10 +11,7 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(EnvFilter::try_new(&cli.stores.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    meetifyr_telemetry::logging::init_logging(&cli.stores.log, cli.stores.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -49,8 +45,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         None | Some(Command::Serve) => {
-            let app = App::build(
+            let app = App::build_with_operations(
                 cli.serve.listen,
+                cli.serve.metrics_listen,
                 &cli.stores.stores,
                 &cli.store_options(),
                 &cli.api_options(),
@@ -76,10 +73,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 (None, _) => tracing::info!("GET-meeting cache off"),
             }
-            tracing::info!(
-                "Meetifyr is up: open http://{} in a browser (API docs at /docs, metrics at /metrics)",
-                app.local_addr()
-            );
+            match app.operations_addr() {
+                None => tracing::info!(
+                    "Meetifyr is up: open http://{} in a browser (API docs at /docs, metrics at /metrics)",
+                    app.local_addr()
+                ),
+                Some(operations) => tracing::info!(
+                    "Meetifyr is up: open http://{} in a browser (API docs at /docs); metrics at \
+                     http://{operations}/metrics",
+                    app.local_addr()
+                ),
+            }
             app.run(shutdown_signal()).await?;
             Ok(())
         }

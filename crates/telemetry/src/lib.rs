@@ -5,7 +5,10 @@
 //! the raw path) in a fixed-size HDR histogram, counts errors by status class, logs requests
 //! slower than a threshold, and feeds the `metrics` recorder that [`Telemetry::prometheus`]
 //! renders. [`Telemetry::summary`] is the JSON summary of seed 004.
-//! The route template reaches [`track`] through [`expose_matched_path`], a `route_layer`.
+//! The route template reaches [`track`] through [`expose_matched_path`], a `route_layer`, and
+//! the store a route serves through [`StoreLabel`] in the response. [`logging`] writes the logs.
+
+pub mod logging;
 
 use std::{
     collections::HashMap,
@@ -31,12 +34,38 @@ const BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// The response cache's lookups: a hit takes about a microsecond, a miss a database read.
+const CACHE_LOOKUP: &str = "meetifyr_cache_lookup_duration_seconds";
+const CACHE_BUCKETS: &[f64] = &[
+    0.000_001,
+    0.000_002_5,
+    0.000_005,
+    0.000_01,
+    0.000_025,
+    0.000_05,
+    0.000_1,
+    0.000_25,
+    0.000_5,
+    0.001,
+    0.002_5,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    1.0,
+];
+
 /// The process-wide Prometheus recorder (the `metrics` facade has one global recorder).
 fn prometheus_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), BUCKETS)
+            .expect("non-empty buckets")
+            // Full names win over suffixes.
+            .set_buckets_for_metric(Matcher::Full(CACHE_LOOKUP.into()), CACHE_BUCKETS)
             .expect("non-empty buckets")
             .build_recorder();
         let handle = recorder.handle();
@@ -52,16 +81,7 @@ fn prometheus_handle() -> &'static PrometheusHandle {
             metrics::Unit::Seconds,
             "Time from request to response headers, by method and route template."
         );
-        metrics::describe_gauge!(
-            "process_resident_memory_bytes",
-            metrics::Unit::Bytes,
-            "Resident memory."
-        );
-        metrics::describe_counter!(
-            "process_cpu_seconds_total",
-            metrics::Unit::Seconds,
-            "User and system CPU time."
-        );
+        process_collector().describe();
         metrics::describe_gauge!(
             "process_uptime_seconds",
             metrics::Unit::Seconds,
@@ -71,11 +91,23 @@ fn prometheus_handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Process figures (CPU, memory, file descriptors, threads, start time) as Prometheus names them.
+fn process_collector() -> &'static metrics_process::Collector {
+    static COLLECTOR: OnceLock<metrics_process::Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(metrics_process::Collector::default)
+}
+
+/// The store a route serves, put in its response by a layer on the store's routes; requests
+/// are then labelled `store="…"` (routes of no store have no such label).
+#[derive(Debug, Clone)]
+pub struct StoreLabel(pub Arc<str>);
+
 /// Figures of one endpoint (method + route template) since start, in microseconds, with its
 /// `metrics` handles resolved once (label sets are hashed and allocated only on first use).
 /// Fixed memory whatever the traffic.
 struct EndpointStats {
     method: Method,
+    store: Option<Arc<str>>,
     histogram: Histogram<u64>,
     sum_us: u64,
     client_errors: u64,
@@ -85,10 +117,12 @@ struct EndpointStats {
 }
 
 impl EndpointStats {
-    fn new(method: &Method, route: &str) -> Self {
-        let labels = [("method", method.to_string()), ("route", route.to_owned())];
+    fn new(method: &Method, route: &str, store: Option<&str>) -> Self {
+        let mut labels = vec![("method", method.to_string()), ("route", route.to_owned())];
+        labels.extend(store.map(|s| ("store", s.to_owned())));
         Self {
             method: method.clone(),
+            store: store.map(Into::into),
             // 1 us to 1 h at 2 significant digits: a few KiB per endpoint.
             histogram: Histogram::new_with_bounds(1, 3_600_000_000, 2).expect("valid bounds"),
             sum_us: 0,
@@ -103,11 +137,12 @@ impl EndpointStats {
         let at = match self.requests.iter().position(|(s, _)| *s == status) {
             Some(i) => i,
             None => {
-                let labels = [
+                let mut labels = vec![
                     ("method", self.method.to_string()),
                     ("route", route.to_owned()),
                     ("status", status.as_u16().to_string()),
                 ];
+                labels.extend(self.store.as_deref().map(|s| ("store", s.to_owned())));
                 self.requests
                     .push((status, metrics::counter!("http_requests_total", &labels)));
                 self.requests.len() - 1
@@ -166,7 +201,7 @@ impl Telemetry {
         })
     }
 
-    fn record(&self, method: &Method, route: Option<&str>, status: StatusCode, elapsed: Duration) {
+    fn record(&self, method: &Method, route: Option<&str>, store: Option<&str>, status: StatusCode, elapsed: Duration) {
         let route = route.unwrap_or("unmatched");
         let entry = {
             let known = self.routes.read().expect("routes lock").get(route).cloned();
@@ -187,7 +222,7 @@ impl Telemetry {
             let at = match endpoints.iter().position(|e| e.method == method) {
                 Some(i) => i,
                 None => {
-                    endpoints.push(EndpointStats::new(method, route));
+                    endpoints.push(EndpointStats::new(method, route, store));
                     endpoints.len() - 1
                 }
             };
@@ -257,32 +292,22 @@ impl Telemetry {
     }
 
     /// Prometheus text exposition of everything recorded through `metrics`, plus process
-    /// figures (resident memory, CPU seconds, uptime).
+    /// figures (`metrics-process`: CPU seconds, memory, start time…) and uptime.
     pub fn prometheus(&self) -> String {
-        if let Some((rss, cpu)) = process_usage() {
-            metrics::gauge!("process_resident_memory_bytes").set(rss as f64);
-            metrics::counter!("process_cpu_seconds_total").absolute(cpu as u64);
-        }
+        process_collector().collect();
         metrics::gauge!("process_uptime_seconds").set(self.started.elapsed().as_secs_f64());
         let handle = prometheus_handle();
         handle.run_upkeep();
-        handle.render()
+        // `metrics` counters are integers, so CPU seconds are kept as a gauge (fractions of a
+        // second); in Prometheus's text format a counter may be fractional, and it is one.
+        handle.render().replacen(
+            "# TYPE process_cpu_seconds_total gauge",
+            "# TYPE process_cpu_seconds_total counter",
+            1,
+        )
     }
 }
 
-/// Resident bytes and CPU seconds of this process, from /proc (Linux).
-fn process_usage() -> Option<(u64, f64)> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which may hold spaces, closed by the last ')'.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    // /proc reports in USER_HZ, which Linux fixes at 100, and pages of 4 KiB on x86-64.
-    Some((pages * 4096, ticks as f64 / 100.0))
-}
-
-/// `route_layer` middleware: hands the matched route template to [`track`] in the response.
 /// Whether `/metrics` should answer with the JSON summary: `?format=json`, or an `Accept` that
 /// asks for JSON rather than Prometheus text.
 pub fn wants_json(headers: &axum::http::HeaderMap, query: Option<&str>) -> bool {
@@ -294,6 +319,7 @@ pub fn wants_json(headers: &axum::http::HeaderMap, query: Option<&str>) -> bool 
     asked || accepts
 }
 
+/// `route_layer` middleware: hands the matched route template to [`track`] in the response.
 pub async fn expose_matched_path(req: Request, next: Next) -> Response {
     let matched = req.extensions().get::<MatchedPath>().cloned();
     let mut res = next.run(req).await;
@@ -310,7 +336,8 @@ pub async fn track(State(telemetry): State<Arc<Telemetry>>, req: Request, next: 
     let mut res = next.run(req).await;
     let elapsed = started.elapsed();
     let route = res.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
-    telemetry.record(&method, route.as_deref(), res.status(), elapsed);
+    let store = res.extensions().get::<StoreLabel>().map(|s| s.0.clone());
+    telemetry.record(&method, route.as_deref(), store.as_deref(), res.status(), elapsed);
     let value = format!("{:.3}ms", elapsed.as_secs_f64() * 1e3);
     if let Ok(v) = HeaderValue::from_str(&value) {
         res.headers_mut().insert("x-response-time", v);
@@ -326,15 +353,28 @@ mod tests {
     fn the_summary_has_the_seed_fields_with_percentiles() {
         let t = Telemetry::new(Duration::from_secs(10));
         for ms in 1..=100 {
-            t.record(&Method::GET, Some("/items"), StatusCode::OK, Duration::from_millis(ms));
+            t.record(
+                &Method::GET,
+                Some("/items"),
+                None,
+                StatusCode::OK,
+                Duration::from_millis(ms),
+            );
         }
         t.record(
             &Method::GET,
             Some("/slow"),
+            None,
             StatusCode::INTERNAL_SERVER_ERROR,
             Duration::from_millis(500),
         );
-        t.record(&Method::POST, None, StatusCode::NOT_FOUND, Duration::from_millis(1));
+        t.record(
+            &Method::POST,
+            None,
+            None,
+            StatusCode::NOT_FOUND,
+            Duration::from_millis(1),
+        );
         let s = t.summary();
         let items = &s["endpoints"]["GET /items"];
         assert_eq!(items["count"], 100);

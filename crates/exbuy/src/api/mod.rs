@@ -59,6 +59,11 @@ pub struct Options {
 
 pub fn router(db: Db, options: &Options) -> Router {
     let telemetry = Telemetry::new(options.slow_request);
+    metrics::describe_histogram!(
+        crate::sql::QUERY_DURATION,
+        metrics::Unit::Seconds,
+        "Time of one SQL statement, by verb and first table (failed statements too)."
+    );
     let state = AppState {
         db,
         cache: options.cache.as_ref().map(|c| Arc::new(Cache::new(c))),
@@ -93,7 +98,8 @@ pub fn router(db: Db, options: &Options) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    api.route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
+    let api = api
+        .route_layer(axum::middleware::from_fn(meetifyr_telemetry::expose_matched_path))
         .layer(axum::middleware::from_fn_with_state(
             telemetry,
             meetifyr_telemetry::track,
@@ -103,7 +109,8 @@ pub fn router(db: Db, options: &Options) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             options.request_timeout,
         ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::catch_panic::CatchPanicLayer::new());
+    meetifyr_telemetry::logging::observe(api)
 }
 
 async fn health() -> Json<Value> {

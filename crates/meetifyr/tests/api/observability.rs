@@ -79,8 +79,11 @@ async fn prometheus_metrics_name_route_templates_and_pass_promtool() {
         "meetifyr_cache_misses_total",
         "meetifyr_cache_invalidations_total",
         "meetifyr_cache_evictions_total",
-        "meetifyr_cache_hit_latency_avg_seconds",
-        "meetifyr_cache_miss_latency_avg_seconds",
+        "meetifyr_cache_lookup_duration_seconds_bucket{result=\"hit\"",
+        "meetifyr_cache_lookup_duration_seconds_bucket{result=\"miss\"",
+        "process_start_time_seconds",
+        "process_threads",
+        "process_open_fds",
         "meetifyr_db_pool_connections{",
         "process_resident_memory_bytes",
         "process_cpu_seconds_total",
@@ -89,6 +92,34 @@ async fn prometheus_metrics_name_route_templates_and_pass_promtool() {
         assert!(text.contains(series), "{series} missing from\n{text}");
     }
     assert!(text.contains(r#"status="404""#));
+    // And a store's routes carry the store as a label of their own
+    assert!(
+        text.lines().any(|l| l.starts_with("http_requests_total{")
+            && l.contains(r#"route="/v1/meetings/{meeting_url_code}""#)
+            && l.contains(r#"store="main""#)),
+        "{text}"
+    );
+    // And the process figures are real: a start time in this epoch, CPU in fractions of a
+    // second, resident memory in real pages
+    let value = |name: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let started = value("process_start_time_seconds");
+    assert!(
+        started <= now + 1.0 && started > now - 86_400.0,
+        "started {started}, now {now}"
+    );
+    let cpu = value("process_cpu_seconds_total");
+    assert!(cpu > 0.0 && cpu.fract() != 0.0, "CPU seconds {cpu} are not fractional");
+    assert!(value("process_resident_memory_bytes") > 1e6);
     // And promtool accepts the exposition
     if !meetifyr_store::testing::program_available("promtool", "prometheus") {
         return;
@@ -398,4 +429,135 @@ async fn a_request_over_the_time_limit_gets_503_with_a_detail() {
     // Then the answer is 503 with a JSON detail
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body["detail"].as_str().unwrap().contains("longer than 0.2 s"), "{body}");
+}
+
+/// The lines of a JSON log, each parsed (a line that is not JSON fails the test).
+fn json_lines(log: &str) -> Vec<Value> {
+    log.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_in_every_line_and_one_access_line_per_request() {
+    // Given the real binary writing JSON logs, with every request slow enough to be warned about
+    let (mut server, app, _db) = spawn_binary(&["--log-format", "json", "--slow-request-ms", "0"]).await;
+    let code = app.create_meeting().await;
+    // When a client reads the meeting with its own request id, and another without one
+    let res = app
+        .client
+        .get(app.url(&format!("/v1/meetings/{code}")))
+        .header("x-request-id", "trace-7f3c.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Then the response returns the client's id
+    assert_eq!(res.headers()["x-request-id"], "trace-7f3c.1");
+    let bytes = res.bytes().await.unwrap().len() as u64;
+    let res = app
+        .client
+        .get(app.url(&format!("/v1/meetings/{code}?password=hunter2")))
+        .header("x-request-id", "forged\" words")
+        .send()
+        .await
+        .unwrap();
+    // And an id that could forge log lines is replaced by a fresh one
+    let fresh = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(fresh.len(), 32, "{fresh}");
+    assert!(fresh.bytes().all(|b| b.is_ascii_hexdigit()), "{fresh}");
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    let lines = json_lines(&log);
+    let of = |id: &str| -> Vec<&Value> { lines.iter().filter(|l| l["span"]["request_id"] == id).collect() };
+    let mine = of("trace-7f3c.1");
+    // And the access line is at INFO, names the route template, the status, the time and the bytes
+    let access = mine
+        .iter()
+        .find(|l| l["target"] == "access")
+        .unwrap_or_else(|| panic!("no access line of trace-7f3c.1 in:\n{log}"));
+    assert_eq!(access["level"], "INFO", "{access}");
+    assert_eq!(access["status"], 200, "{access}");
+    assert_eq!(access["bytes"], bytes, "{access}");
+    assert!(access["duration_ms"].as_f64().unwrap() > 0.0, "{access}");
+    assert_eq!(access["span"]["method"], "GET", "{access}");
+    assert_eq!(access["span"]["route"], "/v1/meetings/{meeting_url_code}", "{access}");
+    // And the slow-request warning of the same request carries the same id
+    assert!(
+        mine.iter()
+            .any(|l| l["level"] == "WARN" && l["message"] == "slow request"),
+        "no warning with the request id in:\n{log}"
+    );
+    // And the fresh id is the one logged for the second request, exactly once as access
+    assert_eq!(
+        of(&fresh).iter().filter(|l| l["target"] == "access").count(),
+        1,
+        "{log}"
+    );
+    // And no line holds the meeting's code, the query, or the refused id
+    for secret in [code.as_str(), "hunter2", "forged"] {
+        assert!(!log.contains(secret), "{secret} is in the log:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn the_default_text_log_has_an_access_line_at_info() {
+    // Given the real binary with its default log settings
+    let (mut server, app, _db) = spawn_binary(&[]).await;
+    // When an unknown route is asked for
+    let res = app
+        .client
+        .get(app.url("/no/such/route"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["x-request-id"], "abc-123");
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    // Then one INFO line records it, under its id, without the raw path
+    let line = log
+        .lines()
+        .find(|l| l.contains("request_id=abc-123") && l.contains("access"))
+        .unwrap_or_else(|| panic!("no access line in:\n{log}"));
+    assert!(line.contains("INFO") && line.contains("status=404"), "{line}");
+    assert!(
+        line.contains("route=unmatched") && !line.contains("/no/such/route"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_listen_serves_metrics_on_the_operators_address_only() {
+    // Given the real binary with a second address for operators
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let operations = TestApp::at(format!("http://127.0.0.1:{port}"));
+    let (mut server, app, _db) = spawn_binary(&["--metrics-listen", &format!("127.0.0.1:{port}")]).await;
+    let code = app.create_meeting().await;
+    app.meeting(&code).await;
+    // When Prometheus scrapes the operators' address
+    let res = operations.get("/metrics").await;
+    // Then it gets the exposition, with the public traffic in it
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(text.contains(r#"route="/v1/meetings/{meeting_url_code}""#), "{text}");
+    // And health and docs answer there too
+    assert_eq!(operations.get("/health/ready").await.status(), StatusCode::OK);
+    assert_eq!(operations.get("/openapi.json").await.status(), StatusCode::OK);
+    // But the public address no longer serves /metrics, and the API is not on the operators' one
+    let public = app.get("/metrics").await;
+    assert_eq!(public.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        operations.get(&format!("/v1/meetings/{code}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
 }
