@@ -5,7 +5,7 @@ start_server() { # store args…
     dir=${dir:-$(mktemp -d)}
     # wrk is one address far busier than any person: exempt it from the rate limits (an
     # environment variable, which older binaries such as bench/v1.sh's ignore).
-    MEETIFYR_RATE_LIMIT_EXEMPT=127.0.0.1 "${MEETIFYR_BIN:-./target/release/meetifyr}" --listen "127.0.0.1:$port" --pool-size "${POOL_SIZE:-10}" --log warn "$@" \
+    MEETIFYR_RATE_LIMIT_EXEMPT=127.0.0.1 "${MEETIFYR_BIN:-./target/release/meetifyr}" --listen "127.0.0.1:$port" --pool-size "${POOL_SIZE:-10}" --log "${LOG:-warn}" "$@" \
         >"$dir/server.log" 2>&1 &
     server=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.1; done

@@ -2,7 +2,9 @@
 # The observability issue's figures, in one run on fresh SQLite files:
 #   1. the profiling middleware's own cost: a route without database (the JSON 404), with the
 #      middleware and without it (--profiling off);
-#   2. GET meeting (10 participants x 31 days) uncached (--cache off) and cached.
+#   2. GET meeting (10 participants x 31 days) uncached (--cache off) and cached;
+#   3. the access log's cost: cached GET with one INFO line per request, text and json, into a
+#      file (the other runs log at warn, as the bench scripts do).
 # Usage: bench/observability.sh [DURATION=10s] [CONNECTIONS=64]   (needs wrk, curl, python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +40,5 @@ run_on "no database, profiling off" --profiling off -- "http://127.0.0.1:$port/b
 run_on "no database, profiling on" -- "http://127.0.0.1:$port/baseline"
 run_on "GET meeting, cache off" --cache off -- meeting
 run_on "GET meeting, cache on" -- meeting
+LOG=info run_on "GET meeting, cache on, access log (text)" -- meeting
+LOG=info run_on "GET meeting, cache on, access log (json)" --log-format json -- meeting

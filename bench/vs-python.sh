@@ -34,7 +34,7 @@ cpu() { for pid in "$@"; do cat "/proc/$pid/stat"; done | awk -v hz="$(getconf C
 # Meetifyr on the database, as the account in URL; prints how its participants join.
 start_meetifyr() {
     [[ -n $server ]] && { kill "$server"; wait "$server" 2>/dev/null || true; }
-    MEETIFYR_RATE_LIMIT_EXEMPT=127.0.0.1 "$bin" --listen "127.0.0.1:$port" --log info --store "mysql=$1" >"$dir/server.log" 2>&1 &
+    MEETIFYR_RATE_LIMIT_EXEMPT=127.0.0.1 "$bin" --listen "127.0.0.1:$port" --log info,access=warn --store "mysql=$1" >"$dir/server.log" 2>&1 &
     server=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
     grep -o "participants join through [^\"]*" "$dir/server.log" | head -n 1 | sed 's/\x1b\[[0-9;]*m//g' >&2

@@ -6,6 +6,7 @@ mod live;
 mod availability;
 mod best_dates;
 mod copy;
+mod crash;
 mod limits;
 mod meetings;
 mod migration;
