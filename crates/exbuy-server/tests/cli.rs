@@ -72,7 +72,15 @@ fn seeded_database_is_served() {
     assert!(body.contains("\"id\":7"), "{body}");
     let (status, _) = get(port, "/api/products/8/").unwrap();
     assert!(status.contains(" 404 "), "{status}");
+    // And `exbuy health` (a container's HEALTHCHECK) says so, asking 0.0.0.0's port on loopback
+    let health = |listen: String| exbuy(&dir).args(["health", "--listen", &listen]).output().unwrap();
+    let out = health(format!("0.0.0.0:{port}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     drop(_server);
+    // And exits 1 with the reason once the server is gone
+    let out = health(format!("127.0.0.1:{port}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not healthy"), "{out:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

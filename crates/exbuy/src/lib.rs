@@ -66,6 +66,9 @@ pub struct Config {
 pub enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Ask the server on --listen (loopback for 0.0.0.0) whether it answers: exit 0 when
+    /// /api/health answers 200, else 1 with the reason (a container's HEALTHCHECK).
+    Health,
     /// Fill an empty database: the original's distributions, ids from 1.
     Seed {
         #[arg(long, default_value_t = 10_000)]
@@ -107,6 +110,14 @@ pub async fn main_with(config: Config) -> anyhow::Result<()> {
     } else {
         format!("{},sqlx::query=error", config.log)
     };
+    if let Some(Command::Health) = config.command {
+        let address = meetifyr_telemetry::probe::local(config.listen);
+        let line = meetifyr_telemetry::probe::check(address, "/api/health", Duration::from_secs(5))
+            .await
+            .map_err(|why| anyhow::anyhow!("not healthy: {why}"))?;
+        println!("healthy: {line}");
+        return Ok(());
+    }
     meetifyr_telemetry::logging::init_logging(&filter, config.log_format);
     let db = Db::connect(&config.database, config.pool_size).await?;
     match config.command {
@@ -129,6 +140,8 @@ pub async fn main_with(config: Config) -> anyhow::Result<()> {
             )
             .await
         }
+        // Answered above, before connecting.
+        Some(Command::Health) => Ok(()),
         None | Some(Command::Serve) => {
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await

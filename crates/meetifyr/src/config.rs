@@ -24,6 +24,9 @@ pub enum Command {
     Serve,
     /// Bring every store's schema up to date, then exit.
     Migrate,
+    /// Ask the server on --listen (loopback for 0.0.0.0) whether it is ready: exit 0 when
+    /// /health/ready answers 200, else 1 with the reason (a container's HEALTHCHECK).
+    Health,
     /// Copy every meeting from one database to another (e.g. SQLite to PostgreSQL), keeping url
     /// codes and participant and date ids. Refuses a target that already has meetings unless
     /// --into-non-empty is given (then meetings whose code exists there are skipped).

@@ -36,6 +36,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Health) => {
+            let address = meetifyr_telemetry::probe::local(cli.serve.listen);
+            let line = meetifyr_telemetry::probe::check(address, "/health/ready", std::time::Duration::from_secs(5))
+                .await
+                .map_err(|why| anyhow::anyhow!("not ready: {why}"))?;
+            println!("ready: {line}");
+            Ok(())
+        }
         Some(Command::Copy(ref args)) => {
             let report = meetifyr::copy(args, &cli.store_options()).await?;
             println!(

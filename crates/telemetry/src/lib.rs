@@ -9,6 +9,7 @@
 //! the store a route serves through [`StoreLabel`] in the response. [`logging`] writes the logs.
 
 pub mod logging;
+pub mod probe;
 
 use std::{
     collections::HashMap,

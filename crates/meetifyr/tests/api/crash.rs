@@ -45,6 +45,7 @@ async fn start(url: &str, port: u16) -> Child {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the server on port {port} did not start");
 }
 
@@ -101,7 +102,7 @@ async fn a_server_killed_under_writes_loses_nothing_it_acknowledged() {
             let mut step = 0usize;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let day = step % DAYS;
-                let on = (step / DAYS) % 2 == 0;
+                let on = (step / DAYS).is_multiple_of(2);
                 let sent = client
                     .patch(format!("{base}/v1/participant_dates/{}", if on { "on" } else { "off" }))
                     .json(&json!({"participant_date_id": ids[day], "meeting_url_code": code}))

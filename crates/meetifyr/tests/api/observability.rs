@@ -561,3 +561,31 @@ async fn metrics_listen_serves_metrics_on_the_operators_address_only() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+#[tokio::test]
+async fn the_health_subcommand_says_whether_the_server_on_listen_is_ready() {
+    // Given a server on 127.0.0.1:P
+    let (mut server, app, _db) = spawn_binary(&[]).await;
+    let port = app.base.rsplit(':').next().unwrap().to_owned();
+    let health = |listen: String| {
+        Command::new(env!("CARGO_BIN_EXE_meetifyr"))
+            .args(["health", "--listen", &listen])
+            .output()
+            .unwrap()
+    };
+    // When `meetifyr health` asks with the server's --listen given as 0.0.0.0:P
+    let out = health(format!("0.0.0.0:{port}"));
+    // Then it exits 0 and says ready
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ready: HTTP/1.1 200"));
+    // And once the server is gone, it exits 1 and says why
+    server.kill().unwrap();
+    let _ = server.wait();
+    let out = health(format!("127.0.0.1:{port}"));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not ready") && stderr.contains("cannot connect"),
+        "{stderr}"
+    );
+}
