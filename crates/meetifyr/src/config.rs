@@ -88,6 +88,18 @@ pub struct ServeArgs {
     #[arg(long, env = "MEETIFYR_METRICS_LISTEN", global = true)]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// Seconds a client has to send a request's headers (from the moment the connection opens
+    /// or the previous answer ends): slowloris clients and idle keep-alive connections are
+    /// closed when it runs out.
+    #[arg(long, env = "MEETIFYR_HEADER_READ_TIMEOUT", default_value_t = 30.0, global = true)]
+    pub header_read_timeout: f64,
+
+    /// Open client connections at most (live streams included); beyond it a new connection is
+    /// closed at once. Keep it below the process's file-descriptor limit (`ulimit -n`).
+    #[arg(long, env = "MEETIFYR_MAX_CONNECTIONS", default_value_t = 10_000, global = true,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
     /// Largest accepted request body in bytes; larger bodies get 413.
     #[arg(long, env = "MEETIFYR_MAX_BODY_BYTES", default_value_t = 16 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -205,6 +217,7 @@ impl Cli {
         for (flag, v) in [
             ("--acquire-timeout", self.stores.acquire_timeout),
             ("--request-timeout", self.serve.request_timeout),
+            ("--header-read-timeout", self.serve.header_read_timeout),
             ("--live-idle-timeout", self.serve.live_idle_timeout),
             ("--cache-ttl", self.serve.cache_ttl),
         ] {
@@ -219,6 +232,13 @@ impl Cli {
         StoreOptions {
             pool_size: self.stores.pool_size,
             acquire_timeout: Duration::from_secs_f64(self.stores.acquire_timeout),
+        }
+    }
+
+    pub fn serve_options(&self) -> crate::ServeOptions {
+        crate::ServeOptions {
+            header_read_timeout: Duration::from_secs_f64(self.serve.header_read_timeout),
+            max_connections: self.serve.max_connections as usize,
         }
     }
 

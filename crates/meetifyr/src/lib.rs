@@ -1,6 +1,7 @@
 //! The Meetifyr service: configuration, opening stores, and serving the API.
 
 pub mod config;
+pub mod serve;
 
 use std::net::SocketAddr;
 
@@ -10,6 +11,7 @@ use meetifyr_store::StoreOptions;
 use tokio::net::TcpListener;
 
 pub use config::{Cli, Command, CopyArgs, StoreSpec};
+pub use serve::ServeOptions;
 
 /// Opens (and migrates) every store, in order. The error names the store and its URL with the
 /// password hidden.
@@ -102,6 +104,7 @@ pub struct App {
     /// `--metrics-listen`: the operators' address and its routes.
     operations: Option<(TcpListener, axum::Router)>,
     live: std::sync::Arc<meetifyr_api::Live>,
+    serve: ServeOptions,
 }
 
 impl App {
@@ -147,7 +150,14 @@ impl App {
             router: service.public,
             operations: operations_listener.map(|l| (l, service.operations)),
             live: service.live,
+            serve: ServeOptions::default(),
         })
+    }
+
+    /// Connection limits (the defaults otherwise: 30 s for headers, 10,000 connections).
+    pub fn with_serve_options(mut self, options: ServeOptions) -> Self {
+        self.serve = options;
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -170,20 +180,13 @@ impl App {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let live = self.live;
         let (stop_operations, stopped) = tokio::sync::oneshot::channel::<()>();
+        let options = self.serve;
         let operations = self.operations.map(|(listener, router)| {
-            tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await
-            })
+            tokio::spawn(serve::serve(listener, router, options, async move {
+                let _ = stopped.await;
+            }))
         });
-        let served = axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let served = serve::serve(self.listener, self.router, options, async move {
             shutdown.await;
             live.close();
         })

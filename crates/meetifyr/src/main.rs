@@ -60,7 +60,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &cli.store_options(),
                 &cli.api_options(),
             )
-            .await?;
+            .await?
+            .with_serve_options(cli.serve_options());
             for s in &cli.stores.stores {
                 tracing::info!(store = %s.name, url = %s.url, "store ready at /v1/{}/", s.name);
             }

@@ -5,6 +5,7 @@ mod live;
 
 mod availability;
 mod best_dates;
+mod connections;
 mod copy;
 mod crash;
 mod limits;
