@@ -14,7 +14,7 @@ port=${PORT:-18070}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 source bench/lib.sh
 
-cargo build --release --quiet --workspace --bins
+cargo build --release --quiet -p meetifyr --bin meetifyr
 dir=$(mktemp -d)
 trap 'stop_server; rm -rf "$dir"' EXIT
 echo "== machine: $(nproc) cores; wrk -t2 -c$connections -d$duration"

@@ -118,7 +118,7 @@ pub async fn main_with(config: Config) -> anyhow::Result<()> {
         println!("healthy: {line}");
         return Ok(());
     }
-    meetifyr_telemetry::logging::init_logging(&filter, config.log_format);
+    let _logs = meetifyr_telemetry::logging::init_logging(&filter, config.log_format);
     let db = Db::connect(&config.database, config.pool_size).await?;
     match config.command {
         Some(Command::Seed {

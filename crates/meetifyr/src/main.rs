@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    meetifyr_telemetry::logging::init_logging(&cli.stores.log, cli.stores.log_format);
+    let _logs = meetifyr_telemetry::logging::init_logging(&cli.stores.log, cli.stores.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

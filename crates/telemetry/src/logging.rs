@@ -50,14 +50,28 @@ impl FromStr for LogFormat {
     }
 }
 
+/// Keeps the log writer's thread; dropping it writes out what is still queued. Hold it until
+/// the process ends.
+#[must_use = "logs queued when the guard is dropped are written out then; hold it until exit"]
+pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
+
 /// Installs the process's log subscriber. A filter that does not parse falls back to `info`
 /// (with a warning once logging works).
-pub fn init_logging(filter: &str, format: LogFormat) {
+///
+/// Lines go to stdout through a writer thread that writes each batch in one system call: a
+/// request thread only formats its line and queues it (an access line per request written
+/// synchronously cost a quarter of a cached GET's throughput). The queue blocks rather than
+/// drop lines when full; a killed process loses what was still queued.
+pub fn init_logging(filter: &str, format: LogFormat) -> LogGuard {
     let (filter, bad) = match EnvFilter::try_new(filter) {
         Ok(f) => (f, None),
         Err(e) => (EnvFilter::new("info"), Some(e)),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     match format {
         LogFormat::Text => builder
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
@@ -72,6 +86,7 @@ pub fn init_logging(filter: &str, format: LogFormat) {
     if let Some(e) = bad {
         tracing::warn!(error = %e, "the log filter does not parse; logging at info");
     }
+    LogGuard(guard)
 }
 
 /// Wraps every route of `router` (call it last, so it is outermost): a request id, a span that

@@ -302,6 +302,19 @@ async fn with_the_cache_off_everything_still_answers_and_says_so() {
     assert_eq!(summary(&app).await["cache"], json!({"enabled": false}));
 }
 
+/// Stops the binary as an operator would (SIGTERM), so that it writes out its queued log lines,
+/// and returns what it wrote.
+fn stop(server: std::process::Child) -> std::process::Output {
+    let sent = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = server.wait_with_output().unwrap();
+    assert!(out.status.success(), "the server did not stop cleanly: {out:?}");
+    out
+}
+
 /// The real binary on a fresh database of the suite's backend, with `args`; logs on its stdout.
 async fn spawn_binary(args: &[&str]) -> (std::process::Child, TestApp, meetifyr_store::testing::TestDatabase) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -336,13 +349,12 @@ async fn spawn_binary(args: &[&str]) -> (std::process::Child, TestApp, meetifyr_
 #[tokio::test]
 async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
     // Given the real binary with a threshold every request exceeds
-    let (mut server, app, _db) = spawn_binary(&["--slow-request-ms", "0", "--log", "warn"]).await;
+    let (server, app, _db) = spawn_binary(&["--slow-request-ms", "0", "--log", "warn"]).await;
     // When a meeting is read
     let code = app.create_meeting().await;
     app.meeting(&code).await;
     // Then a WARNING names the route template, the status and the duration
-    server.kill().unwrap();
-    let out = server.wait_with_output().unwrap();
+    let out = stop(server);
     let log = String::from_utf8_lossy(&out.stdout);
     let line = log
         .lines()
@@ -358,7 +370,7 @@ async fn requests_slower_than_the_threshold_are_logged_as_warnings() {
 #[tokio::test]
 async fn the_demo_endpoints_rank_by_their_slowness_and_are_warned_about() {
     // Given the real binary with the demo endpoints and a 150 ms slow-request threshold
-    let (mut server, app, _db) = spawn_binary(&["--demo-endpoints", "--slow-request-ms", "150", "--log", "warn"]).await;
+    let (server, app, _db) = spawn_binary(&["--demo-endpoints", "--slow-request-ms", "150", "--log", "warn"]).await;
     // When each slow endpoint is called twice, and a meeting is read
     for _ in 0..2 {
         for path in ["/slow/serialization", "/slow/db-query", "/slow/external-api"] {
@@ -391,8 +403,7 @@ async fn the_demo_endpoints_rank_by_their_slowness_and_are_warned_about() {
     assert!(avg("GET /slow/db-query") >= 150.0, "{s}");
     assert!(avg("GET /slow/serialization") >= 90.0, "{s}");
     // And the two over the threshold are logged as slow requests, each time
-    server.kill().unwrap();
-    let out = server.wait_with_output().unwrap();
+    let out = stop(server);
     let log = String::from_utf8_lossy(&out.stdout);
     for endpoint in ["GET /slow/external-api", "GET /slow/db-query"] {
         let warnings = log
@@ -441,7 +452,7 @@ fn json_lines(log: &str) -> Vec<Value> {
 #[tokio::test]
 async fn json_logs_carry_the_request_id_in_every_line_and_one_access_line_per_request() {
     // Given the real binary writing JSON logs, with every request slow enough to be warned about
-    let (mut server, app, _db) = spawn_binary(&["--log-format", "json", "--slow-request-ms", "0"]).await;
+    let (server, app, _db) = spawn_binary(&["--log-format", "json", "--slow-request-ms", "0"]).await;
     let code = app.create_meeting().await;
     // When a client reads the meeting with its own request id, and another without one
     let res = app
@@ -466,8 +477,7 @@ async fn json_logs_carry_the_request_id_in_every_line_and_one_access_line_per_re
     let fresh = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(fresh.len(), 32, "{fresh}");
     assert!(fresh.bytes().all(|b| b.is_ascii_hexdigit()), "{fresh}");
-    server.kill().unwrap();
-    let out = server.wait_with_output().unwrap();
+    let out = stop(server);
     let log = String::from_utf8_lossy(&out.stdout);
     let lines = json_lines(&log);
     let of = |id: &str| -> Vec<&Value> { lines.iter().filter(|l| l["span"]["request_id"] == id).collect() };
@@ -504,7 +514,7 @@ async fn json_logs_carry_the_request_id_in_every_line_and_one_access_line_per_re
 #[tokio::test]
 async fn the_default_text_log_has_an_access_line_at_info() {
     // Given the real binary with its default log settings
-    let (mut server, app, _db) = spawn_binary(&[]).await;
+    let (server, app, _db) = spawn_binary(&[]).await;
     // When an unknown route is asked for
     let res = app
         .client
@@ -515,8 +525,7 @@ async fn the_default_text_log_has_an_access_line_at_info() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["x-request-id"], "abc-123");
-    server.kill().unwrap();
-    let out = server.wait_with_output().unwrap();
+    let out = stop(server);
     let log = String::from_utf8_lossy(&out.stdout);
     // Then one INFO line records it, under its id, without the raw path
     let line = log
