@@ -168,8 +168,22 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> Service {
     let telemetry = meetifyr_telemetry::Telemetry::new(options.slow_request);
     let cache = options.cache.as_ref().map(|c| Arc::new(meetifyr_cache::Cache::new(c)));
     let live = Arc::new(Live::new(options.live.clone()));
-    let limits = options.rate_limits.clone().map(limit::RateLimits::new);
-    let auth = meetifyr_service::Auth::new(options.rate_limits.as_ref().map(|o| o.password));
+    // With a Redis bus, every instance on it shares one allowance per client.
+    let shared = match (&options.bus, &options.rate_limits) {
+        (BusOptions::Redis { url }, Some(_)) => match meetifyr_service::SharedLimits::new(url) {
+            Ok(shared) => Some(Arc::new(shared)),
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limits are per process: the Redis URL does not parse");
+                None
+            }
+        },
+        _ => None,
+    };
+    let limits = options
+        .rate_limits
+        .clone()
+        .map(|o| limit::RateLimits::new(o, shared.clone()));
+    let auth = meetifyr_service::Auth::new(options.rate_limits.as_ref().map(|o| o.password), shared);
     let bus = meetifyr_service::Bus::start(&options.bus);
     let public = Arc::new(options.public.clone());
     let mut app = Router::new();

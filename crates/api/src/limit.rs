@@ -19,6 +19,7 @@ use axum::{
 };
 use governor::{DefaultKeyedRateLimiter, RateLimiter, clock::Clock};
 pub use meetifyr_service::Rate;
+use meetifyr_service::SharedLimits;
 
 use crate::error::detail_response;
 
@@ -83,11 +84,14 @@ pub struct RateLimits {
     options: RateLimitOptions,
     create: Limiter,
     write: Limiter,
+    /// With `--bus redis://…`: the allowances every instance shares; the limiters above apply
+    /// while Redis does not answer.
+    shared: Option<Arc<SharedLimits>>,
     checks: AtomicU64,
 }
 
 impl RateLimits {
-    pub fn new(options: RateLimitOptions) -> Arc<Self> {
+    pub fn new(options: RateLimitOptions, shared: Option<Arc<SharedLimits>>) -> Arc<Self> {
         describe();
         let limiter = |rate: Rate| Limiter {
             rate,
@@ -97,6 +101,7 @@ impl RateLimits {
             create: limiter(options.create),
             write: limiter(options.write),
             options,
+            shared,
             checks: AtomicU64::new(0),
         })
     }
@@ -130,8 +135,13 @@ impl RateLimits {
     }
 
     /// `Err(wait)` when `client` has used up its `class` allowance.
-    fn check(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
+    async fn check(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
         let l = self.limiter(class);
+        if let Some(shared) = &self.shared
+            && let Some(verdict) = shared.check(&format!("{}:{client}", class.name()), l.rate).await
+        {
+            return verdict;
+        }
         // Forget addresses whose allowance is whole again, now and then, so that memory follows
         // the clients of the last minutes rather than of all time.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
@@ -185,7 +195,7 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, request: Request, ne
     if limits.options.exempt.contains(&client) {
         return next.run(request).await;
     }
-    match limits.check(class, client) {
+    match limits.check(class, client).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             metrics::counter!("meetifyr_rate_limited_total", "class" => class.name()).increment(1);
@@ -219,17 +229,23 @@ pub async fn enforce(State(limits): State<Arc<RateLimits>>, request: Request, ne
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_burst_is_allowed_then_refused_with_the_wait() {
+    #[tokio::test]
+    async fn a_burst_is_allowed_then_refused_with_the_wait() {
         // Given a limit of 3 per minute
-        let limits = RateLimits::new(RateLimitOptions {
-            create: "3/min".parse().unwrap(),
-            ..Default::default()
-        });
+        let limits = RateLimits::new(
+            RateLimitOptions {
+                create: "3/min".parse().unwrap(),
+                ..Default::default()
+            },
+            None,
+        );
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         // When one address makes 4 creations
-        let outcomes: Vec<_> = (0..4).map(|_| limits.check(Class::Create, a)).collect();
+        let mut outcomes = Vec::new();
+        for _ in 0..4 {
+            outcomes.push(limits.check(Class::Create, a).await);
+        }
         // Then 3 pass and the 4th waits about 20 s; another address and other writes are untouched
         assert!(outcomes[..3].iter().all(Result::is_ok));
         let wait = outcomes[3].unwrap_err();
@@ -237,7 +253,7 @@ mod tests {
             wait > Duration::from_secs(19) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
-        assert!(limits.check(Class::Create, b).is_ok());
-        assert!(limits.check(Class::Write, a).is_ok());
+        assert!(limits.check(Class::Create, b).await.is_ok());
+        assert!(limits.check(Class::Write, a).await.is_ok());
     }
 }

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use meetifyr::{App, StoreSpec};
-use meetifyr_api::{ApiOptions, BusOptions};
+use meetifyr_api::{ApiOptions, BusOptions, RateLimitOptions};
 use meetifyr_store::{
     StoreOptions,
     testing::{Backend, TestDatabase, execute_script},
@@ -129,6 +129,16 @@ enum Via<'a> {
 
 /// `n` instances on one fresh database of `backend`, each ready (its bus connected).
 async fn cluster(n: usize, backend: Backend, via: Via<'_>) -> (TestDatabase, Vec<Instance>) {
+    cluster_with(n, backend, via, None).await
+}
+
+/// As [`cluster`], with rate limits (`None`: none).
+async fn cluster_with(
+    n: usize,
+    backend: Backend,
+    via: Via<'_>,
+    rate_limits: Option<RateLimitOptions>,
+) -> (TestDatabase, Vec<Instance>) {
     let db = TestDatabase::create(backend).await;
     let bus = match via {
         Via::Postgres => BusOptions::Postgres {
@@ -137,7 +147,7 @@ async fn cluster(n: usize, backend: Backend, via: Via<'_>) -> (TestDatabase, Vec
         Via::Redis(redis) => BusOptions::Redis { url: redis.url() },
     };
     let options = ApiOptions {
-        rate_limits: None,
+        rate_limits,
         bus,
         ..ApiOptions::default()
     };
@@ -446,4 +456,93 @@ async fn liveness_and_readiness_for_load_balancers() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["bus"], "connected");
     assert_eq!(body["stores"][0]["status"], "ok");
+}
+
+/// POST /v1/meetings through `via`: its status.
+async fn create(via: &Instance) -> StatusCode {
+    via.client.post(via.url("/v1/meetings")).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn with_redis_three_instances_give_an_address_one_allowance_and_fall_back_to_their_own() {
+    if !can_run(&[Backend::Sqlite], true) {
+        return;
+    }
+    // Given three instances on one Redis, each allowing an address 6 creations a minute and a
+    // participant 3 password checks, and a participant with a password (one creation used)
+    let redis = Redis::start();
+    let limits = RateLimitOptions {
+        create: "6/min".parse().unwrap(),
+        password: "3/min".parse().unwrap(),
+        ..RateLimitOptions::default()
+    };
+    let (_db, nodes) = cluster_with(3, Backend::Sqlite, Via::Redis(&redis), Some(limits)).await;
+    let code = nodes[0].send(reqwest::Method::POST, "/v1/meetings", json!({})).await["url_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let range = json!({"start_date": "2025-03-01", "end_date": "2025-03-03"});
+    nodes[0]
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v1/meetings/{code}/date_range"),
+            range,
+        )
+        .await;
+    let joined = nodes[0]
+        .send(
+            reqwest::Method::POST,
+            "/v1/participants",
+            json!({"meeting_url_code": code, "name": "Kim", "password": "s3cret"}),
+        )
+        .await;
+    let day = joined["participant_dates"][0]["id"].as_i64().unwrap();
+    // When the address creates 18 more meetings, through each instance in turn
+    let mut created = 0;
+    for i in 0..18 {
+        match create(&nodes[i % 3]).await {
+            StatusCode::OK => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("creation {i}: {other}"),
+        }
+    }
+    // Then the three together allowed what one allows (within one of the burst), not three times it
+    assert!(
+        (5..=6).contains(&created),
+        "{created} of 18 creations allowed after 1 of 6"
+    );
+    // When someone guesses the password 9 times at once, 3 through each instance
+    let guesses = (0..9).map(|i| {
+        let node = &nodes[i % 3];
+        node.client
+            .patch(node.url("/v1/participant_dates/on"))
+            .json(&json!({"participant_date_id": day, "meeting_url_code": code, "password": format!("guess {i}")}))
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    // Then only the participant's 3 checks were made, whichever instances they reached
+    let checked = statuses.iter().filter(|s| **s == StatusCode::FORBIDDEN).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!((3..=4).contains(&checked) && checked + limited == 9, "{statuses:?}");
+    // When Redis goes away
+    drop(redis);
+    // Then every instance still limits, on its own: at most its 6 of 8 creations each
+    for (n, node) in nodes.iter().enumerate() {
+        let mut allowed = 0;
+        for _ in 0..8 {
+            if create(node).await == StatusCode::OK {
+                allowed += 1;
+            }
+        }
+        assert!(
+            (1..=6).contains(&allowed),
+            "instance {n} allowed {allowed} of 8 without Redis"
+        );
+    }
+    // And says so in its metrics
+    assert_eq!(counter(&nodes[0], "meetifyr_rate_limits_shared").await, 0.0);
 }

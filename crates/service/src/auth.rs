@@ -23,7 +23,7 @@ use subtle::ConstantTimeEq;
 
 use meetifyr_core::Store;
 
-use crate::{error::ServiceError, rate::Rate};
+use crate::{error::ServiceError, rate::Rate, shared_limit::SharedLimits};
 
 /// The header that carries a participant's password (the JSON bodies also take `password`);
 /// named here because the refusals name it.
@@ -110,27 +110,40 @@ pub struct Auth {
 struct PasswordLimit {
     rate: Rate,
     limiter: DefaultKeyedRateLimiter<ParticipantKey>,
+    /// With `--bus redis://…`: the allowance every instance shares (this process's limiter
+    /// applies while Redis does not answer).
+    shared: Option<Arc<SharedLimits>>,
     checks: std::sync::atomic::AtomicU64,
 }
 
 impl PasswordLimit {
     /// `Err(wait)` when the participant has had its allowance.
-    fn check(&self, key: &ParticipantKey) -> Result<(), Duration> {
-        // Forget participants whose allowance is whole again, now and then.
-        if self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 4096 == 4095 {
-            self.limiter.retain_recent();
-            self.limiter.shrink_to_fit();
-        }
-        self.limiter.check_key(key).map_err(|not_until| {
+    async fn check(&self, key: &ParticipantKey) -> Result<(), Duration> {
+        let verdict = match &self.shared {
+            Some(shared) => shared.check(&format!("password:{}:{}", key.0, key.1), self.rate).await,
+            None => None,
+        };
+        let verdict = verdict.unwrap_or_else(|| {
+            // Forget participants whose allowance is whole again, now and then.
+            if self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 4096 == 4095 {
+                self.limiter.retain_recent();
+                self.limiter.shrink_to_fit();
+            }
+            self.limiter
+                .check_key(key)
+                .map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
+        });
+        if verdict.is_err() {
             metrics::counter!("meetifyr_rate_limited_total", "class" => "password").increment(1);
-            not_until.wait_time_from(self.limiter.clock().now())
-        })
+        }
+        verdict
     }
 }
 
 impl Auth {
     /// `password_rate`: checks per participant (from any address); `None`: unlimited.
-    pub fn new(password_rate: Option<Rate>) -> Arc<Self> {
+    /// `shared`: the allowances kept in Redis for every instance, when there is one.
+    pub fn new(password_rate: Option<Rate>, shared: Option<Arc<SharedLimits>>) -> Arc<Self> {
         let mut pepper = [0u8; 32];
         getrandom::fill(&mut pepper).expect("the operating system's random source failed");
         Arc::new(Self {
@@ -144,6 +157,7 @@ impl Auth {
             limit: password_rate.map(|rate| PasswordLimit {
                 rate,
                 limiter: RateLimiter::keyed(rate.quota()),
+                shared,
                 checks: Default::default(),
             }),
         })
@@ -224,7 +238,7 @@ impl Auth {
             )));
         };
         if let Some(limit) = &auth.limit
-            && let Err(wait) = limit.check(&key)
+            && let Err(wait) = limit.check(&key).await
         {
             let rate = limit.rate;
             tokio::time::sleep(REFUSAL_PAUSE).await;

@@ -14,6 +14,7 @@ mod error;
 mod json;
 mod live;
 mod rate;
+mod shared_limit;
 mod snapshot;
 mod state;
 
@@ -23,5 +24,6 @@ pub use error::ServiceError;
 pub use json::MeetingJson;
 pub use live::{Frame, Live, LiveOptions};
 pub use rate::Rate;
+pub use shared_limit::SharedLimits;
 pub use snapshot::MeetingSnapshot;
 pub use state::StoreService;
