@@ -25,11 +25,7 @@ impl Drop for Server {
 }
 
 async fn server(args: &[&str]) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let db = meetifyr_store::testing::TestDatabase::create(backend()).await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
         .args(["--listen", &format!("127.0.0.1:{port}")])

@@ -20,14 +20,6 @@ use crate::helpers::*;
 const WRITERS: usize = 8;
 const DAYS: usize = 31;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The real binary on `url`, serving on `port` once `/health` answers. No cache (instances do
 /// not share one) and no rate limits (8 writers on one address are the point).
 async fn start(url: &str, port: u16) -> Child {

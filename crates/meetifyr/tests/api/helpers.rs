@@ -242,3 +242,12 @@ pub fn date_id(created: &Value, date: &str) -> i64 {
         .as_i64()
         .unwrap()
 }
+
+/// A port nothing listens on now (for a server the test starts itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

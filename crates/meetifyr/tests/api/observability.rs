@@ -317,11 +317,7 @@ fn stop(server: std::process::Child) -> std::process::Output {
 
 /// The real binary on a fresh database of the suite's backend, with `args`; logs on its stdout.
 async fn spawn_binary(args: &[&str]) -> (std::process::Child, TestApp, meetifyr_store::testing::TestDatabase) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let db = meetifyr_store::testing::TestDatabase::create(backend()).await;
     let mut server = Command::new(env!("CARGO_BIN_EXE_meetifyr"))
         .args([
@@ -542,11 +538,7 @@ async fn the_default_text_log_has_an_access_line_at_info() {
 #[tokio::test]
 async fn metrics_listen_serves_metrics_on_the_operators_address_only() {
     // Given the real binary with a second address for operators
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let operations = TestApp::at(format!("http://127.0.0.1:{port}"));
     let (mut server, app, _db) = spawn_binary(&["--metrics-listen", &format!("127.0.0.1:{port}")]).await;
     let code = app.create_meeting().await;
