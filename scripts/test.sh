@@ -9,12 +9,13 @@ cd "$(dirname "$0")/.."
 # promtool checks the /metrics exposition; curl waits for servers' health in the load smoke;
 # the cluster tests start their own redis-server, scripts/cluster-test.sh HAProxy; python3 with
 # venv runs the browser suite, the fuzzer and the cluster checks; faketime runs the suite's
-# calendar check in other months.
+# calendar check in other months; openssl makes the CA of the TLS tests (tests/servers.rs).
 require "command -v promtool" prometheus \
     "command -v curl" curl \
     "command -v redis-server" redis-server \
     "command -v haproxy" haproxy \
-    "command -v faketime" faketime
+    "command -v faketime" faketime \
+    "command -v openssl" openssl
 require_python
 
 # No module may import one that imports it back (docs/architecture.md); the checker itself must

@@ -19,7 +19,7 @@ pub use error::{ApiError, FieldError, slot_error};
 pub use limit::{Rate, RateLimitOptions};
 pub use meetifyr_cache::CacheConfig;
 pub use meetifyr_core::Clock;
-pub use meetifyr_service::{BusOptions, Live, LiveOptions};
+pub use meetifyr_service::{BusOptions, Live, LiveOptions, RedisServer};
 pub use origin::{PublicOrigin, PublicUrl};
 // What the web app (crates/web) builds on besides meetifyr-service: one store's state, the
 // error type, and the rule of codes the API applies.
@@ -170,7 +170,7 @@ pub fn app(stores: Vec<NamedStore>, options: &ApiOptions) -> Service {
     let live = Arc::new(Live::new(options.live.clone()));
     // With a Redis bus, every instance on it shares one allowance per client.
     let shared = match (&options.bus, &options.rate_limits) {
-        (BusOptions::Redis { url }, Some(_)) => match meetifyr_service::SharedLimits::new(url) {
+        (BusOptions::Redis(server), Some(_)) => match meetifyr_service::SharedLimits::new(server) {
             Ok(shared) => Some(Arc::new(shared)),
             Err(e) => {
                 tracing::warn!(error = %e, "rate limits are per process: the Redis URL does not parse");

@@ -192,10 +192,15 @@ pub struct ServeArgs {
     /// Several instances on one database: `postgres` announces every write with LISTEN/NOTIFY
     /// on the first PostgreSQL store (or give `postgres://…` for the primary itself, when the
     /// store goes through a pooler); `redis://HOST:PORT` uses Redis pub/sub, for any backend
-    /// (MySQL needs it). Cached meetings are then checked against the database's version
-    /// before they are served. `none` for a single instance.
+    /// (MySQL needs it; `rediss://` over TLS). Cached meetings are then checked against the
+    /// database's version before they are served. `none` for a single instance.
     #[arg(long, env = "MEETIFYR_BUS", default_value = "none", global = true)]
     pub bus: String,
+
+    /// With `--bus rediss://…`: the PEM file of the CA that signed Redis's certificate, trusted
+    /// instead of the system's CAs.
+    #[arg(long, env = "MEETIFYR_REDIS_CA_FILE", value_name = "PEM", global = true)]
+    pub redis_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -281,6 +286,9 @@ impl Cli {
     /// `--bus`, given the stores.
     pub fn bus_options(&self) -> Result<meetifyr_api::BusOptions, String> {
         let bus = self.serve.bus.trim();
+        if self.serve.redis_ca_file.is_some() && !bus.starts_with("rediss://") {
+            return Err("--redis-ca-file is for --bus rediss://… only".to_owned());
+        }
         match bus {
             "none" => Ok(meetifyr_api::BusOptions::None),
             "postgres" => self
@@ -295,9 +303,21 @@ impl Cli {
             url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(meetifyr_api::BusOptions::Postgres { url: url.to_owned() })
             }
-            url if url.starts_with("redis://") => Ok(meetifyr_api::BusOptions::Redis { url: url.to_owned() }),
+            url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                let root_cert = match &self.serve.redis_ca_file {
+                    None => None,
+                    Some(path) => {
+                        Some(std::fs::read(path).map_err(|e| format!("--redis-ca-file {}: {e}", path.display()))?)
+                    }
+                };
+                meetifyr_api::RedisServer::new(url, root_cert)
+                    .map(meetifyr_api::BusOptions::Redis)
+                    .map_err(|e| format!("--bus {e}"))
+            }
             other => Err(format!(
-                "--bus {other:?}: expected none, postgres, postgres://… or redis://…"
+                "--bus {}: expected none, postgres, postgres://…, redis://… or rediss://…",
+                // An address may hold a password: name its scheme only.
+                other.split_once("://").map_or(other, |(scheme, _)| scheme)
             )),
         }
     }

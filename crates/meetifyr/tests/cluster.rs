@@ -144,7 +144,7 @@ async fn cluster_with(
         Via::Postgres => BusOptions::Postgres {
             url: db.url.expose().to_owned(),
         },
-        Via::Redis(redis) => BusOptions::Redis { url: redis.url() },
+        Via::Redis(redis) => BusOptions::Redis(meetifyr_api::RedisServer::new(redis.url(), None).unwrap()),
     };
     let options = ApiOptions {
         rate_limits,

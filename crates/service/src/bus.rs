@@ -53,7 +53,7 @@ pub enum BusOptions {
     /// LISTEN/NOTIFY on this PostgreSQL database (the primary: not through a pooler).
     Postgres { url: String },
     /// Pub/sub on this Redis server.
-    Redis { url: String },
+    Redis(crate::RedisServer),
 }
 
 /// One announced write.
@@ -183,7 +183,7 @@ async fn send(options: BusOptions, mut queue: mpsc::UnboundedReceiver<Change>) {
             Ok(pool) => Sender::Postgres(pool),
             Err(e) => return tracing::error!(error = %e, "the bus cannot use its database address"),
         },
-        BusOptions::Redis { url } => match redis::Client::open(url.as_str()) {
+        BusOptions::Redis(server) => match server.client() {
             Ok(client) => Sender::Redis(Box::new((client, None))),
             Err(e) => return tracing::error!(error = %e, "the bus cannot use its Redis address"),
         },
@@ -258,8 +258,8 @@ impl Listener {
                 listener.listen(CHANNEL).await.map_err(|e| e.to_string())?;
                 Ok(Self::Postgres(listener))
             }
-            BusOptions::Redis { url } => {
-                let client = redis::Client::open(url.as_str()).map_err(|e| e.to_string())?;
+            BusOptions::Redis(server) => {
+                let client = server.client()?;
                 let mut pubsub = client.get_async_pubsub().await.map_err(|e| e.to_string())?;
                 pubsub.subscribe(CHANNEL).await.map_err(|e| e.to_string())?;
                 Ok(Self::Redis(pubsub.into_on_message()))

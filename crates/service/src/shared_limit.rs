@@ -48,9 +48,9 @@ pub struct SharedLimits {
 }
 
 impl SharedLimits {
-    pub fn new(url: &str) -> Result<Self, String> {
+    pub fn new(server: &crate::RedisServer) -> Result<Self, String> {
         describe();
-        let client = redis::Client::open(url).map_err(|e| format!("{url}: {e}"))?;
+        let client = server.client()?;
         Ok(Self {
             client,
             script: redis::Script::new(GCRA),
