@@ -102,6 +102,12 @@ if [ $# -eq 0 ]; then
     ./scripts/fuzz.sh
     echo "== the cluster: 3 instances, HAProxy, Prometheus (scripts/cluster-test.sh)"
     ./scripts/cluster-test.sh
+    echo "== the Debian package: built, installed, its unit's ExecStart run, removed (scripts/package-test.sh)"
+    if [ "$(id -u)" = 0 ]; then
+        ./scripts/package-test.sh
+    else
+        echo "note: skipping the Debian package test: it installs a package and needs root"
+    fi
     echo "== load smoke: an impossible gate must fail the run"
     status=0
     ./scripts/load.sh --debug --stores sqlite -u 2 -r 2 -t 2s --gates crates/load/gates/impossible.toml \

@@ -751,7 +751,11 @@ const DAYS: usize = 10;
 fn answer_for(w: usize, k: usize) -> (Vec<String>, Vec<String>) {
     let day = |i: usize| format!("2025-03-{:02}", i + 1);
     let free: Vec<usize> = (0..DAYS).filter(|i| (w + k * 7 + i * 3) % 5 < 3).collect();
-    let starred = free.iter().copied().filter(|i| (k + i).is_multiple_of(2)).collect::<Vec<_>>();
+    let starred = free
+        .iter()
+        .copied()
+        .filter(|i| (k + i).is_multiple_of(2))
+        .collect::<Vec<_>>();
     (
         free.into_iter().map(day).collect(),
         starred.into_iter().map(day).collect(),
