@@ -58,6 +58,10 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     pub watchers: usize,
 
+    /// `live`: how watchers listen, taken in turn (watcher i of a meeting uses the i-th mod n).
+    #[arg(long, value_delimiter = ',', default_value = "sse,ws")]
+    pub transports: Vec<crate::live::Transport>,
+
     /// `live`: toggles per second per store, spread over its meetings.
     #[arg(long, default_value_t = 200.0)]
     pub writes_per_second: f64,

@@ -58,9 +58,10 @@ async fn run_live(args: &Args) -> anyhow::Result<Outcome> {
     let mut reports = Vec::new();
     for store in &stores {
         println!(
-            "meetifyr-load: live on {store} at {host}: {} meetings x {} watchers, {} writes/s, {} s",
+            "meetifyr-load: live on {store} at {host}: {} meetings x {} watchers ({:?}), {} writes/s, {} s",
             args.live_meetings,
             args.watchers,
+            args.transports,
             args.writes_per_second,
             run_time.as_secs()
         );
@@ -69,6 +70,7 @@ async fn run_live(args: &Args) -> anyhow::Result<Outcome> {
             store,
             args.live_meetings,
             args.watchers,
+            &args.transports,
             args.writes_per_second,
             run_time,
         )

@@ -1,7 +1,8 @@
-//! The `live` scenario: watchers on Server-Sent Events while writers toggle days.
+//! The `live` scenario: watchers on Server-Sent Events and WebSockets while writers toggle days.
 //!
 //! Not a goose scenario (goose measures requests, not pushes): M meetings per store, W watchers
-//! per meeting holding `GET …/events` open, writers toggling random days at a fixed rate. For
+//! per meeting holding `GET …/events` or `…/ws` open (in turn, by `--transports`), writers
+//! toggling random days at a fixed rate. For
 //! every write and every watcher of its meeting, the latency is the time from the write's
 //! response to that watcher's receipt of a version at least as new; a watcher whose last version
 //! is not its meeting's last written one lost an update.
@@ -16,6 +17,25 @@ use futures::StreamExt as _;
 use rand::Rng as _;
 use serde::Serialize;
 use tokio::sync::watch;
+
+/// How a watcher listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// `GET …/events` (Server-Sent Events).
+    Sse,
+    /// `GET …/ws` (WebSocket).
+    Ws,
+}
+
+/// One transport's share of a run.
+#[derive(Debug, Serialize)]
+pub struct TransportFigures {
+    pub transport: Transport,
+    pub watchers: usize,
+    pub latency_ms: Percentiles,
+    pub lost_updates: usize,
+}
 
 /// What one store's run measured.
 #[derive(Debug, Serialize)]
@@ -32,6 +52,8 @@ pub struct LiveReport {
     pub rss_before_mb: Option<f64>,
     pub rss_watching_mb: Option<f64>,
     pub kb_per_watcher: Option<f64>,
+    /// The same figures per transport.
+    pub by_transport: Vec<TransportFigures>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -73,11 +95,12 @@ pub async fn run(
     store: &str,
     meetings: usize,
     watchers: usize,
+    transports: &[Transport],
     writes_per_second: f64,
     run_time: Duration,
 ) -> anyhow::Result<LiveReport> {
-    if meetings == 0 || watchers == 0 || writes_per_second <= 0.0 {
-        bail!("the live scenario needs meetings, watchers and writes");
+    if meetings == 0 || watchers == 0 || writes_per_second <= 0.0 || transports.is_empty() {
+        bail!("the live scenario needs meetings, watchers, transports and writes");
     }
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let base = format!("{host}/v1/{store}");
@@ -96,35 +119,19 @@ pub async fn run(
     let connected = Arc::new(tokio::sync::Semaphore::new(0));
     let mut tasks = Vec::new();
     for (m, meeting) in prepared.iter().enumerate() {
-        for _ in 0..watchers {
-            let url = format!("{base}/meetings/{}/events", meeting.code);
-            let (client, mut stopped, connected) = (client.clone(), stopped.clone(), connected.clone());
-            tasks.push(tokio::spawn(async move {
-                let response = client.get(&url).send().await.context("opening a stream")?;
-                if !response.status().is_success() {
-                    bail!("{url} answered {}", response.status());
+        for w in 0..watchers {
+            let transport = transports[w % transports.len()];
+            let (stopped, connected) = (stopped.clone(), connected.clone());
+            tasks.push(match transport {
+                Transport::Sse => {
+                    let url = format!("{base}/meetings/{}/events", meeting.code);
+                    tokio::spawn(watch_sse(client.clone(), url, m, stopped, connected))
                 }
-                connected.add_permits(1);
-                let mut body = response.bytes_stream();
-                let (mut buffer, mut marks) = (String::new(), Marks::new());
-                loop {
-                    tokio::select! {
-                        chunk = body.next() => {
-                            let Some(chunk) = chunk else { break };
-                            let now = Instant::now();
-                            buffer.push_str(&String::from_utf8_lossy(&chunk?));
-                            while let Some(end) = buffer.find("\n\n") {
-                                let event: String = buffer.drain(..end + 2).collect();
-                                if let Some(id) = event.lines().find_map(|l| l.strip_prefix("id:")) {
-                                    marks.push((id.trim().parse()?, now));
-                                }
-                            }
-                        }
-                        _ = stopped.changed() => break,
-                    }
+                Transport::Ws => {
+                    let url = format!("{base}/meetings/{}/ws", meeting.code).replacen("http", "ws", 1);
+                    tokio::spawn(watch_ws(url, m, stopped, connected))
                 }
-                Ok::<_, anyhow::Error>((m, marks))
-            }));
+            });
         }
     }
     let total = meetings * watchers;
@@ -186,12 +193,32 @@ pub async fn run(
     // Time for the last pushes to arrive, then the watchers stop.
     tokio::time::sleep(Duration::from_secs(2)).await;
     stop.send_replace(true);
-    let mut received: Vec<(usize, Marks)> = Vec::new();
+    let mut received: Vec<(usize, Transport, Marks)> = Vec::new();
     for task in tasks {
         received.push(task.await??);
     }
 
     let writes = std::mem::take(&mut *writes.lock().unwrap_or_else(|e| e.into_inner()));
+    let by_transport = transports
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < watchers)
+        .map(|(_, t)| {
+            let mine: Vec<(usize, Marks)> = received
+                .iter()
+                .filter(|r| r.1 == *t)
+                .map(|(m, _, marks)| (*m, marks.clone()))
+                .collect();
+            let (latencies, lost) = latencies(&writes, &mine);
+            TransportFigures {
+                transport: *t,
+                watchers: mine.len(),
+                latency_ms: Percentiles::of(latencies),
+                lost_updates: lost,
+            }
+        })
+        .collect();
+    let received: Vec<(usize, Marks)> = received.into_iter().map(|(m, _, marks)| (m, marks)).collect();
     let (latencies, lost) = latencies(&writes, &received);
     let done: usize = writes.iter().map(Vec::len).sum();
     let kb_per_watcher = match (rss_before, rss_watching) {
@@ -210,7 +237,84 @@ pub async fn run(
         rss_before_mb: rss_before,
         rss_watching_mb: rss_watching,
         kb_per_watcher,
+        by_transport,
     })
+}
+
+/// One SSE watcher: every frame's `id:` (its version) and when it came, until told to stop.
+async fn watch_sse(
+    client: reqwest::Client,
+    url: String,
+    m: usize,
+    mut stopped: watch::Receiver<bool>,
+    connected: Arc<tokio::sync::Semaphore>,
+) -> anyhow::Result<(usize, Transport, Marks)> {
+    let response = client.get(&url).send().await.context("opening a stream")?;
+    if !response.status().is_success() {
+        bail!("{url} answered {}", response.status());
+    }
+    connected.add_permits(1);
+    let mut body = response.bytes_stream();
+    let (mut buffer, mut marks) = (String::new(), Marks::new());
+    loop {
+        tokio::select! {
+            chunk = body.next() => {
+                let Some(chunk) = chunk else { break };
+                let now = Instant::now();
+                buffer.push_str(&String::from_utf8_lossy(&chunk?));
+                while let Some(end) = buffer.find("\n\n") {
+                    let event: String = buffer.drain(..end + 2).collect();
+                    if let Some(id) = event.lines().find_map(|l| l.strip_prefix("id:")) {
+                        marks.push((id.trim().parse()?, now));
+                    }
+                }
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    Ok((m, Transport::Sse, marks))
+}
+
+/// One WebSocket watcher: every text frame's version (`{"version":N,…}`) and when it came.
+async fn watch_ws(
+    url: String,
+    m: usize,
+    mut stopped: watch::Receiver<bool>,
+    connected: Arc<tokio::sync::Semaphore>,
+) -> anyhow::Result<(usize, Transport, Marks)> {
+    use tokio_tungstenite::tungstenite::Message;
+    let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    connected.add_permits(1);
+    let mut marks = Marks::new();
+    loop {
+        tokio::select! {
+            message = socket.next() => {
+                let now = Instant::now();
+                match message {
+                    None | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(Message::Text(text))) => {
+                        marks.push((frame_version(text.as_str()).with_context(|| format!("a frame without a version from {url}"))?, now));
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(e).context(url),
+                }
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    let _ = socket.close(None).await;
+    Ok((m, Transport::Ws, marks))
+}
+
+/// The version at the head of a pushed frame, `{"version":N,"meeting":…}`.
+fn frame_version(text: &str) -> Option<i64> {
+    let rest = text.strip_prefix("{\"version\":")?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit() && c != '-')
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
 }
 
 /// For every write and every watcher of its meeting: milliseconds from the write's response to
@@ -298,8 +402,19 @@ impl LiveReport {
             (Some(b), Some(w), Some(k)) => format!("server RSS {b:.1} → {w:.1} MiB ({k:.1} KB per watcher)"),
             _ => "server RSS unknown".to_owned(),
         };
+        let split: Vec<String> = self
+            .by_transport
+            .iter()
+            .map(|t| {
+                format!(
+                    "{:?} x {}: p50 {:.1} ms, p95 {:.1} ms, lost {}",
+                    t.transport, t.watchers, t.latency_ms.p50, t.latency_ms.p95, t.lost_updates
+                )
+                .to_lowercase()
+            })
+            .collect();
         format!(
-            "{}: {} watchers on {} meetings; {} writes ({:.0}/s, {} failed); push latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} samples); lost updates: {}; {mem}",
+            "{}: {} watchers on {} meetings; {} writes ({:.0}/s, {} failed); push latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} samples); lost updates: {}; {mem}; {}",
             self.store,
             self.watchers,
             self.meetings,
@@ -312,6 +427,7 @@ impl LiveReport {
             self.latency_ms.max,
             self.latency_ms.samples,
             self.lost_updates,
+            split.join("; "),
         )
     }
 }
@@ -337,5 +453,16 @@ mod tests {
         assert_eq!(lost, 1);
         let p = Percentiles::of(latencies);
         assert_eq!((p.p50, p.max, p.samples), (1.0, 15.0, 4));
+    }
+
+    #[test]
+    fn a_websocket_frame_gives_its_version_and_a_strange_one_none() {
+        assert_eq!(frame_version(r#"{"version":42,"meeting":{}}"#), Some(42));
+        assert_eq!(
+            frame_version(&format!(r#"{{"version":{},"meeting":null}}"#, i64::MAX)),
+            Some(i64::MAX)
+        );
+        assert_eq!(frame_version(r#"{"meeting":{},"version":42}"#), None);
+        assert_eq!(frame_version(r#"{"version":"x"}"#), None);
     }
 }
