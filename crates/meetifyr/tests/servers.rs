@@ -555,6 +555,12 @@ async fn meeting(client: &reqwest::Client, base: &str, days: u32) -> String {
     code
 }
 
+async fn read_meeting(client: &reqwest::Client, base: &str, code: &str) -> Value {
+    let res = client.get(format!("{base}/v1/s/meetings/{code}")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 async fn tls_is_required_verified_and_a_wrong_ca_is_named(kind: Server) {
     // Given a database server that takes TLS connections only, with a certificate of our CA
     let Some(db) = Database::start(kind) else { return };
@@ -572,14 +578,7 @@ async fn tls_is_required_verified_and_a_wrong_ca_is_named(kind: Server) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let got: Value = client
-        .get(format!("{}/v1/s/meetings/{code}", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got = read_meeting(&client, &server.base, &code).await;
     assert_eq!(got["participants"][0]["name"], "민지");
     // And the server counts those connections as encrypted
     let encrypted = db.tls_connections();
@@ -904,14 +903,7 @@ async fn a_restart_under_writes_is_503_then_heals(kind: Server) {
         "served again {slowest:?} after the database came back"
     );
     // And every answer reads as one whole write: the last acknowledged, or the one sent after
-    let got: Value = client
-        .get(format!("{}/v1/s/meetings/{code}", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got = read_meeting(&client, &server.base, &code).await;
     for (w, participant) in participants.iter().enumerate() {
         let p = got["participants"]
             .as_array()
