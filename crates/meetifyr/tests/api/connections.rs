@@ -1,5 +1,5 @@
-//! Slow and abusive clients: headers sent a byte at a time (slowloris), connections that send
-//! nothing, more connections than allowed. The real binary, raw sockets.
+//! Slow and abusive clients: headers sent a byte at a time (slowloris), a body sent a byte at a
+//! time, connections that send nothing, more connections than allowed. The real binary, raw sockets.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
@@ -109,6 +109,77 @@ async fn headers_sent_a_byte_at_a_time_are_cut_off_while_others_are_served() {
     let lines_sent = dripping.join().unwrap();
     assert!(lines_sent < 50, "the server read all 50 slow header lines");
     let _ = slow.shutdown(std::net::Shutdown::Both);
+}
+
+#[tokio::test]
+async fn a_body_sent_a_byte_at_a_time_is_answered_at_the_request_deadline_while_others_are_served() {
+    // Given a server that gives a request 1 s, and a meeting
+    let s = server(&["--request-timeout", "1"]).await;
+    let code = s.app.create_meeting().await;
+    // When one client sends a join's body a byte every 200 ms (it would take 12 s)
+    let body = format!(r#"{{"meeting_url_code":"{code}","name":"slow"}}"#);
+    let mut slow = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    write!(
+        slow,
+        "POST /v1/s/participants HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let drip = slow.try_clone().unwrap();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = answered.clone();
+    let dripping = std::thread::spawn(move || {
+        let mut drip = drip;
+        for b in body.bytes() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) || drip.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    // Then others are served meanwhile
+    assert_eq!(
+        s.app.get(&format!("/v1/meetings/{code}")).await.status(),
+        StatusCode::OK
+    );
+    // And the slow one is answered 503 with a detail at the deadline, not after its body
+    let started = Instant::now();
+    let answer = tokio::task::spawn_blocking(move || {
+        slow.set_read_timeout(Some(Duration::from_secs(8))).unwrap();
+        let mut text = Vec::new();
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = slow.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&buf[..n]);
+            if text.ends_with(b"}") {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    })
+    .await
+    .unwrap();
+    answered.store(true, std::sync::atomic::Ordering::Relaxed);
+    dripping.join().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains(r#""detail":"the request took longer than 1.0 s"#),
+        "{answer}"
+    );
+    // And nobody joined
+    assert!(
+        s.app.meeting(&code).await["participants"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
