@@ -186,15 +186,22 @@ async fn a_body_sent_a_byte_at_a_time_is_answered_at_the_request_deadline_while_
 async fn connections_beyond_the_maximum_are_closed_at_once_and_served_again_when_some_end() {
     // Given a server that allows 4 connections, all taken by clients that send nothing yet
     let s = server(&["--max-connections", "4", "--header-read-timeout", "30"]).await;
-    let mut idle: Vec<TcpStream> = Vec::new();
-    for _ in 0..4 {
-        idle.push(TcpStream::connect(("127.0.0.1", s.port)).unwrap());
-    }
-    // When a fifth connects
-    let fifth = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-    // Then it is closed at once, without an answer
-    let closed = closed_within(fifth, Duration::from_secs(5)).await;
-    assert!(closed.is_some(), "the fifth connection was kept open");
+    // When five connect
+    // (Which of them is refused depends on when the server saw the start-up probe's connection
+    // end, which a loaded machine delays: so all five are watched.)
+    let idle: Vec<TcpStream> = (0..5)
+        .map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap())
+        .collect();
+    // Then at least one is closed at once, without an answer
+    let closed = futures::future::join_all(
+        idle.iter()
+            .map(|c| closed_within(c.try_clone().unwrap(), Duration::from_secs(5))),
+    )
+    .await;
+    assert!(
+        closed.iter().any(Option::is_some),
+        "all five connections were kept open with --max-connections 4"
+    );
     // And once the idle ones go away, requests are served again
     drop(idle);
     let mut served = false;
