@@ -25,6 +25,13 @@ pub struct RankingResponse {
     /// Most free first, then most stars, then earliest (the order of `best_dates`). Empty for
     /// a time meeting.
     pub days: Vec<RankedDayResponse>,
+    /// A day meeting's run length ranked (`?window=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<u32>,
+    /// With `?window=`: every run of that many days (leaving out `skip`'s weekdays), best first
+    /// as `days` are ranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_windows: Option<Vec<RankedDayWindowResponse>>,
     /// A time meeting's window length ranked (`?window_minutes=`, by default one slot).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window_minutes: Option<u32>,
@@ -59,6 +66,26 @@ pub struct RankedWindowResponse {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct RankedDayWindowResponse {
+    #[schema(value_type = String, format = Date, example = "2025-12-12")]
+    #[serde(serialize_with = "serialize_date")]
+    pub start_date: NaiveDate,
+    #[schema(value_type = String, format = Date, example = "2025-12-14")]
+    #[serde(serialize_with = "serialize_date")]
+    pub end_date: NaiveDate,
+    /// Its days in order (without skipped weekdays).
+    #[schema(value_type = Vec<String>, example = json!(["2025-12-12", "2025-12-13", "2025-12-14"]))]
+    pub dates: Vec<NaiveDate>,
+    /// Participants free on every one of its days.
+    pub free: u32,
+    /// Stars those participants gave on its days.
+    pub starred: u32,
+    /// Every required participant is free on all of its days (true when nobody is required).
+    pub required_free: bool,
+    pub free_participants: Vec<RankedParticipant>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct RankedDayResponse {
     #[schema(value_type = String, format = Date, example = "2025-12-10")]
     pub date: NaiveDate,
@@ -66,6 +93,8 @@ pub struct RankedDayResponse {
     pub free: u32,
     /// Participants free and starring that day.
     pub starred: u32,
+    /// Every required participant is free that day (true when nobody is required).
+    pub required_free: bool,
     /// Who is free, in the order participants joined.
     pub free_participants: Vec<RankedParticipant>,
 }
@@ -181,6 +210,8 @@ pub struct ParticipantResponse {
     pub starred: Option<Vec<u32>>,
     /// Changing this answer needs the participant's password.
     pub protected: bool,
+    /// The organiser marked them as required: days they cannot come rank below the others.
+    pub required: bool,
 }
 
 #[derive(ToSchema)]
@@ -558,6 +589,15 @@ pub struct SetFinalDateRequest {
     date: Option<NaiveDate>,
 }
 
+/// `PUT …/meetings/{code}/participants/{id}/required`.
+#[derive(ToSchema)]
+#[schema(example = json!({"required": true}))]
+#[allow(dead_code)]
+pub struct SetRequiredRequest {
+    /// Whether the meeting needs this participant.
+    required: bool,
+}
+
 /// `PUT …/meetings/{code}/final_slot`: a time meeting's window, or `start: null` to undo.
 #[derive(ToSchema)]
 #[schema(example = json!({"start": "2026-03-02T10:00:00+09:00", "minutes": 90}))]
@@ -587,6 +627,18 @@ impl FromBody for FinalSlotBody {
         Some(Self {
             start: start?,
             minutes: minutes?,
+        })
+    }
+}
+
+pub struct RequiredBody {
+    pub required: bool,
+}
+
+impl FromBody for RequiredBody {
+    fn from_body(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self {
+            required: f.boolean("required")?,
         })
     }
 }

@@ -377,6 +377,22 @@ impl<'a> Fields<'a> {
             .ok()
     }
 
+    /// A required boolean: `true` or `false` only.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.get(name)? {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.errors.push(FieldError::new(
+                    "bool_type",
+                    Self::loc(name),
+                    "Input should be a valid boolean",
+                    other.clone(),
+                ));
+                None
+            }
+        }
+    }
+
     /// A required integer. Like pydantic's lax mode, integral floats and numeric strings pass.
     pub fn int(&mut self, name: &str) -> Option<i64> {
         let value = self.get(name)?;

@@ -166,6 +166,46 @@ pub async fn set_final_date(
     meeting_response(&state, &code).await
 }
 
+/// A participant id from the path, refused as [`crate::extract::IntPath`] refuses one.
+fn participant_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().map_err(|_| {
+        ApiError::Validation(vec![crate::error::FieldError::new(
+            "int_parsing",
+            vec!["path".into(), "participant_id".into()],
+            "Input should be a valid integer, unable to parse string as an integer",
+            raw.into(),
+        )])
+    })
+}
+
+#[utoipa::path(put, path = "/v1/meetings/{meeting_url_code}/participants/{participant_id}/required", tag = "Organiser",
+    description = "Marks a participant as required, someone the meeting needs, or takes that back \
+        (organiser key required). A day (or run of days) a required participant cannot come ranks \
+        below every one where all required participants are free, in `best_dates` and \
+        `ranking` (`required_free`). GET shows it as each participant's `required`.",
+    params(("meeting_url_code" = String, Path), ("participant_id" = i64, Path)),
+    security(("organiser_key" = [])),
+    request_body = SetRequiredRequest,
+    responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, description = "no such meeting, or no such participant in it", body = ErrorResponse),
+        (status = 422, description = "`required` is not a boolean", body = ErrorResponse)))]
+pub async fn set_required(
+    State(state): State<StoreState>,
+    Path((raw, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(body): Body<RequiredBody>,
+) -> Result<Response, ApiError> {
+    let code = code(&raw)?;
+    let id = participant_id(&id)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let set = state.store.set_required(&code, id, body.required).await;
+    state.meeting_changed(&code);
+    set?;
+    meeting_response(&state, &code).await
+}
+
 #[utoipa::path(put, path = "/v1/meetings/{meeting_url_code}/final_slot", tag = "Organiser",
     description = "Settles a time meeting on a slot or a window of consecutive slots of one day \
         (organiser key required), or with `start: null` undoes that. GET shows it as \
@@ -556,86 +596,156 @@ toggle_handler!(
 );
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/ranking", tag = "Meeting",
-    description = "Every day of the range ranked as `best_dates` ranks them (most participants \
-        free, then most stars, then earliest), with its counts and who is free. For a time \
-        meeting, `windows`: every run of consecutive slots of `window_minutes` within one day \
-        (through no daylight-saving gap) ranked by the participants free for all of it, then \
-        the stars inside it, then earliest; `days` is empty.",
+    description = "Every day of the range ranked as `best_dates` ranks them (days where every \
+        required participant is free first, then most participants free, then most stars, then \
+        earliest), with its counts and who is free. `window=N` adds `day_windows`: every run of \
+        N consecutive days ranked the same way by the participants free on all of them, for \
+        trips and retreats. `weekdays=` keeps the runs (and days) that start on those weekdays, \
+        `skip=` leaves those weekdays out (a run steps over them: 2 days skipping `sat,sun` \
+        can be Friday and Monday), `min_free=K` drops what has fewer than K free. Weekdays are \
+        `mon`…`sun`, full English names, ISO numbers (Monday = 1) or Korean (`금`, `금요일`), \
+        comma-separated. For a time meeting, `windows`: every run of consecutive slots of \
+        `window_minutes` within one day (through no daylight-saving gap) ranked by the \
+        participants free for all of it, then the stars inside it, then earliest; `days` is \
+        empty, and the day parameters are refused.",
     params(("meeting_url_code" = String, Path),
+        ("window" = Option<u32>, Query, description = "day meetings: rank runs of this many days (1 to the range's length)", minimum = 1, maximum = 63),
+        ("weekdays" = Option<String>, Query, description = "day meetings: only days and runs that start on these weekdays, e.g. `fri` or `fri,sat`"),
+        ("skip" = Option<String>, Query, description = "day meetings: leave these weekdays out, e.g. `sat,sun`"),
+        ("min_free" = Option<u32>, Query, description = "day meetings: only days and runs with at least this many free", minimum = 0),
         ("window_minutes" = Option<u32>, Query, description = "time meetings: the window length, a multiple of the slot length (default one slot)")),
     responses((status = 200, body = RankingResponse), (status = 404, body = ErrorResponse),
-        (status = 422, description = "a window length that is not a multiple of the slot length or longer than a day's window", body = ErrorResponse)))]
+        (status = 422, description = "a window length that does not fit the meeting, an unknown weekday, a parameter given twice, or one for the other kind of meeting", body = ErrorResponse)))]
 pub async fn ranking(
     State(state): State<StoreState>,
     Path(raw): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let asked: Vec<String> = query
+    let pairs: Vec<(String, String)> = query
         .iter()
         .flat_map(|q| form_urlencoded::parse(q.as_bytes()))
-        .filter(|(k, _)| k == "window_minutes")
-        .map(|(_, v)| v.into_owned())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    let asked = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
     let meeting = stored_meeting(&state, &raw).await?;
+    let day_params = ["window", "weekdays", "skip", "min_free"];
     if let meetifyr_core::Grid::Times(grid) = &meeting.grid {
-        return Ok(Json(rank_windows(&meeting, grid, &asked)?));
+        if let Some((name, value)) = pairs.iter().find(|(k, _)| day_params.contains(&k.as_str())) {
+            let why = format!("Value error, {name} ranks the days of a day meeting: use window_minutes");
+            return Err(query_error(name, value, why));
+        }
+        return Ok(Json(rank_windows(&meeting, grid, &asked("window_minutes"))?));
     }
-    if let Some(value) = asked.first() {
+    if let Some(value) = asked("window_minutes").first() {
         let why = "Value error, window_minutes ranks the slots of a time meeting".to_owned();
         return Err(window_error(value, why));
     }
-    let mut ranked = meetifyr_core::ranking(&meeting);
-    let range = meeting.grid.range();
-    if ranked.is_empty() {
-        // Without participants every day ties at zero: the range in date order.
-        ranked = range
-            .into_iter()
-            .flat_map(|r| r.days())
-            .map(|date| meetifyr_core::RankedDay {
-                date,
-                free: 0,
-                starred: 0,
+    let days_in_range = meeting.grid.range().map_or(0, |r| r.len());
+    let once = |name: &str| -> Result<Option<String>, ApiError> {
+        match asked(name).as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone())),
+            [first, ..] => Err(query_error(name, first, format!("Value error, give {name} once"))),
+        }
+    };
+    let number = |name: &str, low: usize, high: usize| -> Result<Option<usize>, ApiError> {
+        let Some(text) = once(name)? else { return Ok(None) };
+        match text.trim().parse::<usize>() {
+            Ok(n) if (low..=high).contains(&n) => Ok(Some(n)),
+            _ => Err(query_error(
+                name,
+                &text,
+                format!("Value error, {name} must be a whole number from {low} to {high}"),
+            )),
+        }
+    };
+    let weekdays = |name: &str| -> Result<Option<meetifyr_core::Weekdays>, ApiError> {
+        let Some(text) = once(name)? else { return Ok(None) };
+        meetifyr_core::Weekdays::parse(&text).map(Some).map_err(|part| {
+            query_error(
+                name,
+                &text,
+                format!("Value error, {part:?} is not a weekday (mon…sun, monday…sunday, 1…7 or 월…일)"),
+            )
+        })
+    };
+    let window = number("window", 1, days_in_range.max(1))?;
+    let min_free = number("min_free", 0, u32::MAX as usize)?.unwrap_or(0) as u32;
+    let starts_on = weekdays("weekdays")?.unwrap_or(meetifyr_core::Weekdays::ALL);
+    let skip = weekdays("skip")?.unwrap_or(meetifyr_core::Weekdays::NONE);
+    let query = |len| meetifyr_core::DayWindowQuery {
+        len,
+        starts_on,
+        skip,
+        min_free,
+    };
+    let start = meeting.start_date().unwrap_or_default();
+    let date = |k: usize| start + chrono::Days::new(k as u64);
+    let free_participants = |w: &meetifyr_core::RankedDayWindow| {
+        meeting
+            .participants
+            .iter()
+            .filter(|p| w.days.iter().all(|&k| p.answer.is_free(k)))
+            .map(|p| RankedParticipant {
+                id: p.id,
+                name: p.name.clone(),
             })
-            .collect();
-    }
-    let start = meeting.start_date();
-    let days = ranked
+            .collect()
+    };
+    let days = meetifyr_core::rank_day_windows(&meeting, &query(1))
         .into_iter()
-        .map(|day| {
-            let k = start.map_or(0, |s| (day.date - s).num_days()) as usize;
-            RankedDayResponse {
-                date: day.date,
-                free: day.free,
-                starred: day.starred,
-                free_participants: meeting
-                    .participants
-                    .iter()
-                    .filter(|p| p.answer.is_free(k))
-                    .map(|p| RankedParticipant {
-                        id: p.id,
-                        name: p.name.clone(),
-                    })
-                    .collect(),
-            }
+        .map(|w| RankedDayResponse {
+            date: date(w.days[0]),
+            free: w.free,
+            starred: w.starred,
+            required_free: w.required_free,
+            free_participants: free_participants(&w),
         })
         .collect();
+    let day_windows = window.map(|n| {
+        meetifyr_core::rank_day_windows(&meeting, &query(n))
+            .into_iter()
+            .map(|w| RankedDayWindowResponse {
+                start_date: date(w.days[0]),
+                end_date: date(w.days[w.days.len() - 1]),
+                dates: w.days.iter().map(|&k| date(k)).collect(),
+                free: w.free,
+                starred: w.starred,
+                required_free: w.required_free,
+                free_participants: free_participants(&w),
+            })
+            .collect()
+    });
     Ok(Json(RankingResponse {
         participants: meeting.participants.len() as u32,
         days,
+        window: window.map(|n| n as u32),
+        day_windows,
         window_minutes: None,
         windows: None,
     }))
 }
 
-/// A time meeting's ranking: windows of `?window_minutes=` (a multiple of the slot length,
-/// at most a day's window; one slot by default).
-fn window_error(value: &str, msg: String) -> ApiError {
+/// A 422 naming query parameter `name` and the value given.
+fn query_error(name: &str, value: &str, msg: String) -> ApiError {
     ApiError::Validation(vec![crate::error::FieldError::new(
         "value_error",
-        vec!["query".into(), "window_minutes".into()],
+        vec!["query".into(), name.into()],
         msg,
         value.into(),
     )])
+}
+
+/// A time meeting's ranking: windows of `?window_minutes=` (a multiple of the slot length,
+/// at most a day's window; one slot by default).
+fn window_error(value: &str, msg: String) -> ApiError {
+    query_error("window_minutes", value, msg)
 }
 
 fn rank_windows(
@@ -696,6 +806,8 @@ fn rank_windows(
     Ok(RankingResponse {
         participants: meeting.participants.len() as u32,
         days: Vec::new(),
+        window: None,
+        day_windows: None,
         window_minutes: Some(minutes),
         windows: Some(windows),
     })

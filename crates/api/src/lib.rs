@@ -122,6 +122,10 @@ fn store_routes() -> Router<state::StoreState> {
             "/meetings/{meeting_url_code}/final_slot",
             axum::routing::put(set_final_slot),
         )
+        .route(
+            "/meetings/{meeting_url_code}/participants/{participant_id}/required",
+            axum::routing::put(set_required),
+        )
         .route("/meetings/{meeting_url_code}/event.ics", get(event_ics))
         .route("/meetings/{meeting_url_code}/events", get(stream::events))
         .route("/meetings/{meeting_url_code}/ranking", get(ranking))

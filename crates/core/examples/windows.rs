@@ -30,6 +30,7 @@ fn main() {
                 name: format!("p{id}"),
                 answer: Answer::Times { free, starred },
                 password_hash: None,
+                required: false,
             }
         })
         .collect();

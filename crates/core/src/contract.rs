@@ -43,6 +43,7 @@ macro_rules! contract_tests {
             concurrent_participant_creations_lose_nothing,
             concurrent_toggles_end_in_the_last_written_state,
             meetings_are_counted_and_listed_in_code_order,
+            a_participant_is_marked_required_and_back_with_the_version,
             an_imported_meeting_reads_back_identical_with_its_ids,
             ids_created_after_an_import_continue_after_it,
             importing_an_existing_code_is_refused,
@@ -547,6 +548,7 @@ fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
                     starred: DaySet::from_bits(0b100).unwrap(),
                 },
                 password_hash: (p == 1).then(|| "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+                required: true,
             })
             .collect(),
         final_date: Some(d("2025-06-02")),
@@ -566,6 +568,38 @@ pub async fn meetings_are_counted_and_listed_in_code_order(store: &dyn Store) {
     let first = store.list_meeting_codes(None, 3).await.unwrap();
     let rest = store.list_meeting_codes(first.last(), 3).await.unwrap();
     assert_eq!([first, rest].concat(), codes);
+}
+
+pub async fn a_participant_is_marked_required_and_back_with_the_version(store: &dyn Store) {
+    // Given a meeting with two participants, and another meeting
+    let code = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let a = store.insert_participant(&code, &name("a"), None).await.unwrap();
+    let b = store.insert_participant(&code, &name("b"), None).await.unwrap();
+    let other = meeting_with_range(store, "2025-01-01", "2025-01-03").await;
+    let before = version(store, &code).await;
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert!(
+        m.participants.iter().all(|p| !p.required),
+        "nobody is required at first"
+    );
+    // When b is marked required
+    store.set_required(&code, b.id, true).await.unwrap();
+    // Then only b is, and the version grew
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(
+        m.participants.iter().map(|p| (p.id, p.required)).collect::<Vec<_>>(),
+        [(a.id, false), (b.id, true)]
+    );
+    assert!(m.version > before);
+    // And marking it under another meeting's code, or an unknown id, is not found and changes nothing
+    for (code_used, id) in [(&other, b.id), (&code, b.id + 1_000)] {
+        let err = store.set_required(code_used, id, false).await.unwrap_err();
+        assert!(matches!(err, StoreError::ParticipantNotFound(_)), "{err:?}");
+    }
+    assert!(store.find_meeting(&code).await.unwrap().unwrap().participants[1].required);
+    // And it can be taken back
+    store.set_required(&code, b.id, false).await.unwrap();
+    assert!(!store.find_meeting(&code).await.unwrap().unwrap().participants[1].required);
 }
 
 pub async fn an_imported_meeting_reads_back_identical_with_its_ids(store: &dyn Store) {
@@ -1203,6 +1237,7 @@ pub async fn an_imported_time_meeting_reads_back_identical(store: &dyn Store) {
                 name: "a".into(),
                 answer,
                 password_hash: None,
+                required: false,
             },
             crate::Participant {
                 id: 905,
@@ -1212,6 +1247,7 @@ pub async fn an_imported_time_meeting_reads_back_identical(store: &dyn Store) {
                     starred: crate::CellSet::empty(20),
                 },
                 password_hash: None,
+                required: false,
             },
         ],
         final_date: None,

@@ -346,6 +346,9 @@ pub struct Participant {
     pub answer: crate::Answer,
     /// The Argon2id hash (PHC string) of the password protecting this answer, if any.
     pub password_hash: Option<String>,
+    /// The organiser marked them as someone the meeting needs: a day they cannot come ranks
+    /// below every day all such people can.
+    pub required: bool,
 }
 
 /// A meeting with everything GET shows: participants in creation order.
@@ -643,6 +646,7 @@ mod tests {
             name: "p".into(),
             answer: crate::Answer::Days { free, starred },
             password_hash: None,
+            required: false,
         };
         let m = Meeting {
             url_code: UrlCode::generate(),

@@ -4,6 +4,7 @@
 //! contract suite in [`contract`] (feature `contract`), so they cannot drift apart.
 
 mod clock;
+mod day_windows;
 mod domain;
 mod grid;
 mod iso_date;
@@ -16,6 +17,7 @@ mod times;
 pub mod contract;
 
 pub use clock::Clock;
+pub use day_windows::{DayWindowQuery, RankedDayWindow, Weekdays, rank_day_windows};
 pub use domain::{
     Availability, AvailabilityError, AvailabilityProblem, CreatedParticipant, DateId, DateRange, DateRangeError,
     DaySet, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant, ParticipantDate, ParticipantName,

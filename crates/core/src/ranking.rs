@@ -9,8 +9,19 @@ pub const BEST_DATES: usize = 3;
 
 /// The best dates of a meeting: most participants free, then most stars among the free,
 /// then earliest. Dates no participant has are not ranked, so no participants means `[]`.
+/// Days a required participant cannot come rank below every day all of them can.
 pub fn best_dates(meeting: &Meeting) -> Vec<NaiveDate> {
-    ranking(meeting).into_iter().take(BEST_DATES).map(|d| d.date).collect()
+    if !meeting.participants.iter().any(|p| p.required) {
+        return ranking(meeting).into_iter().take(BEST_DATES).map(|d| d.date).collect();
+    }
+    let Some(range) = meeting.grid.range() else {
+        return Vec::new();
+    };
+    crate::rank_day_windows(meeting, &crate::DayWindowQuery::default())
+        .into_iter()
+        .take(BEST_DATES)
+        .map(|w| range.start() + chrono::Days::new(w.days[0] as u64))
+        .collect()
 }
 
 /// One day of a meeting with its counts.
@@ -230,6 +241,7 @@ mod tests {
             name: format!("p{id}"),
             answer: crate::Answer::Days { free, starred: stars },
             password_hash: None,
+            required: false,
         }
     }
 
@@ -409,6 +421,7 @@ mod tests {
                     name: format!("p{id}"),
                     answer: crate::Answer::Times { free, starred },
                     password_hash: None,
+                    required: false,
                 }
             })
             .collect()

@@ -157,6 +157,10 @@ pub trait Store: Send + Sync + 'static {
     /// `ParticipantNotFound`.
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError>;
 
+    /// Marks participant `id` of meeting `code` as required or not, bumping the version in the
+    /// same statement; [`StoreError::ParticipantNotFound`] if it is not that meeting's.
+    async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError>;
+
     /// How many meetings are stored.
     async fn count_meetings(&self) -> Result<u64, StoreError>;
 

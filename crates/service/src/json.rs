@@ -104,9 +104,14 @@ impl MeetingJson<'_> {
                 });
             }
             out.extend_from_slice(if p.password_hash.is_some() {
-                b"],\"protected\":true}"
+                b"],\"protected\":true"
             } else {
-                b"],\"protected\":false}"
+                b"],\"protected\":false"
+            });
+            out.extend_from_slice(if p.required {
+                b",\"required\":true}"
+            } else {
+                b",\"required\":false}"
             });
         }
         out.extend_from_slice(b"],\"best_dates\":[");
@@ -158,9 +163,14 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
         out.extend_from_slice(b",\"starred\":");
         indices(out, starred.iter().filter(|&k| free.contains(k)));
         out.extend_from_slice(if p.password_hash.is_some() {
-            b",\"protected\":true}"
+            b",\"protected\":true"
         } else {
-            b",\"protected\":false}"
+            b",\"protected\":false"
+        });
+        out.extend_from_slice(if p.required {
+            b",\"required\":true}"
+        } else {
+            b",\"required\":false}"
         });
     }
     out.extend_from_slice(b"],\"best_dates\":[],\"best_slots\":");
@@ -285,6 +295,7 @@ mod tests {
                         starred: DaySet::from_bits(0b100).unwrap(),
                     },
                     password_hash: None,
+                    required: false,
                 },
                 Participant {
                     id: 9,
@@ -294,6 +305,7 @@ mod tests {
                         starred: DaySet::EMPTY,
                     },
                     password_hash: Some("$argon2id$…".into()),
+                    required: false,
                 },
             ],
             final_date: Some(d("2025-01-31")),
@@ -310,10 +322,10 @@ mod tests {
                 "participants": [
                     {"id": 7, "name": name, "dates": [
                         day(7, "2025-01-30", false, false), day(7, "2025-01-31", true, false),
-                        day(7, "2025-02-01", true, true)], "protected": false},
+                        day(7, "2025-02-01", true, true)], "protected": false, "required": false},
                     {"id": 9, "name": "b", "dates": [
                         day(9, "2025-01-30", true, false), day(9, "2025-01-31", true, false),
-                        day(9, "2025-02-01", false, false)], "protected": true},
+                        day(9, "2025-02-01", false, false)], "protected": true, "required": false},
                 ],
                 "best_dates": ["2025-01-31", "2025-02-01", "2025-01-30"],
                 "final_date": "2025-01-31",

@@ -51,13 +51,22 @@ pub(crate) struct AnswerRow<'a> {
 }
 
 /// `[[participant_id, name, free_days, starred_days, password_hash, free_slots_hex,
-/// starred_slots_hex]…]` in any order; returned by id.
+/// starred_slots_hex, required]…]` in any order; returned by id.
 pub(crate) fn participants(grid: &Grid, json: &str) -> Result<Vec<Participant>, StoreError> {
-    type Row = (i64, String, i64, i64, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+    );
     let rows: Vec<Row> = serde_json::from_str(json).map_err(|e| StoreError::Backend(Box::new(e)))?;
     let mut list = rows
         .into_iter()
-        .map(|(id, name, free_days, starred_days, hash, free, starred)| {
+        .map(|(id, name, free_days, starred_days, hash, free, starred, required)| {
             let bytes = |hex: Option<String>| hex.map(|h| from_hex(id, &h)).transpose();
             let (free, starred) = (bytes(free)?, bytes(starred)?);
             let row = AnswerRow {
@@ -66,7 +75,9 @@ pub(crate) fn participants(grid: &Grid, json: &str) -> Result<Vec<Participant>, 
                 free_slots: free.as_deref(),
                 starred_slots: starred.as_deref(),
             };
-            participant(grid, id, name, row, hash)
+            let mut p = participant(grid, id, name, row, hash)?;
+            p.required = required;
+            Ok(p)
         })
         .collect::<Result<Vec<_>, _>>()?;
     list.sort_unstable_by_key(|p| p.id);
@@ -120,6 +131,7 @@ pub(crate) fn participant(
         name,
         answer,
         password_hash,
+        required: false,
     })
 }
 
@@ -164,18 +176,19 @@ mod tests {
         let days = Grid::Days(None);
         let p = participants(
             &days,
-            r#"[[8,"c",0,0,"h",null,null],[7,"a \"b\" \\ 김",5,4,null,null,null]]"#,
+            r#"[[8,"c",0,0,"h",null,null,true],[7,"a \"b\" \\ 김",5,4,null,null,null,false]]"#,
         )
         .unwrap();
         assert_eq!(p.iter().map(|p| p.id).collect::<Vec<_>>(), vec![7, 8]);
         assert_eq!(p[0].name, "a \"b\" \\ 김");
         assert_eq!(answer_columns(&p[0].answer), (5, 4));
+        assert_eq!((p[0].required, p[1].required), (false, true));
         assert_eq!(
             (p[0].password_hash.as_deref(), p[1].password_hash.as_deref()),
             (None, Some("h"))
         );
         assert!(participants(&days, "[]").unwrap().is_empty());
-        assert!(participants(&days, r#"[[1,"a",-1,0,null,null,null]]"#).is_err());
+        assert!(participants(&days, r#"[[1,"a",-1,0,null,null,null,false]]"#).is_err());
     }
 
     #[test]
@@ -185,11 +198,15 @@ mod tests {
         let grid = grid(None, Some(&stored)).unwrap();
         assert_eq!(grid, Grid::Times(g));
         // 12 cells: two bytes; cells 0 and 9 free, 9 starred
-        let p = participants(&grid, r#"[[1,"a",0,0,null,"0102","0002"],[2,"b",0,0,null,null,null]]"#).unwrap();
+        let p = participants(
+            &grid,
+            r#"[[1,"a",0,0,null,"0102","0002",false],[2,"b",0,0,null,null,null,false]]"#,
+        )
+        .unwrap();
         assert!(p[0].answer.is_free(0) && p[0].answer.is_starred(9) && !p[0].answer.is_free(8));
         assert_eq!(slot_columns(&grid, &p[0].answer), (Some(vec![1, 2]), Some(vec![0, 2])));
         assert!((0..12).all(|k| !p[1].answer.is_free(k)));
-        assert!(participants(&grid, r#"[[1,"a",0,0,null,"010203",null]]"#).is_err());
-        assert!(participants(&grid, r#"[[1,"a",0,0,null,"0x",null]]"#).is_err());
+        assert!(participants(&grid, r#"[[1,"a",0,0,null,"010203",null,false]]"#).is_err());
+        assert!(participants(&grid, r#"[[1,"a",0,0,null,"0x",null,false]]"#).is_err());
     }
 }

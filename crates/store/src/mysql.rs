@@ -45,6 +45,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "time meetings",
         include_str!("../migrations/mysql/0004_time_meetings.sql"),
     ),
+    (
+        5,
+        "required participants",
+        include_str!("../migrations/mysql/0005_required_participants.sql"),
+    ),
 ];
 
 pub struct MySqlStore {
@@ -292,31 +297,11 @@ impl MySqlStore {
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
        p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-       m.time_grid, p.free_slots, p.starred_slots, concat(m.final_cell, ' ', m.final_cells)
+       m.time_grid, p.free_slots, p.starred_slots, concat(m.final_cell, ' ', m.final_cells), p.required
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?
 order by p.id";
-
-type MeetingRow = (
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<String>,
-    Option<Vec<u8>>,
-    Option<Vec<u8>>,
-    // `final_cell final_cells` in one column: sqlx reads tuples of at most 16.
-    Option<String>,
-);
 
 /// A toggle of day `?1` of participant `?2`, only if the day lies in the range of meeting `?3`
 /// and the participant is that meeting's, bumping the version in the same statement.
@@ -414,7 +399,8 @@ impl Store for MySqlStore {
     }
 
     async fn find_meeting(&self, code: &UrlCode) -> Result<Option<Meeting>, StoreError> {
-        let rows: Vec<MeetingRow> = sqlx::query_as(FIND_MEETING)
+        use sqlx::Row;
+        let rows: Vec<sqlx::mysql::MySqlRow> = sqlx::query(FIND_MEETING)
             .bind(code.as_str())
             .fetch_all(&self.pool)
             .await
@@ -422,32 +408,50 @@ impl Store for MySqlStore {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
+        let get = |e: sqlx::Error| classify(e);
+        let final_cells: Option<String> = first.try_get(15).map_err(get)?;
+        let time_grid: Option<String> = first.try_get(12).map_err(get)?;
         let mut meeting = Meeting {
             url_code: code.clone(),
-            title: first.0.clone(),
-            location: first.1.clone(),
-            grid: crate::decode::grid(crate::stored_range(first.2, first.3)?, first.12.as_deref())?,
-            version: first.4,
+            title: first.try_get(0).map_err(get)?,
+            location: first.try_get(1).map_err(get)?,
+            grid: crate::decode::grid(
+                crate::stored_range(first.try_get(2).map_err(get)?, first.try_get(3).map_err(get)?)?,
+                time_grid.as_deref(),
+            )?,
+            version: first.try_get(4).map_err(get)?,
             participants: Vec::with_capacity(rows.len()),
-            final_date: first.10,
-            organiser_key_hash: first.11.clone().map(KeyHash::from_stored),
-            final_slots: first.15.as_deref().and_then(|w| {
+            final_date: first.try_get(10).map_err(get)?,
+            organiser_key_hash: first
+                .try_get::<Option<String>, _>(11)
+                .map_err(get)?
+                .map(KeyHash::from_stored),
+            final_slots: final_cells.as_deref().and_then(|w| {
                 let (cell, cells) = w.split_once(' ')?;
                 crate::stored_window(cell.parse().ok(), cells.parse().ok())
             }),
         };
-        for (_, _, _, _, _, id, name, free, starred, hash, _, _, _, free_slots, starred_slots, _) in rows {
-            if let (Some(id), Some(name), Some(free), Some(starred)) = (id, name, free, starred) {
-                let answer = crate::decode::AnswerRow {
-                    free_days: free,
-                    starred_days: starred,
-                    free_slots: free_slots.as_deref(),
-                    starred_slots: starred_slots.as_deref(),
-                };
-                meeting
-                    .participants
-                    .push(crate::decode::participant(&meeting.grid, id, name, answer, hash)?);
-            }
+        for r in &rows {
+            let Some(id) = r.try_get::<Option<i64>, _>(5).map_err(get)? else {
+                continue;
+            };
+            let free_slots: Option<Vec<u8>> = r.try_get(13).map_err(get)?;
+            let starred_slots: Option<Vec<u8>> = r.try_get(14).map_err(get)?;
+            let answer = crate::decode::AnswerRow {
+                free_days: r.try_get(7).map_err(get)?,
+                starred_days: r.try_get(8).map_err(get)?,
+                free_slots: free_slots.as_deref(),
+                starred_slots: starred_slots.as_deref(),
+            };
+            let mut participant = crate::decode::participant(
+                &meeting.grid,
+                id,
+                r.try_get(6).map_err(get)?,
+                answer,
+                r.try_get(9).map_err(get)?,
+            )?;
+            participant.required = r.try_get(16).map_err(get)?;
+            meeting.participants.push(participant);
         }
         Ok(Some(meeting))
     }
@@ -508,8 +512,8 @@ impl Store for MySqlStore {
             let (free_slots, starred_slots) = crate::decode::slot_columns(&meeting.grid, &p.answer);
             sqlx::query(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
-                     free_slots, starred_slots)
-                 values (?, ?, ?, ?, ?, ?, ?, ?)",
+                     free_slots, starred_slots, required)
+                 values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(p.id)
             .bind(meeting_id)
@@ -519,6 +523,7 @@ impl Store for MySqlStore {
             .bind(&p.password_hash)
             .bind(free_slots)
             .bind(starred_slots)
+            .bind(p.required)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -665,6 +670,29 @@ impl Store for MySqlStore {
         .await
         .map_err(classify)?;
         Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
+    }
+
+    async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError> {
+        // One statement updates both rows: the version moves with the flag or not at all.
+        let done = retrying(|| async {
+            sqlx::query(
+                "update participants p join meetings m on m.id = p.meeting_id
+                 set p.required = ?, m.version = m.version + 1
+                 where p.id = ? and m.url_code = ?",
+            )
+            .bind(required)
+            .bind(id)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        if done.rows_affected() > 0 {
+            Ok(())
+        } else {
+            Err(StoreError::ParticipantNotFound(id))
+        }
     }
 
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {

@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "time meetings",
         include_str!("../migrations/postgres/0004_time_meetings.sql"),
     ),
+    (
+        5,
+        "required participants",
+        include_str!("../migrations/postgres/0005_required_participants.sql"),
+    ),
 ];
 
 pub struct PostgresStore {
@@ -93,7 +98,7 @@ impl PostgresStore {
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version, m.final_date, m.organiser_key_hash,
     coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash,
-            encode(p.free_slots, 'hex'), encode(p.starred_slots, 'hex')))
+            encode(p.free_slots, 'hex'), encode(p.starred_slots, 'hex'), p.required))
         from participants p where p.meeting_id = m.id), '[]')::text,
     m.time_grid, m.final_cell::bigint, m.final_cells::bigint
 from meetings m
@@ -320,8 +325,8 @@ impl Store for PostgresStore {
             let (free_slots, starred_slots) = decode::slot_columns(&meeting.grid, &p.answer);
             sqlx::query(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
-                     free_slots, starred_slots)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     free_slots, starred_slots, required)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(p.id)
             .bind(meeting_id)
@@ -331,6 +336,7 @@ impl Store for PostgresStore {
             .bind(&p.password_hash)
             .bind(free_slots)
             .bind(starred_slots)
+            .bind(p.required)
             .execute(&mut *tx)
             .await
             .map_err(classify)?;
@@ -547,6 +553,28 @@ impl Store for PostgresStore {
         .await
         .map_err(classify)?;
         Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
+    }
+
+    async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError> {
+        let done: Option<i64> = retrying(|| async {
+            sqlx::query_scalar(
+                "with p as (
+                     update participants set required = $1
+                     where id = $2 and meeting_id = (select id from meetings where url_code = $3)
+                     returning meeting_id
+                 )
+                 update meetings set version = version + 1 where id in (select meeting_id from p)
+                 returning version",
+            )
+            .bind(required)
+            .bind(id)
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        done.map(|_| ()).ok_or(StoreError::ParticipantNotFound(id))
     }
 
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError> {

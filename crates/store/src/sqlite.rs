@@ -55,6 +55,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "time meetings",
         include_str!("../migrations/sqlite/0004_time_meetings.sql"),
     ),
+    (
+        5,
+        "required participants",
+        include_str!("../migrations/sqlite/0005_required_participants.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -275,7 +280,7 @@ fn blob<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Optio
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
     p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-    m.time_grid, p.free_slots, p.starred_slots, m.final_cell, m.final_cells
+    m.time_grid, p.free_slots, p.starred_slots, m.final_cell, m.final_cells, p.required
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?1
@@ -415,8 +420,9 @@ impl Store for SqliteStore {
                         free_slots: blob(r, 13)?,
                         starred_slots: blob(r, 14)?,
                     };
-                    let participant =
+                    let mut participant =
                         decode::participant(&meeting.grid, id, r.get(6)?, answer, r.get(9)?).map_err(corrupt)?;
+                    participant.required = r.get(17)?;
                     meeting.participants.push(participant);
                 }
                 row = rows.next()?;
@@ -479,8 +485,8 @@ impl Store for SqliteStore {
             let (free_slots, starred_slots) = decode::slot_columns(&meeting.grid, &p.answer);
             tx.execute(
                 "insert into participants (id, meeting_id, name, free_days, starred_days, password_hash,
-                     free_slots, starred_slots)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     free_slots, starred_slots, required)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     p.id,
                     meeting_id,
@@ -489,7 +495,8 @@ impl Store for SqliteStore {
                     starred,
                     p.password_hash,
                     free_slots,
-                    starred_slots
+                    starred_slots,
+                    p.required
                 ],
             )
             .map_err(classify)?;
@@ -686,6 +693,23 @@ impl Store for SqliteStore {
             .map_err(classify)?;
         code.and_then(|c| UrlCode::parse(&c))
             .ok_or(StoreError::ParticipantNotFound(id))
+    }
+
+    async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError> {
+        // The update trigger bumps the version.
+        let changed = self
+            .writer()
+            .prepare_cached(
+                "update participants set required = ?1
+                 where id = ?2 and meeting_id = (select id from meetings where url_code = ?3)",
+            )
+            .and_then(|mut s| s.execute(params![required, id, code.as_str()]))
+            .map_err(classify)?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::ParticipantNotFound(id))
+        }
     }
 
     async fn update_participant_date(&self, code: &UrlCode, date_id: i64, toggle: Toggle) -> Result<(), StoreError> {

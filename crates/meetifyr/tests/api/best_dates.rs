@@ -97,7 +97,7 @@ async fn the_ranking_lists_every_day_best_first_with_counts_and_who_is_free() {
     assert_eq!(json!(order[..3]), best);
     assert_eq!(
         days[0],
-        json!({"date": "2026-05-03", "free": 3, "starred": 1, "free_participants": [
+        json!({"date": "2026-05-03", "free": 3, "starred": 1, "required_free": true, "free_participants": [
             {"id": ids[0], "name": "Kim"}, {"id": ids[1], "name": "Lee"}, {"id": ids[2], "name": "Park"}]})
     );
     assert_eq!(days[3]["free_participants"], json!([]));

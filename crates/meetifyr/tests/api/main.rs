@@ -17,6 +17,7 @@ mod outage;
 mod participant_dates;
 mod participants;
 mod passwords;
+mod ranking;
 mod service;
 mod times;
 mod validation;

@@ -202,10 +202,13 @@ async fn a_v1_database_is_migrated_and_every_meeting_reads_back_as_before() {
         let added = after.as_object_mut().unwrap().remove("final_date");
         assert_eq!(added, Some(serde_json::Value::Null), "meeting {}", m.code);
         for p in after["participants"].as_array_mut().unwrap() {
-            assert_eq!(
-                p.as_object_mut().unwrap().remove("protected"),
-                Some(serde_json::json!(false))
-            );
+            for added in ["protected", "required"] {
+                assert_eq!(
+                    p.as_object_mut().unwrap().remove(added),
+                    Some(serde_json::json!(false)),
+                    "{added}"
+                );
+            }
         }
         assert_eq!(after, before, "meeting {}", m.code);
         for (id, pid, date) in ids {
