@@ -130,7 +130,9 @@ function meetingPage(d) {
       if (x?.enabled) free += 1;
       if (x?.starred) stars += 1;
     }
-    return { free, stars };
+    // Days a required person cannot come rank below the rest, as the API ranks them.
+    const requiredFree = list.every((p) => !p.required || dayOf(p, date)?.enabled);
+    return { free, stars, requiredFree };
   };
 
   // Group view: every day's count, shade, stars and the everyone-free mark
@@ -161,7 +163,7 @@ function meetingPage(d) {
   // Best dates, and every day ranked the same way (most free, most stars, earliest)
   const rankItem = (date, rank) => {
     const total = meeting.participants.length;
-    const { free, stars } = tally(meeting.participants, date);
+    const { free, stars, requiredFree } = tally(meeting.participants, date);
     const li = el('li');
     if (rank) {
       const r = el('span', { className: 'rank', textContent: rank });
@@ -170,12 +172,13 @@ function meetingPage(d) {
     }
     const time = el('time', { textContent: dayName.get(date) ?? date });
     time.dateTime = date;
-    li.append(time, ' ', el('span', { className: 'counts', textContent: fill(t.free_of, { free, total, stars }) }));
+    const counts = fill(t.free_of, { free, total, stars });
+    li.append(time, ' ', el('span', { className: 'counts', textContent: requiredFree ? counts : `${counts} · ${t.required_missing}` }));
     return li;
   };
   const rankedDays = () => [...dayName.keys()]
     .map((date) => ({ date, ...tally(meeting.participants, date) }))
-    .sort((a, b) => b.free - a.free || b.stars - a.stars || (a.date < b.date ? -1 : 1));
+    .sort((a, b) => b.requiredFree - a.requiredFree || b.free - a.free || b.stars - a.stars || (a.date < b.date ? -1 : 1));
   function renderBest() {
     const total = meeting.participants.length;
     $('#best').replaceChildren(...(total ? meeting.best_dates.map((date, i) => rankItem(date, i + 1)) : []));
@@ -198,6 +201,7 @@ function meetingPage(d) {
     for (const li of $$('li', chips)) if ($('.person', li)) li.remove();
     for (const p of meeting.participants) {
       const b = el('button', { className: 'chip person', type: 'button', textContent: p.name });
+      if (p.required) b.append(' ', el('span', { className: 'required', textContent: `(${t.required_mark})` }));
       b.dataset.id = p.id;
       const li = el('li');
       li.append(b);
@@ -269,14 +273,20 @@ function meetingPage(d) {
     showDetail(a.dataset.date, true);
   });
 
+  // Days in a row: its script loads only where the form is shown (after its link).
+  let tripRefresh = null;
+  if ($('#trip-form')) import(d.trip_js).then((m) => { tripRefresh = m.trip({ d, t, $, el, fill, dayName }); });
+
   function apply(next, nextVersion) {
     if (nextVersion !== undefined && nextVersion < version) return;
     if (nextVersion !== undefined) version = nextVersion;
-    const before = meeting?.participants.map((p) => `${p.id}:${p.name}`).join();
+    const people = (m) => m.participants.map((p) => `${p.id}:${p.name}:${p.required}`).join();
+    const before = meeting && people(meeting);
     meeting = next;
-    if (before !== meeting.participants.map((p) => `${p.id}:${p.name}`).join()) renderChips();
+    if (before !== people(meeting)) renderChips();
     renderGroup();
     renderBest();
+    tripRefresh?.();
     syncMine();
     showFinal(meeting.final_date ?? null);
   }

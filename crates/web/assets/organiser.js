@@ -109,8 +109,40 @@ export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf
     if (response?.status === 204 || response?.status === 404) gone();
     else say(await detailOf(response), false);
   });
+  // People the meeting needs: a checkbox each, sent as soon as it changes.
+  const needed = $('#org-required-list');
+  needed?.addEventListener('change', async (e) => {
+    const box = e.target.closest('input[type=checkbox]');
+    if (!box) return;
+    const response = await fetch(`${d.api}/meetings/${d.code}/participants/${box.dataset.id}/required`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ required: box.checked }),
+    }).catch(() => null);
+    if (!response?.ok) {
+      box.checked = !box.checked;
+      return say(await detailOf(response), false);
+    }
+    const etag = Number((response.headers.get('etag') ?? '').replaceAll('"', ''));
+    apply(await response.json(), etag || undefined);
+    say(t.saved, true);
+  });
+  const drawNeeded = (meeting) => {
+    if (!needed || needed.contains(document.activeElement)) return;
+    const now = meeting.participants.map((p) => `${p.id}:${p.name}:${p.required}`).join();
+    if (needed.dataset.drawn === now) return;
+    needed.dataset.drawn = now;
+    needed.replaceChildren(...meeting.participants.map((p) => {
+      const box = el('input', { type: 'checkbox', checked: !!p.required });
+      box.dataset.id = p.id;
+      const label = el('label', { className: 'check' });
+      label.append(box, ` ${p.name}`);
+      return label;
+    }));
+  };
   const pick = $('#org-final-date');
   return (days, meeting) => {
+    drawNeeded(meeting);
     if (!pick || pick.matches(':focus')) return;
     const chosen = pick.value || meeting.final_date;
     pick.replaceChildren(...days.map(([value, textContent]) => el('option', { value, textContent, selected: value === chosen })));

@@ -142,6 +142,24 @@ pub(crate) static ORGANISER_JS: LazyLock<Asset> = LazyLock::new(|| {
         "text/javascript; charset=utf-8",
     )
 });
+/// "Find days in a row" and the organiser's required people: linked where they are shown.
+pub(crate) static TRIP_CSS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "trip",
+        "css",
+        compact_css(include_str!("../assets/trip.css")),
+        "text/css; charset=utf-8",
+    )
+});
+/// "Find days in a row": imported by app.js where that form is shown.
+pub(crate) static TRIP_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "trip",
+        "js",
+        compact(include_str!("../assets/trip.js")),
+        "text/javascript; charset=utf-8",
+    )
+});
 pub(crate) static ICON: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "icon",
@@ -157,6 +175,8 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
         &*JS,
         &*CREATE_JS,
         &*ORGANISER_JS,
+        &*TRIP_JS,
+        &*TRIP_CSS,
         &*TIMES_JS,
         &*TIMES_CSS,
         &*ICON,

@@ -12,6 +12,7 @@ mod frame;
 mod i18n;
 mod meeting;
 mod times;
+mod trip;
 mod view;
 
 use axum::{

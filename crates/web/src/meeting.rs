@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use meetifyr_core::UrlCode;
 use serde::Deserialize;
 
-use crate::assets::ORGANISER_JS;
+use crate::assets::{ORGANISER_JS, TRIP_JS};
 use crate::cookies::{cookie, me_cookie};
 use crate::frame::{Frame, render};
 use crate::view::{self, Best, Chip, Detail, MeetingData, Month, fill};
@@ -42,6 +42,9 @@ struct MeetingPage {
     final_day: Option<(String, String)>,
     /// Every day ranked, when asked for without JavaScript (`?ranking`); the script draws it.
     ranking: Vec<Best>,
+    /// "Find days in a row", with its results once the form was sent.
+    trip: crate::trip::Trip,
+    trip_css: &'static str,
     /// A message after a refused form (`?error=…`).
     error: &'static str,
     levels: usize,
@@ -67,6 +70,7 @@ struct OrganiserPanel {
     m: MeetingData,
     /// A time meeting's window lengths to settle on: slot multiples up to four hours.
     durations: Vec<u32>,
+    trip_css: &'static str,
 }
 
 #[derive(Template)]
@@ -87,6 +91,11 @@ pub(crate) struct MeetingQuery {
     ranking: Option<String>,
     /// A time meeting's slot to show who is free in (its start).
     slot: Option<String>,
+    /// "Find days in a row": the form's fields (`crate::trip`).
+    window: Option<String>,
+    start_on: Option<String>,
+    skip_weekends: Option<String>,
+    min_free: Option<String>,
 }
 
 #[derive(Template)]
@@ -325,6 +334,21 @@ pub(crate) async fn meeting_page(
     let others = others_of(&m);
     let final_day = m.final_date.map(|d| (d.to_string(), lang.day(d)));
     let error = error_text(&query, t);
+    let trip_query = crate::trip::TripQuery {
+        window: query.window.clone(),
+        start_on: query.start_on.clone(),
+        skip_weekends: query.skip_weekends.clone(),
+        min_free: query.min_free.clone(),
+    };
+    let mut trip = crate::trip::Trip::new(m.days().len(), &trip_query, lang);
+    if query.window.is_some() {
+        // Without JavaScript: the form came back to the page, which ranks as the API does.
+        if let Some(code) = UrlCode::parse(&m.url_code)
+            && let Some(meeting) = state.store.find_meeting(&code).await?
+        {
+            trip.rank(&meeting, lang, t);
+        }
+    }
     let data = serde_json::json!({
         "code": m.url_code,
         "api": "/v1",
@@ -332,6 +356,7 @@ pub(crate) async fn meeting_page(
         "me": me.as_ref().map(|me| me.id),
         "protected": me_protected,
         "organiser_js": ORGANISER_JS.path,
+        "trip_js": TRIP_JS.path,
         "lang": lang.code(),
         "t": {
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
@@ -340,11 +365,14 @@ pub(crate) async fn meeting_page(
             "everyone": t.everyone, "close": t.close, "deleted": t.deleted,
             "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
             "password_needed": t.password_needed,
+            "required_missing": t.required_missing, "required_mark": t.required_mark,
         },
     });
     // Inside <script type="application/json">: nothing may close the element.
     let data = data.to_string().replace('<', "\\u003c");
     let page = MeetingPage {
+        trip,
+        trip_css: &crate::assets::TRIP_CSS.path,
         range_text,
         qr: if query.new.is_some() {
             qr_svg(&link)
@@ -392,7 +420,16 @@ pub(crate) async fn organiser_panel(
         Some((m, _)) => {
             let slot = m.time_grid.as_ref().map_or(60, |g| g.slot_minutes);
             let durations = (1..=240 / slot).map(|n| n * slot).collect();
-            render(OrganiserPanel { f, m, durations }, StatusCode::OK)
+            let trip_css = &crate::assets::TRIP_CSS.path;
+            render(
+                OrganiserPanel {
+                    f,
+                    m,
+                    durations,
+                    trip_css,
+                },
+                StatusCode::OK,
+            )
         }
         None => render(NotFoundPage { f }, StatusCode::NOT_FOUND),
     })

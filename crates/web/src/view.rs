@@ -96,6 +96,9 @@ pub struct PersonData {
     pub starred: Vec<usize>,
     #[serde(default)]
     pub protected: bool,
+    /// The organiser marked them as required.
+    #[serde(default)]
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +182,7 @@ pub struct Chip {
     pub shown: bool,
     /// The `people` shown with this person's chip toggled (the chip's value without JavaScript).
     pub people: String,
+    pub required: bool,
 }
 
 pub struct Detail {
@@ -309,17 +313,24 @@ pub fn ranking(m: &MeetingData, lang: Lang, t: &Texts) -> Vec<Best> {
     let (Some(start), Some(end)) = (m.start_date, m.end_date) else {
         return Vec::new();
     };
-    let mut days: Vec<(usize, usize, NaiveDate)> = start
+    // Days a required person cannot come go below the rest, as the API ranks them.
+    let mut days: Vec<(bool, usize, usize, NaiveDate)> = start
         .iter_days()
         .take_while(|d| *d <= end)
         .map(|d| {
             let free = m.participants.iter().filter(|p| p.is_free(d)).count();
             let stars = m.participants.iter().filter(|p| p.has_starred(d)).count();
-            (free, stars, d)
+            let required_free = m.participants.iter().all(|p| !p.required || p.is_free(d));
+            (required_free, free, stars, d)
         })
         .collect();
-    days.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let dates: Vec<NaiveDate> = days.into_iter().map(|(_, _, d)| d).collect();
+    days.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.cmp(&a.2))
+            .then(a.3.cmp(&b.3))
+    });
+    let dates: Vec<NaiveDate> = days.into_iter().map(|(_, _, _, d)| d).collect();
     ranked(m, &dates, lang, t)
 }
 
@@ -334,18 +345,22 @@ fn ranked(m: &MeetingData, dates: &[NaiveDate], lang: Lang, t: &Texts) -> Vec<Be
         .map(|(i, date)| {
             let free = m.participants.iter().filter(|p| p.is_free(*date)).count();
             let stars = m.participants.iter().filter(|p| p.has_starred(*date)).count();
+            let mut text = fill(
+                t.free_of,
+                &[
+                    ("free", &free.to_string()),
+                    ("total", &total.to_string()),
+                    ("stars", &stars.to_string()),
+                ],
+            );
+            if !m.participants.iter().all(|p| !p.required || p.is_free(*date)) {
+                text = format!("{text} · {}", t.required_missing);
+            }
             Best {
                 rank: i + 1,
                 date: date.to_string(),
                 day: lang.day(*date),
-                text: fill(
-                    t.free_of,
-                    &[
-                        ("free", &free.to_string()),
-                        ("total", &total.to_string()),
-                        ("stars", &stars.to_string()),
-                    ],
-                ),
+                text,
             }
         })
         .collect()
@@ -365,6 +380,7 @@ pub fn chips(m: &MeetingData, shown: &BTreeSet<i64>) -> Vec<Chip> {
                 name: p.name.clone(),
                 shown: shown.contains(&p.id),
                 people: list.join(","),
+                required: p.required,
             }
         })
         .collect()
