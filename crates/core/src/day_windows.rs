@@ -12,6 +12,12 @@ pub struct Weekdays(u8);
 impl Weekdays {
     pub const NONE: Weekdays = Weekdays(0);
     pub const ALL: Weekdays = Weekdays(0x7f);
+    pub const WEEKEND: Weekdays = Weekdays(0b110_0000);
+
+    /// The one weekday of ISO number `n` (Monday = 1), or `None` outside 1–7.
+    pub fn iso(n: u8) -> Option<Weekdays> {
+        (1..=7).contains(&n).then(|| Weekdays(1 << (n - 1)))
+    }
 
     pub fn contains(self, day: chrono::Weekday) -> bool {
         self.0 >> day.num_days_from_monday() & 1 == 1
@@ -206,6 +212,9 @@ mod tests {
         assert_eq!(Weekdays::parse("월요일").unwrap(), Weekdays::parse("1").unwrap());
         assert_eq!(Weekdays::parse("fri,funday"), Err("funday".to_owned()));
         assert_eq!(Weekdays::parse("8"), Err("8".to_owned()));
+        assert_eq!(Weekdays::parse("sat,sun").unwrap(), Weekdays::WEEKEND);
+        assert_eq!(Weekdays::iso(5), Some(Weekdays::parse("fri").unwrap()));
+        assert_eq!(Weekdays::iso(0), None);
     }
 
     #[test]

@@ -132,6 +132,7 @@ export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf
     const now = meeting.participants.map((p) => `${p.id}:${p.name}:${p.required}`).join();
     if (needed.dataset.drawn === now) return;
     needed.dataset.drawn = now;
+    needed.closest('fieldset').hidden = meeting.participants.length === 0;
     needed.replaceChildren(...meeting.participants.map((p) => {
       const box = el('input', { type: 'checkbox', checked: !!p.required });
       box.dataset.id = p.id;

@@ -67,13 +67,9 @@ impl Trip {
         };
         let query = DayWindowQuery {
             len: self.days,
-            starts_on: if self.start_on == 0 {
-                Weekdays::ALL
-            } else {
-                Weekdays::parse(&self.start_on.to_string()).unwrap_or(Weekdays::ALL)
-            },
+            starts_on: Weekdays::iso(self.start_on).unwrap_or(Weekdays::ALL),
             skip: if self.skip_weekends {
-                Weekdays::parse("sat,sun").unwrap_or(Weekdays::NONE)
+                Weekdays::WEEKEND
             } else {
                 Weekdays::NONE
             },

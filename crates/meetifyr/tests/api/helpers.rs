@@ -251,3 +251,19 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A meeting with a range, and its organiser key.
+pub async fn organised(app: &TestApp, start: &str, end: &str) -> (String, String) {
+    let (status, created) = status_json(app.post("/v1/meetings", None).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = created["url_code"].as_str().unwrap().to_owned();
+    let key = created["organiser_key"].as_str().unwrap().to_owned();
+    let res = app
+        .patch(
+            &format!("/v1/meetings/{code}/date_range"),
+            json!({"start_date": start, "end_date": end}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (code, key)
+}

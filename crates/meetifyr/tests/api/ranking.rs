@@ -9,17 +9,7 @@ use crate::helpers::*;
 /// A meeting over `start..=end` with its organiser key, and one participant per `(name, free
 /// days)`, whose ids are returned in order.
 async fn answered(app: &TestApp, start: &str, end: &str, people: &[(&str, &[&str])]) -> (String, String, Vec<i64>) {
-    let (status, created) = status_json(app.post("/v1/meetings", None).await).await;
-    assert_eq!(status, StatusCode::OK);
-    let code = created["url_code"].as_str().unwrap().to_owned();
-    let key = created["organiser_key"].as_str().unwrap().to_owned();
-    let res = app
-        .patch(
-            &format!("/v1/meetings/{code}/date_range"),
-            json!({"start_date": start, "end_date": end}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let (code, key) = organised(app, start, end).await;
     let mut ids = Vec::new();
     for (name, free) in people {
         let id = app.add_participant(&code, name).await["participant_id"]
