@@ -225,3 +225,52 @@ def test_the_organiser_panel_has_no_accessibility_violations(context_factory, ap
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
         assert results.violations_count == 0, results.generate_report()
         page.locator("#organiser").screenshot(path=os.path.join(ARTIFACTS, f"organiser-375-{scheme}.png"))
+
+
+def test_the_organiser_duplicates_the_meeting_and_lands_on_the_copy_as_its_organiser(context_factory, api):
+    # Given a meeting where Alex answered (busy on the first day)
+    page, code = create_as_organiser(context_factory(), title="Weekly lunch")
+    alex = api.join(code, "Alex")["participant_id"]
+    api.answer(code, alex, [iso(START + dt.timedelta(days=i)) for i in range(1, 7)])
+    page.reload()
+    expect(page.locator("#organiser")).to_be_visible()
+    # When the organiser duplicates it two weeks later, by keyboard
+    weeks = page.get_by_label("Weeks later")
+    weeks.fill("2")
+    weeks.press("Tab")
+    page.keyboard.press("Enter")
+    # Then they are on the copy's page, as its organiser
+    page.wait_for_url(re.compile(r"/m/[A-Za-z0-9]+#organiser"))
+    copy = meeting_code(page)
+    assert copy != code
+    expect(page.locator("#organiser")).to_be_visible()
+    expect(page.get_by_role("heading", name="Weekly lunch")).to_be_visible()
+    # And the copy is two weeks later with Alex in it, who has not answered it
+    meeting = api.meeting(copy)
+    assert meeting["start_date"] == iso(START + dt.timedelta(days=14))
+    assert meeting["end_date"] == iso(START + dt.timedelta(days=20))
+    assert [p["name"] for p in meeting["participants"]] == ["Alex"]
+    assert all(d["enabled"] for d in dates_of(meeting, "Alex").values())
+    # And the original is as it was
+    assert dates_of(api.meeting(code), "Alex")[iso(START)]["enabled"] is False
+
+
+def test_the_subscribe_link_serves_the_candidates_as_a_feed_calendars_read(context_factory, api):
+    # Given a meeting where two people answered, seen in Korean
+    code = api.create(iso(START), iso(START + dt.timedelta(days=6)), title="워크숍")
+    for name, days in [("민지", (1, 2)), ("서준", (2, 3))]:
+        who = api.join(code, name)["participant_id"]
+        api.answer(code, who, [iso(START + dt.timedelta(days=i)) for i in days])
+    page = context_factory(locale="ko-KR").new_page()
+    page.goto(f"/m/{code}")
+    # When the subscribe link is followed by a calendar
+    link = page.get_by_role("link", name="캘린더에서 구독")
+    href = link.get_attribute("href")
+    assert href == f"/v1/meetings/{code}/calendar.ics?lang=ko"
+    calendar = icalendar.Calendar.from_ical(api_bytes(api, href))
+    # Then an independent parser reads the best days as tentative events, the best first
+    events = list(calendar.walk("VEVENT"))
+    assert [e.decoded("dtstart") for e in events][0] == START + dt.timedelta(days=2)
+    assert {str(e["status"]) for e in events} == {"TENTATIVE"}
+    assert str(events[0]["summary"]) == "워크숍 (후보 1: 2명 중 2명 가능)"
+    assert str(calendar["x-wr-calname"]) == "워크숍"

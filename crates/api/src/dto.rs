@@ -643,6 +643,28 @@ impl FromBody for RequiredBody {
     }
 }
 
+/// `POST …/meetings/{code}/duplicate`: how far to move the copy's days.
+#[derive(ToSchema)]
+#[schema(example = json!({"shift_weeks": 1}))]
+#[allow(dead_code)]
+pub struct DuplicateMeetingRequest {
+    /// Weeks to move every day by (negative: earlier), so weekdays stay the same.
+    #[schema(minimum = -520, maximum = 520, example = 1)]
+    shift_weeks: i32,
+}
+
+pub struct DuplicateBody {
+    pub shift_weeks: i32,
+}
+
+impl FromBody for DuplicateBody {
+    fn from_body(f: &mut Fields<'_>) -> Option<Self> {
+        Some(Self {
+            shift_weeks: f.int_within("shift_weeks", -520, 520)? as i32,
+        })
+    }
+}
+
 pub struct FinalDateBody {
     pub date: Option<NaiveDate>,
 }

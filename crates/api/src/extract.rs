@@ -393,6 +393,24 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A required integer from `low` to `high` (pydantic's `ge` and `le`).
+    pub fn int_within(&mut self, name: &str, low: i64, high: i64) -> Option<i64> {
+        let n = self.int(name)?;
+        let (kind, msg) = match n {
+            n if n < low => (
+                "greater_than_equal",
+                format!("Input should be greater than or equal to {low}"),
+            ),
+            n if n > high => (
+                "less_than_equal",
+                format!("Input should be less than or equal to {high}"),
+            ),
+            n => return Some(n),
+        };
+        self.errors.push(FieldError::new(kind, Self::loc(name), msg, json!(n)));
+        None
+    }
+
     /// A required integer. Like pydantic's lax mode, integral floats and numeric strings pass.
     pub fn int(&mut self, name: &str) -> Option<i64> {
         let value = self.get(name)?;

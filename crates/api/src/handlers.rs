@@ -166,6 +166,37 @@ pub async fn set_final_date(
     meeting_response(&state, &code).await
 }
 
+#[utoipa::path(post, path = "/v1/meetings/{meeting_url_code}/duplicate", tag = "Organiser",
+    description = "Copies the meeting for the same group another time (organiser key required): \
+        a new meeting under a new code and organiser key (shown this once), with the same \
+        title and location, every day moved by `shift_weeks` weeks (a time meeting keeps its \
+        hours, slot length and zone), and the same participants by name, with their passwords \
+        and required marks, but none of their answers (they start as someone who just joined) \
+        and no final date. The original is not changed.",
+    params(("meeting_url_code" = String, Path)),
+    security(("organiser_key" = [])),
+    request_body = DuplicateMeetingRequest,
+    responses((status = 200, description = "the copy", body = CreateMeetingResponse),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "`shift_weeks` is not a whole number from -520 to 520", body = ErrorResponse)))]
+pub async fn duplicate_meeting(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<DuplicateBody>,
+) -> Result<Json<CreateMeetingResponse>, ApiError> {
+    let code = code(&raw)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let source = stored_meeting(&state, code.as_str()).await?;
+    let (copy, key) = meetifyr_core::duplicate_meeting(state.store.as_ref(), &source, body.shift_weeks).await?;
+    Ok(Json(CreateMeetingResponse {
+        url_code: copy.to_string(),
+        organiser_key: key.as_str().to_owned(),
+    }))
+}
+
 /// A participant id from the path, refused as [`crate::extract::IntPath`] refuses one.
 fn participant_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().map_err(|_| {
@@ -263,27 +294,36 @@ pub async fn event_ics(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let meeting = stored_meeting(&state, &raw).await?;
-    let when = match (&meeting.grid, meeting.final_date, meeting.final_slots) {
-        (meetifyr_core::Grid::Days(_), Some(date), _) => Some(crate::ics::When::Day(date)),
-        (meetifyr_core::Grid::Times(grid), _, Some(window)) => grid
-            .window_bounds(window)
-            .map(|(start, end)| crate::ics::When::Between(start, end, grid.zone().name())),
-        _ => None,
-    };
-    let Some(when) = when else {
+    let Some(when) = settled(&meeting) else {
         return Err(ApiError::detail(
             StatusCode::NOT_FOUND,
             format!("meeting with url_code: {} has no final date yet", meeting.url_code),
         ));
     };
-    let link = format!(
-        "{}{}",
-        state.public.base(&headers),
-        state.meeting_path(&meeting.url_code)
-    );
+    let link = meeting_link(&state, &headers, &meeting.url_code);
     let body = crate::ics::event(&meeting, when, &link, state.clock.now());
-    let disposition = format!("attachment; filename=\"meetifyr-{}.ics\"", meeting.url_code);
-    Ok((
+    Ok(calendar_response(&meeting.url_code, body, "attachment"))
+}
+
+/// When the organiser settled the meeting, if they did.
+fn settled(meeting: &meetifyr_core::Meeting) -> Option<crate::ics::When<'_>> {
+    match (&meeting.grid, meeting.final_date, meeting.final_slots) {
+        (meetifyr_core::Grid::Days(_), Some(date), _) => Some(crate::ics::When::Days(date, date)),
+        (meetifyr_core::Grid::Times(grid), _, Some(window)) => grid
+            .window_bounds(window)
+            .map(|(start, end)| crate::ics::When::Between(start, end, grid.zone().name())),
+        _ => None,
+    }
+}
+
+/// The meeting's page, as the client reached this server.
+fn meeting_link(state: &StoreState, headers: &HeaderMap, code: &UrlCode) -> String {
+    format!("{}{}", state.public.base(headers), state.meeting_path(code))
+}
+
+fn calendar_response(code: &UrlCode, body: String, disposition: &str) -> Response {
+    let disposition = format!("{disposition}; filename=\"meetifyr-{code}.ics\"");
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -293,10 +333,132 @@ pub async fn event_ics(
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition).expect("a code is ASCII"),
             ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         body,
     )
-        .into_response())
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}/calendar.ics", tag = "Meeting",
+    description = "The meeting as a calendar feed to subscribe to (iCalendar, RFC 5545; \
+        calendars are asked to refresh it hourly). Until the organiser settles a date, the best \
+        candidates as tentative, transparent events (at most 3, ranked as `best_dates` or \
+        `best_slots` rank them, each with how many are free; none nobody is free for), each \
+        with a UID of the meeting and its time. Once settled, the settled event alone, with \
+        the UID of `event.ics` (the meeting's code), so the candidates leave the calendar and \
+        the event stays one event when it moves. Every event's SEQUENCE is the meeting's \
+        version, which rises with every change. `window=N` makes the candidates runs of N days \
+        (day meetings), `window_minutes=M` windows of M minutes (time meetings); `lang=ko` \
+        writes the summaries in Korean.",
+    params(("meeting_url_code" = String, Path),
+        ("lang" = Option<String>, Query, description = "`en` (the default) or `ko`", pattern = "^(en|ko)$"),
+        ("window" = Option<u32>, Query, description = "day meetings: candidates are runs of this many days", minimum = 1, maximum = 63),
+        ("window_minutes" = Option<u32>, Query, description = "time meetings: candidates are windows of this many minutes (a multiple of the slot length)")),
+    responses((status = 200, description = "the calendar", content_type = "text/calendar; charset=utf-8", body = String),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "an unknown language, a window that does not fit the meeting, or one for the other kind of meeting", body = ErrorResponse)))]
+pub async fn calendar_feed(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, ApiError> {
+    let pairs = query_pairs(query.as_deref());
+    let asked = |name: &str| asked(&pairs, name);
+    let lang = match asked("lang").as_slice() {
+        [] => crate::ics::Lang::En,
+        [text] => crate::ics::Lang::parse(text)
+            .ok_or_else(|| query_error("lang", text, "Value error, lang must be en or ko".to_owned()))?,
+        [first, ..] => return Err(query_error("lang", first, "Value error, give lang once".to_owned())),
+    };
+    let meeting = stored_meeting(&state, &raw).await?;
+    let link = meeting_link(&state, &headers, &meeting.url_code);
+    let mut calendar = crate::ics::Calendar::new(&meeting, &link, state.clock.now(), lang, true);
+    let people = meeting.participants.len();
+    let required = meeting.participants.iter().any(|p| p.required);
+    let note = |rank: usize, free: u32, required_free: bool| {
+        let mut note = lang.candidate(rank, free, people);
+        if required && !required_free {
+            note.push_str(" · ");
+            note.push_str(lang.required_missing());
+        }
+        Some(note)
+    };
+    match &meeting.grid {
+        meetifyr_core::Grid::Times(grid) => {
+            if let Some((name, value)) = pairs.iter().find(|(k, _)| k == "window") {
+                let why = format!("Value error, {name} is for day meetings: use window_minutes");
+                return Err(query_error(name, value, why));
+            }
+            let (_, n) = window_cells(grid, &asked("window_minutes"))?;
+            if let Some(when) = settled(&meeting) {
+                calendar.event(&crate::ics::Event {
+                    when,
+                    tentative: false,
+                    note: None,
+                });
+            } else {
+                let windows = meetifyr_core::rank_windows(&meeting, n);
+                let best = windows.iter().filter(|w| w.free > 0).take(meetifyr_core::BEST_DATES);
+                for (rank, w) in best.enumerate() {
+                    let window = meetifyr_core::SlotWindow {
+                        start: w.start,
+                        len: w.len,
+                    };
+                    let Some((start, end)) = grid.window_bounds(window) else {
+                        continue;
+                    };
+                    calendar.event(&crate::ics::Event {
+                        when: crate::ics::When::Between(start, end, grid.zone().name()),
+                        tentative: true,
+                        note: note(rank + 1, w.free, true),
+                    });
+                }
+            }
+        }
+        meetifyr_core::Grid::Days(range) => {
+            if let Some(value) = asked("window_minutes").first() {
+                let why = "Value error, window_minutes is for time meetings: use window".to_owned();
+                return Err(window_error(value, why));
+            }
+            let days = range.map_or(0, |r| r.len());
+            let len = match asked("window").as_slice() {
+                [] => 1,
+                [text] => match text.trim().parse::<usize>() {
+                    Ok(n) if (1..=days.max(1)).contains(&n) => n,
+                    _ => {
+                        let why = format!("Value error, window must be a whole number from 1 to {}", days.max(1));
+                        return Err(query_error("window", text, why));
+                    }
+                },
+                [first, ..] => return Err(query_error("window", first, "Value error, give window once".to_owned())),
+            };
+            if let Some(when) = settled(&meeting) {
+                calendar.event(&crate::ics::Event {
+                    when,
+                    tentative: false,
+                    note: None,
+                });
+            } else if let Some(range) = range {
+                let query = meetifyr_core::DayWindowQuery {
+                    len,
+                    ..Default::default()
+                };
+                let windows = meetifyr_core::rank_day_windows(&meeting, &query);
+                let best = windows.iter().filter(|w| w.free > 0).take(meetifyr_core::BEST_DATES);
+                let date = |k: usize| range.start() + chrono::Days::new(k as u64);
+                for (rank, w) in best.enumerate() {
+                    calendar.event(&crate::ics::Event {
+                        when: crate::ics::When::Days(date(w.days[0]), date(w.days[w.days.len() - 1])),
+                        tentative: true,
+                        note: note(rank + 1, w.free, w.required_free),
+                    });
+                }
+            }
+        }
+    }
+    Ok(calendar_response(&meeting.url_code, calendar.finish(), "inline"))
 }
 
 #[utoipa::path(get, path = "/v1/meetings/{meeting_url_code}", tag = "Meeting",
@@ -621,18 +783,8 @@ pub async fn ranking(
     Path(raw): Path<String>,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let pairs: Vec<(String, String)> = query
-        .iter()
-        .flat_map(|q| form_urlencoded::parse(q.as_bytes()))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let asked = |name: &str| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let pairs = query_pairs(query.as_deref());
+    let asked = |name: &str| asked(&pairs, name);
     let meeting = stored_meeting(&state, &raw).await?;
     let day_params = ["window", "weekdays", "skip", "min_free"];
     if let meetifyr_core::Grid::Times(grid) = &meeting.grid {
@@ -732,6 +884,24 @@ pub async fn ranking(
     }))
 }
 
+/// A query string's pairs, decoded.
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .iter()
+        .flat_map(|q| form_urlencoded::parse(q.as_bytes()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Every value given for `name`.
+fn asked(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 /// A 422 naming query parameter `name` and the value given.
 fn query_error(name: &str, value: &str, msg: String) -> ApiError {
     ApiError::Validation(vec![crate::error::FieldError::new(
@@ -748,11 +918,9 @@ fn window_error(value: &str, msg: String) -> ApiError {
     query_error("window_minutes", value, msg)
 }
 
-fn rank_windows(
-    meeting: &meetifyr_core::Meeting,
-    grid: &meetifyr_core::TimeGrid,
-    asked: &[String],
-) -> Result<RankingResponse, ApiError> {
+/// `?window_minutes=` of a time meeting: a multiple of the slot length, at most a day's
+/// window (one slot when not given); the minutes and how many cells they span.
+fn window_cells(grid: &meetifyr_core::TimeGrid, asked: &[String]) -> Result<(u32, usize), ApiError> {
     let slot = u32::from(grid.slot_minutes());
     let longest = (0..grid.dates().len())
         .map(|d| grid.day_cells(d).len())
@@ -770,7 +938,16 @@ fn rank_windows(
         },
         [first, ..] => return Err(window_error(first, "Value error, give window_minutes once".to_owned())),
     };
-    let n = (minutes / slot) as usize;
+    Ok((minutes, (minutes / slot) as usize))
+}
+
+fn rank_windows(
+    meeting: &meetifyr_core::Meeting,
+    grid: &meetifyr_core::TimeGrid,
+    asked: &[String],
+) -> Result<RankingResponse, ApiError> {
+    let (minutes, n) = window_cells(grid, asked)?;
+    let slot = u32::from(grid.slot_minutes());
     let cells = grid.cells();
     let windows = meetifyr_core::rank_windows(meeting, n)
         .into_iter()

@@ -126,7 +126,9 @@ fn store_routes() -> Router<state::StoreState> {
             "/meetings/{meeting_url_code}/participants/{participant_id}/required",
             axum::routing::put(set_required),
         )
+        .route("/meetings/{meeting_url_code}/duplicate", post(duplicate_meeting))
         .route("/meetings/{meeting_url_code}/event.ics", get(event_ics))
+        .route("/meetings/{meeting_url_code}/calendar.ics", get(calendar_feed))
         .route("/meetings/{meeting_url_code}/events", get(stream::events))
         .route("/meetings/{meeting_url_code}/ranking", get(ranking))
         .route("/meetings/{meeting_url_code}/export.csv", get(export))

@@ -26,7 +26,7 @@ use crate::error::detail_response;
 /// The limits of one server; `None` in [`crate::ApiOptions`] turns them all off.
 #[derive(Debug, Clone)]
 pub struct RateLimitOptions {
-    /// `POST …/meetings` per client address.
+    /// `POST …/meetings` (and `…/duplicate`) per client address.
     pub create: Rate,
     /// Every other write (PATCH, POST, PUT, DELETE under `/v1/`) per client address.
     pub write: Rate,
@@ -178,8 +178,9 @@ fn classify(request: &Request) -> Option<Class> {
     match *request.method() {
         Method::GET | Method::HEAD | Method::OPTIONS => None,
         // Inside a store's nested router the path is relative to `/v1/{store}`; the web app
-        // creates with a form posted to `/`.
+        // creates with a form posted to `/`. A duplicate is a created meeting too.
         Method::POST if matches!(request.uri().path(), "/meetings" | "/") => Some(Class::Create),
+        Method::POST if request.uri().path().ends_with("/duplicate") => Some(Class::Create),
         _ => Some(Class::Write),
     }
 }

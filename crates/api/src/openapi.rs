@@ -27,10 +27,12 @@ use crate::{ApiOptions, dto::*, handlers};
         handlers::create_meeting,
         handlers::get_meeting,
         handlers::delete_meeting,
+        handlers::duplicate_meeting,
         handlers::set_final_date,
         handlers::set_final_slot,
         handlers::set_required,
         handlers::event_ics,
+        handlers::calendar_feed,
         handlers::ranking,
         handlers::export,
         handlers::update_date_range,
@@ -53,6 +55,7 @@ use crate::{ApiOptions, dto::*, handlers};
     components(schemas(
         CreateMeetingResponse,
         CreateMeetingRequest,
+        DuplicateMeetingRequest,
         SetFinalSlotRequest,
         RankedWindowResponse,
         GetMeetingResponse,
@@ -224,6 +227,7 @@ fn add_links(doc: &mut openapi::OpenApi) {
         ),
         link(range, "GetMeeting", "get_meeting", code(ranged), None),
         link(range, "GetRanking", "ranking", code(ranged), None),
+        link(range, "GetCalendarFeed", "calendar_feed", code(ranged), None),
         link(
             range,
             "CreateParticipant",
@@ -234,6 +238,7 @@ fn add_links(doc: &mut openapi::OpenApi) {
         link(participants, "GetMeeting", "get_meeting", code(joined), None),
         link(participants, "GetRanking", "ranking", code(joined), None),
         link(participants, "Export", "export", code(joined), None),
+        link(participants, "GetCalendarFeed", "calendar_feed", code(joined), None),
         link(participants, "DeleteParticipant", "delete_participant", id(), None),
         link(
             participants,

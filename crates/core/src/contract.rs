@@ -72,6 +72,8 @@ macro_rules! contract_tests {
             concurrent_slot_answers_end_in_the_state_they_define,
             an_imported_time_meeting_reads_back_identical,
             a_time_meeting_settles_on_a_window_and_a_day_meeting_cannot,
+            a_duplicate_has_the_names_and_moved_days_but_no_answers,
+            a_duplicated_time_meeting_has_its_grid_in_the_new_week,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -1284,4 +1286,100 @@ pub async fn a_time_meeting_settles_on_a_window_and_a_day_meeting_cannot(store: 
         store.set_final_slots(&UrlCode::generate(), None).await,
         Err(StoreError::MeetingNotFound(_))
     ));
+}
+
+pub async fn a_duplicate_has_the_names_and_moved_days_but_no_answers(store: &dyn Store) {
+    // Given a titled meeting over 2025-01-06..08, settled on the 7th, where a answered (free and
+    // starred on the 6th only) and b is protected and required
+    let (code, _) = crate::create_meeting(store).await.unwrap();
+    store
+        .update_date_range(&code, range("2025-01-06", "2025-01-08"))
+        .await
+        .unwrap();
+    store
+        .update_title(&code, &Title::parse("송년회").unwrap())
+        .await
+        .unwrap();
+    store
+        .update_location(&code, &Location::parse("Room 1").unwrap())
+        .await
+        .unwrap();
+    let a = store.insert_participant(&code, &name("a"), None).await.unwrap();
+    let answer = Availability::new(vec![d("2025-01-06")], vec![d("2025-01-06")]).unwrap();
+    store.replace_availability(&code, a.id, &answer).await.unwrap();
+    let b = store
+        .insert_participant(&code, &name("b"), Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"))
+        .await
+        .unwrap();
+    store.set_required(&code, b.id, true).await.unwrap();
+    store.set_final_date(&code, Some(d("2025-01-07"))).await.unwrap();
+    let source = store.find_meeting(&code).await.unwrap().unwrap();
+    // When it is duplicated two weeks later
+    let (copy, key) = crate::duplicate_meeting(store, &source, 2).await.unwrap();
+    // Then the copy is another meeting over 2025-01-20..22 with the title, location and names
+    assert_ne!(copy, code);
+    let m = store.find_meeting(&copy).await.unwrap().unwrap();
+    assert_eq!(
+        (m.start_date(), m.end_date()),
+        (Some(d("2025-01-20")), Some(d("2025-01-22")))
+    );
+    assert_eq!((m.title.as_str(), m.location.as_str()), ("송년회", "Room 1"));
+    let people: Vec<_> = m
+        .participants
+        .iter()
+        .map(|p| (p.name.as_str(), p.required, p.password_hash.clone()))
+        .collect();
+    assert_eq!(
+        people,
+        [
+            ("a", false, None),
+            ("b", true, source.participants[1].password_hash.clone())
+        ]
+    );
+    // And new ids, and no answers: free on every day as someone who just joined, nothing starred
+    assert!(m.participants.iter().all(|p| p.id != a.id && p.id != b.id));
+    for p in &m.participants {
+        assert!((0..3).all(|k| p.answer.is_free(k) && !p.answer.is_starred(k)), "{p:?}");
+    }
+    assert_eq!(m.final_date, None);
+    // And its organiser key is its own
+    assert_eq!(store.organiser_key_hash(&copy).await.unwrap(), Some(key.hash()));
+    assert_ne!(store.organiser_key_hash(&code).await.unwrap(), Some(key.hash()));
+    // And the original is unchanged
+    assert_eq!(store.find_meeting(&code).await.unwrap().unwrap(), source);
+    // And moving back a week works too
+    let (earlier, _) = crate::duplicate_meeting(store, &source, -1).await.unwrap();
+    let m = store.find_meeting(&earlier).await.unwrap().unwrap();
+    assert_eq!(m.start_date(), Some(d("2024-12-30")));
+}
+
+pub async fn a_duplicated_time_meeting_has_its_grid_in_the_new_week(store: &dyn Store) {
+    // Given a Berlin time meeting over its change of clocks, with someone's answer
+    let grid = berlin_grid();
+    let code = time_meeting(store, &grid).await;
+    let kim = store.insert_participant(&code, &name("kim"), None).await.unwrap();
+    store
+        .replace_slots(&code, kim.id, &grid, &slots(&grid, &[0, 1], &[0]))
+        .await
+        .unwrap();
+    let source = store.find_meeting(&code).await.unwrap().unwrap();
+    // When it is duplicated a week later
+    let (copy, _) = crate::duplicate_meeting(store, &source, 1).await.unwrap();
+    // Then the copy's days are a week later with the same hours, slots and zone, and the
+    // Sunday, no longer a change of clocks, has 6 slots like the others
+    let m = store.find_meeting(&copy).await.unwrap().unwrap();
+    let crate::Grid::Times(moved) = &m.grid else {
+        panic!("{:?}", m.grid)
+    };
+    assert_eq!(moved.dates(), [d("2026-10-30"), d("2026-11-01"), d("2026-11-03")]);
+    assert_eq!(
+        (moved.spec().day_start.as_str(), moved.spec().day_end.as_str()),
+        ("01:00", "04:00")
+    );
+    assert_eq!((moved.slot_minutes(), moved.zone().name()), (30, "Europe/Berlin"));
+    assert_eq!(m.grid.len(), 18);
+    // And kim is in it, free in no slot
+    assert_eq!(m.participants.len(), 1);
+    assert_eq!(m.participants[0].name, "kim");
+    assert_eq!(cells_of(&m, m.participants[0].id), (vec![], vec![]));
 }

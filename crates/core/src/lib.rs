@@ -30,8 +30,8 @@ pub use ranking::{
 };
 pub use secret::{KeyHash, OrganiserKey};
 pub use store::{
-    PoolStats, Store, StoreError, create_meeting, create_meeting_over, final_date_not_applied, range_not_applied,
-    remap_answer, toggle_not_applied,
+    PoolStats, Store, StoreError, create_meeting, create_meeting_over, duplicate_meeting, final_date_not_applied,
+    range_not_applied, remap_answer, toggle_not_applied,
 };
 pub use times::{
     CellSet, MAX_TIME_DAYS, SLOT_MINUTES, Slot, SlotAnswer, SlotError, SlotProblem, SlotWindow, TimeGrid,

@@ -279,3 +279,68 @@ pub async fn create_meeting_over(
         format!("{ATTEMPTS} random url codes in a row were taken").into(),
     ))
 }
+
+/// A copy of `source` under a fresh code and organiser key, for the same group another time:
+/// its title and location, its days (a time meeting's grid) moved by `shift_weeks` weeks, and
+/// its participants' names, passwords and required marks, but none of their answers, and no
+/// final date. Written through the store step by step; if a step fails, the copy is deleted.
+pub async fn duplicate_meeting(
+    store: &dyn Store,
+    source: &crate::Meeting,
+    shift_weeks: i32,
+) -> Result<(UrlCode, crate::OrganiserKey), StoreError> {
+    let moved = |d: NaiveDate| {
+        let days = chrono::Days::new(7 * u64::from(shift_weeks.unsigned_abs()));
+        if shift_weeks >= 0 {
+            d.checked_add_days(days)
+        } else {
+            d.checked_sub_days(days)
+        }
+        .ok_or_else(|| StoreError::Backend(format!("{d} moved by {shift_weeks} weeks is no date").into()))
+    };
+    let invalid =
+        |what: &str, why: String| StoreError::Backend(format!("the stored {what} is not valid: {why}").into());
+    let grid = match &source.grid {
+        crate::Grid::Times(grid) => {
+            let mut spec = grid.spec().clone();
+            spec.dates = spec.dates.iter().map(|&d| moved(d)).collect::<Result<_, _>>()?;
+            Some(crate::TimeGrid::from_spec(&spec).map_err(|e| invalid("grid", e.to_string()))?)
+        }
+        crate::Grid::Days(_) => None,
+    };
+    let (code, key) = create_meeting_over(store, grid.as_ref()).await?;
+    let filled = async {
+        if let crate::Grid::Days(Some(range)) = source.grid {
+            let range = DateRange::new(moved(range.start())?, moved(range.end())?)
+                .map_err(|e| invalid("range", e.to_string()))?;
+            store.update_date_range(&code, range).await?;
+        }
+        if !source.title.is_empty() {
+            let title = crate::Title::parse(&source.title).map_err(|e| invalid("title", e.to_string()))?;
+            store.update_title(&code, &title).await?;
+        }
+        if !source.location.is_empty() {
+            let location = crate::Location::parse(&source.location).map_err(|e| invalid("location", e.to_string()))?;
+            store.update_location(&code, &location).await?;
+        }
+        for p in &source.participants {
+            let name = ParticipantName::parse(&p.name).map_err(|e| invalid("name", e.to_string()))?;
+            let created = store
+                .insert_participant(&code, &name, p.password_hash.as_deref())
+                .await?;
+            if p.required {
+                store.set_required(&code, created.id, true).await?;
+            }
+        }
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    match filled {
+        Ok(()) => Ok((code, key)),
+        Err(e) => {
+            // Best effort: the error the caller sees is the one that stopped the copy.
+            let _ = store.delete_meeting(&code).await;
+            Err(e)
+        }
+    }
+}

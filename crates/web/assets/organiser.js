@@ -103,6 +103,18 @@ export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf
     finalize($('#org-final-date').value);
   });
   $('#org-unfinal')?.addEventListener('click', () => finalize(null));
+  $('#org-duplicate').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const response = await fetch(`${d.api}/meetings/${d.code}/duplicate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ shift_weeks: Number($('#org-weeks').value) }),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    // The copy's own organiser link: its page keeps the key in this browser.
+    const copy = await response.json();
+    location.assign(`/m/${copy.url_code}#organiser=${copy.organiser_key}`);
+  });
   $('#org-delete').addEventListener('click', async () => {
     if (!confirm(words.confirmDelete)) return;
     const response = await fetch(`${d.api}/meetings/${d.code}`, { method: 'DELETE', headers: auth }).catch(() => null);

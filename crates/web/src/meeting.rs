@@ -361,8 +361,7 @@ pub(crate) async fn meeting_page(
         "t": {
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
-            "copied": t.copied, "legend_all": t.legend_all, "best_none": t.best_none,
-            "everyone": t.everyone, "close": t.close, "deleted": t.deleted,
+            "copied": t.copied, "legend_all": t.legend_all, "close": t.close, "deleted": t.deleted,
             "wrong_password": t.wrong_password, "too_many_attempts": t.too_many_attempts,
             "password_needed": t.password_needed,
             "required_missing": t.required_missing, "required_mark": t.required_mark,

@@ -267,3 +267,48 @@ pub async fn organised(app: &TestApp, start: &str, end: &str) -> (String, String
     assert_eq!(res.status(), StatusCode::OK);
     (code, key)
 }
+
+/// A meeting over `start..=end` with its organiser key, and one participant per `(name, free
+/// days)`, whose ids are returned in order.
+pub async fn answered(app: &TestApp, start: &str, end: &str, people: &[(&str, &[&str])]) -> (String, String, Vec<i64>) {
+    let (code, key) = organised(app, start, end).await;
+    let mut ids = Vec::new();
+    for (name, free) in people {
+        let id = app.add_participant(&code, name).await["participant_id"]
+            .as_i64()
+            .unwrap();
+        let res = app
+            .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": []}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        ids.push(id);
+    }
+    (code, key, ids)
+}
+
+/// Creates a time meeting from `grid` (the body's fields besides `kind`) → its code.
+pub async fn time_meeting(app: &TestApp, grid: Value) -> String {
+    let mut body = grid;
+    body["kind"] = json!("times");
+    let (status, created) = status_json(app.post("/v1/meetings", Some(body)).await).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    created["url_code"].as_str().unwrap().to_owned()
+}
+
+/// A request with `Authorization: Bearer <key>` (or without, for `None`).
+pub async fn as_organiser(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut req = app.client.request(method, app.url(path));
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.unwrap()
+}

@@ -5,6 +5,7 @@ mod live;
 
 mod availability;
 mod best_dates;
+mod calendar;
 mod connections;
 mod copy;
 mod crash;

@@ -5,24 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A request with `Authorization: Bearer <key>` (or without, for `None`).
-async fn as_organiser(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app.client.request(method, app.url(path));
-    if let Some(key) = key {
-        req = req.bearer_auth(key);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
 fn free_days(meeting: &Value, participant: i64) -> Vec<String> {
     answer(meeting, participant)
         .into_iter()
@@ -283,4 +265,97 @@ async fn the_organiser_may_remove_a_protected_participant() {
     let res = as_organiser(&app, Method::DELETE, &path, Some(&key), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert!(app.meeting(&code).await["participants"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_organiser_duplicates_a_meeting_a_week_later_with_the_names_but_no_answers() {
+    // Given a titled week where Kim answered (free on Monday only) and Lee is required
+    let app = spawn_app().await;
+    let (code, key, ids) = answered(
+        &app,
+        "2025-03-03",
+        "2025-03-09",
+        &[("Kim", &["2025-03-03"]), ("Lee", &[])],
+    )
+    .await;
+    app.patch(&format!("/v1/meetings/{code}/title"), json!({"title": "Weekly lunch"}))
+        .await;
+    let required = format!("/v1/meetings/{code}/participants/{}/required", ids[1]);
+    as_organiser(
+        &app,
+        Method::PUT,
+        &required,
+        Some(&key),
+        Some(json!({"required": true})),
+    )
+    .await;
+    let path = format!("/v1/meetings/{code}/duplicate");
+    // When the organiser duplicates it one week later
+    let res = as_organiser(&app, Method::POST, &path, Some(&key), Some(json!({"shift_weeks": 1}))).await;
+    let (status, created) = status_json(res).await;
+    // Then a new meeting comes back with its own organiser key
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let copy = created["url_code"].as_str().unwrap();
+    let copy_key = created["organiser_key"].as_str().unwrap();
+    assert_ne!(copy, code);
+    assert_ne!(copy_key, key);
+    // And it has the next week, the title and both names, Lee still required, nobody answered
+    let m = app.meeting(copy).await;
+    assert_eq!(
+        (m["start_date"].as_str(), m["end_date"].as_str()),
+        (Some("2025-03-10"), Some("2025-03-16"))
+    );
+    assert_eq!(m["title"], "Weekly lunch");
+    let people: Vec<_> = m["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["required"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(people, [("Kim".to_owned(), false), ("Lee".to_owned(), true)]);
+    let kim = m["participants"][0]["id"].as_i64().unwrap();
+    assert!(answer(&m, kim).iter().all(|(_, free, starred)| *free && !*starred));
+    // And its key works on it, not on the original's
+    let final_date = |c: &str| format!("/v1/meetings/{c}/final_date");
+    let day = json!({"date": "2025-03-12"});
+    let res = as_organiser(&app, Method::PUT, &final_date(copy), Some(copy_key), Some(day.clone())).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = as_organiser(&app, Method::PUT, &final_date(&code), Some(copy_key), Some(day)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // And the original still has Kim's answer
+    let original = app.meeting(&code).await;
+    assert_eq!(free_days(&original, ids[0]), ["2025-03-03"]);
+}
+
+#[tokio::test]
+async fn duplicating_needs_the_key_and_a_whole_number_of_weeks() {
+    let app = spawn_app().await;
+    let (code, key) = organised(&app, "2025-03-03", "2025-03-09").await;
+    let path = format!("/v1/meetings/{code}/duplicate");
+    let week = Some(json!({"shift_weeks": 1}));
+    // Without the key, or with a wrong one, it is refused
+    let res = as_organiser(&app, Method::POST, &path, None, week.clone()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = as_organiser(&app, Method::POST, &path, Some("wrong"), week.clone()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A shift that is not a whole number of weeks within ten years is a 422 naming it
+    for bad in [
+        json!({}),
+        json!({"shift_weeks": 1.5}),
+        json!({"shift_weeks": "x"}),
+        json!({"shift_weeks": 521}),
+        json!({"shift_weeks": -521}),
+    ] {
+        let res = as_organiser(&app, Method::POST, &path, Some(&key), Some(bad.clone())).await;
+        let (status, body) = status_json(res).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_eq!(
+            body["detail"][0]["loc"],
+            json!(["body", "shift_weeks"]),
+            "{bad}: {body}"
+        );
+    }
+    // An unknown meeting is not found
+    let res = as_organiser(&app, Method::POST, "/v1/meetings/Nope1234/duplicate", Some(&key), week).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

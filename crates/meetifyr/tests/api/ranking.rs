@@ -6,24 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A meeting over `start..=end` with its organiser key, and one participant per `(name, free
-/// days)`, whose ids are returned in order.
-async fn answered(app: &TestApp, start: &str, end: &str, people: &[(&str, &[&str])]) -> (String, String, Vec<i64>) {
-    let (code, key) = organised(app, start, end).await;
-    let mut ids = Vec::new();
-    for (name, free) in people {
-        let id = app.add_participant(&code, name).await["participant_id"]
-            .as_i64()
-            .unwrap();
-        let res = app
-            .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": []}))
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        ids.push(id);
-    }
-    (code, key, ids)
-}
-
 async fn ranking(app: &TestApp, code: &str, query: &str) -> (StatusCode, Value) {
     status_json(app.get(&format!("/v1/meetings/{code}/ranking?{query}")).await).await
 }

@@ -6,15 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// Creates a time meeting from `grid` (the body's fields besides `kind`) → its code.
-async fn time_meeting(app: &TestApp, grid: Value) -> String {
-    let mut body = grid;
-    body["kind"] = json!("times");
-    let (status, created) = status_json(app.post("/v1/meetings", Some(body)).await).await;
-    assert_eq!(status, StatusCode::OK, "{created}");
-    created["url_code"].as_str().unwrap().to_owned()
-}
-
 fn starts(meeting: &Value) -> Vec<Value> {
     meeting["slots"]
         .as_array()
