@@ -146,6 +146,21 @@ pub struct GetMeetingResponse {
     pub best_slots: Option<Vec<String>>,
     /// The window a time meeting's organiser settled on (`PUT …/final_slot`), or null.
     pub final_slot: Option<FinalSlotResponse>,
+    /// The organiser's answer deadline (`PUT …/deadline`) in the zone it was given in (else
+    /// UTC), or null.
+    #[schema(format = DateTime, example = "2026-12-10T18:00:00+09:00")]
+    pub deadline: Option<String>,
+    /// The zone the deadline was given in (a time meeting: its own), or null.
+    #[schema(example = "Asia/Seoul")]
+    pub deadline_time_zone: Option<String>,
+    /// Whether answers also close once the last day is over.
+    pub close_after_last_day: bool,
+    /// When answers close (UTC), whichever closes them first; null: they stay open.
+    #[schema(format = DateTime, example = "2026-12-10T09:00:00Z")]
+    pub answers_close_at: Option<String>,
+    /// Whether joining, answering and leaving are taken now (false: they get 423 until the
+    /// organiser reopens).
+    pub answers_open: bool,
 }
 
 #[derive(ToSchema)]
@@ -639,6 +654,54 @@ impl FromBody for RequiredBody {
     fn from_body(f: &mut Fields<'_>) -> Option<Self> {
         Some(Self {
             required: f.boolean("required")?,
+        })
+    }
+}
+
+/// `PUT …/meetings/{code}/deadline`: when answers close, or `deadline: null` (and no
+/// `close_after_last_day`) to keep them open.
+#[derive(ToSchema)]
+#[schema(example = json!({"deadline": "2026-12-10T18:00", "time_zone": "Asia/Seoul", "close_after_last_day": false}))]
+#[allow(dead_code)]
+pub struct SetDeadlineRequest {
+    /// RFC 3339 with an offset (`2026-12-10T18:00:00+09:00`), or a wall time
+    /// (`2026-12-10T18:00`) in `time_zone` (a time meeting: its own zone by default), or `now`;
+    /// null for none.
+    #[schema(example = "2026-12-10T18:00", required = true)]
+    deadline: Option<String>,
+    /// An IANA time zone: where a wall-time deadline is, how it is shown, and where a day
+    /// meeting's last day ends (otherwise anywhere on Earth, UTC−12).
+    #[schema(example = "Asia/Seoul")]
+    time_zone: Option<String>,
+    /// Also close answers once the meeting's last day is over (default false).
+    close_after_last_day: Option<bool>,
+}
+
+pub struct DeadlineBody {
+    pub deadline: Option<String>,
+    pub zone: Option<meetifyr_core::Tz>,
+    pub close_after_last_day: bool,
+}
+
+impl FromBody for DeadlineBody {
+    fn from_body(f: &mut Fields<'_>) -> Option<Self> {
+        let deadline = f.nullable_string("deadline");
+        let zone = match f.optional_string("time_zone") {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(name)) => match name.parse::<meetifyr_core::Tz>() {
+                Ok(zone) => Some(Some(zone)),
+                Err(_) => {
+                    f.invalid("time_zone", "not a time zone of the tz database (e.g. Asia/Seoul)");
+                    None
+                }
+            },
+        };
+        let close_after_last_day = f.optional_boolean("close_after_last_day", false);
+        Some(Self {
+            deadline: deadline?.map(str::to_owned),
+            zone: zone?,
+            close_after_last_day: close_after_last_day?,
         })
     }
 }

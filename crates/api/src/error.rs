@@ -91,6 +91,7 @@ impl From<meetifyr_service::ServiceError> for ApiError {
             E::Forbidden(text) => Self::Detail(StatusCode::FORBIDDEN, text),
             E::TooManyRequests { detail, retry_after } => Self::TooManyRequests { detail, retry_after },
             E::Busy(text) => Self::Detail(StatusCode::SERVICE_UNAVAILABLE, text),
+            E::AnswersClosed(text) => Self::Detail(StatusCode::LOCKED, text),
             E::Internal => Self::detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
             E::Store(e) => Self::Store(e),
             E::Serialize(e) => Self::Serialize(e),

@@ -377,6 +377,33 @@ impl<'a> Fields<'a> {
             .ok()
     }
 
+    /// A string or null, under a key that must be present.
+    pub(crate) fn nullable_string(&mut self, name: &str) -> Option<Option<&'a str>> {
+        match self.object.get(name) {
+            Some(Value::Null) => Some(None),
+            _ => self.string(name).map(Some),
+        }
+    }
+
+    /// An optional boolean (absent or null: `default`).
+    pub(crate) fn optional_boolean(&mut self, name: &str, default: bool) -> Option<bool> {
+        if !self.has(name) {
+            return Some(default);
+        }
+        self.boolean(name)
+    }
+
+    /// Records that the value under `name` is not valid, saying why.
+    pub(crate) fn invalid(&mut self, name: &str, why: &str) {
+        let value = self.object.get(name).cloned().unwrap_or(Value::Null);
+        self.errors.push(FieldError::new(
+            "value_error",
+            Self::loc(name),
+            format!("Value error, {why}"),
+            value,
+        ));
+    }
+
     /// A required boolean: `true` or `false` only.
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
         match self.get(name)? {

@@ -197,6 +197,74 @@ pub async fn duplicate_meeting(
     }))
 }
 
+#[utoipa::path(put, path = "/v1/meetings/{meeting_url_code}/deadline", tag = "Organiser",
+    description = "Sets when the meeting stops taking answers (organiser key required): a \
+        `deadline` (RFC 3339 with an offset, or a wall time in `time_zone`, a time meeting's \
+        own zone by default; or `now` to close at once by the server's clock), and with `close_after_last_day` also once the last day is over (in \
+        `time_zone`, a time meeting's zone, or else anywhere on Earth, UTC−12). From then on, \
+        joining, answering and leaving get 423 with a `detail` until the organiser reopens: \
+        `{\"deadline\": null}`, or a later deadline. A deadline already past closes answers at \
+        once. GET shows `deadline`, `deadline_time_zone`, `close_after_last_day`, \
+        `answers_close_at` and `answers_open`.",
+    params(("meeting_url_code" = String, Path)),
+    security(("organiser_key" = [])),
+    request_body = SetDeadlineRequest,
+    responses((status = 200, body = GetMeetingResponse, headers(("ETag" = String))),
+        (status = 401, description = "no organiser key sent", body = ErrorResponse),
+        (status = 403, description = "a wrong organiser key", body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+        (status = 422, description = "not a date and time, a wall time without a zone, one the clocks skip, or an unknown zone", body = ErrorResponse)))]
+pub async fn set_deadline(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<DeadlineBody>,
+) -> Result<Response, ApiError> {
+    let code = code(&raw)?;
+    state.authorize_organiser(&code, &headers).await?;
+    let meeting_zone = time_grid(&state, &code).await?.map(|g| g.zone());
+    let zone = body.zone.or(meeting_zone);
+    let invalid = |why: &str| {
+        ApiError::Validation(vec![crate::error::FieldError::new(
+            "value_error",
+            vec!["body".into(), "deadline".into()],
+            format!("Value error, {why}"),
+            body.deadline.clone().into(),
+        )])
+    };
+    let at = match body.deadline.as_deref() {
+        None => None,
+        Some("now") => Some(state.clock.now()),
+        Some(text) => {
+            Some(match chrono::DateTime::parse_from_rfc3339(text) {
+                Ok(t) => t.with_timezone(&chrono::Utc),
+                Err(_) => {
+                    let local = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+                    .iter()
+                    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+                    .ok_or_else(|| {
+                        invalid("give a date and time, e.g. 2026-12-10T18:00:00+09:00, or 2026-12-10T18:00 with time_zone")
+                    })?;
+                    let zone = zone.ok_or_else(|| {
+                        invalid("a time without an offset needs time_zone (e.g. Asia/Seoul), or give the offset")
+                    })?;
+                    meetifyr_core::local_instant(local, zone)
+                        .map_err(|why| invalid(&format!("{text} in {}: {why}", zone.name())))?
+                }
+            })
+        }
+    };
+    let deadline = meetifyr_core::Deadline {
+        at,
+        zone,
+        after_last_day: body.close_after_last_day,
+    };
+    let set = state.store.set_deadline(&code, &deadline).await;
+    state.meeting_changed(&code);
+    set?;
+    meeting_response(&state, &code).await
+}
+
 /// A participant id from the path, refused as [`crate::extract::IntPath`] refuses one.
 fn participant_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().map_err(|_| {
@@ -574,6 +642,7 @@ pub async fn create_participant(
     Body(body): Body<CreateParticipantBody>,
 ) -> Result<Json<CreateParticipantResponse>, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    state.ensure_answers_open(&code).await?;
     let hash = match body.password {
         Some(password) => Some(state.auth.hash(password).await?),
         None => None,
@@ -627,6 +696,10 @@ async fn authorize_removal(state: &StoreState, id: i64, headers: &HeaderMap) -> 
         };
         return state.authorize_organiser(&code, headers).await;
     }
+    // Leaving is an answer too: refused once answers closed (the organiser may still remove).
+    if let Some((code, _)) = state.store.participant_password_hash(id).await? {
+        state.ensure_answers_open(&code).await?;
+    }
     let password = crate::auth::header_password(headers);
     Ok(state.authorize_participant(id, None, password.as_deref()).await?)
 }
@@ -643,6 +716,7 @@ async fn toggle(
     toggle: Toggle,
 ) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    state.ensure_answers_open(&code).await?;
     if let Some((participant, _)) = meetifyr_core::DateId::decode(body.participant_date_id) {
         let password = password(body.password, headers);
         state
@@ -703,6 +777,7 @@ pub async fn replace_availability(
     Body(body): Body<AvailabilityBody>,
 ) -> Result<Response, ApiError> {
     let code = code(&body.meeting_url_code)?;
+    state.ensure_answers_open(&code).await?;
     let password = password(body.password, &headers);
     state
         .authorize_participant(id, Some(&code), password.as_deref())

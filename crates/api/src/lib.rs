@@ -127,6 +127,10 @@ fn store_routes() -> Router<state::StoreState> {
             axum::routing::put(set_required),
         )
         .route("/meetings/{meeting_url_code}/duplicate", post(duplicate_meeting))
+        .route(
+            "/meetings/{meeting_url_code}/deadline",
+            axum::routing::put(set_deadline),
+        )
         .route("/meetings/{meeting_url_code}/event.ics", get(event_ics))
         .route("/meetings/{meeting_url_code}/calendar.ics", get(calendar_feed))
         .route("/meetings/{meeting_url_code}/events", get(stream::events))

@@ -45,6 +45,7 @@ fn main() {
         final_date: None,
         organiser_key_hash: None,
         final_slots: None,
+        deadline: meetifyr_core::Deadline::NONE,
     };
     let lengths: Vec<usize> = (1..=36).collect();
     let rounds = 200;

@@ -74,6 +74,7 @@ macro_rules! contract_tests {
             a_time_meeting_settles_on_a_window_and_a_day_meeting_cannot,
             a_duplicate_has_the_names_and_moved_days_but_no_answers,
             a_duplicated_time_meeting_has_its_grid_in_the_new_week,
+            a_deadline_is_stored_and_cleared_with_the_version,
         );
     };
     (@each $fresh:expr; $($name:ident),+ $(,)?) => {
@@ -556,6 +557,11 @@ fn foreign_meeting(code: &str, id_base: i64) -> Meeting {
         final_date: Some(d("2025-06-02")),
         organiser_key_hash: Some(crate::KeyHash::of("organiser")),
         final_slots: None,
+        deadline: crate::Deadline {
+            at: Some(chrono::DateTime::from_timestamp(1_748_768_400, 0).unwrap()),
+            zone: Some(chrono_tz::Asia::Seoul),
+            after_last_day: true,
+        },
     }
 }
 
@@ -1255,6 +1261,10 @@ pub async fn an_imported_time_meeting_reads_back_identical(store: &dyn Store) {
         final_date: None,
         organiser_key_hash: Some(crate::KeyHash::of("k")),
         final_slots: Some(crate::SlotWindow { start: 8, len: 2 }),
+        deadline: crate::Deadline {
+            after_last_day: true,
+            ..crate::Deadline::NONE
+        },
     };
     // When it is imported, it reads back as it was
     store.import_meeting(&meeting).await.unwrap();
@@ -1382,4 +1392,34 @@ pub async fn a_duplicated_time_meeting_has_its_grid_in_the_new_week(store: &dyn 
     assert_eq!(m.participants.len(), 1);
     assert_eq!(m.participants[0].name, "kim");
     assert_eq!(cells_of(&m, m.participants[0].id), (vec![], vec![]));
+}
+
+pub async fn a_deadline_is_stored_and_cleared_with_the_version(store: &dyn Store) {
+    // Given a meeting without a deadline
+    let code = meeting_with_range(store, "2025-01-06", "2025-01-08").await;
+    assert_eq!(
+        store.find_meeting(&code).await.unwrap().unwrap().deadline,
+        crate::Deadline::NONE
+    );
+    let before = version(store, &code).await;
+    // When the organiser sets one in Seoul, closing after the last day too
+    let deadline = crate::Deadline {
+        at: Some(chrono::DateTime::from_timestamp(1_736_240_400, 0).unwrap()),
+        zone: Some(chrono_tz::Asia::Seoul),
+        after_last_day: true,
+    };
+    store.set_deadline(&code, &deadline).await.unwrap();
+    // Then it reads back as set, with a new version
+    let m = store.find_meeting(&code).await.unwrap().unwrap();
+    assert_eq!(m.deadline, deadline);
+    assert!(m.version > before);
+    // And clearing it reopens the meeting
+    store.set_deadline(&code, &crate::Deadline::NONE).await.unwrap();
+    assert_eq!(
+        store.find_meeting(&code).await.unwrap().unwrap().deadline,
+        crate::Deadline::NONE
+    );
+    // And an unknown meeting is not found
+    let err = store.set_deadline(&UrlCode::generate(), &deadline).await.unwrap_err();
+    assert!(matches!(err, StoreError::MeetingNotFound(_)), "{err:?}");
 }

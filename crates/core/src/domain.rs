@@ -368,6 +368,8 @@ pub struct Meeting {
     pub organiser_key_hash: Option<crate::KeyHash>,
     /// The slot or window a time meeting's organiser settled on.
     pub final_slots: Option<crate::SlotWindow>,
+    /// When it stops taking answers.
+    pub deadline: crate::Deadline,
 }
 
 impl Meeting {
@@ -658,6 +660,7 @@ mod tests {
             final_date: None,
             organiser_key_hash: None,
             final_slots: None,
+            deadline: crate::Deadline::NONE,
         };
         let flags: Vec<(bool, bool)> = m.dates(&p).map(|pd| (pd.enabled, pd.starred)).collect();
         assert_eq!(flags, vec![(true, false), (false, false), (true, true)]);

@@ -5,6 +5,7 @@
 
 mod clock;
 mod day_windows;
+mod deadline;
 mod domain;
 mod grid;
 mod iso_date;
@@ -16,8 +17,10 @@ mod times;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use chrono_tz::Tz;
 pub use clock::Clock;
 pub use day_windows::{DayWindowQuery, RankedDayWindow, Weekdays, rank_day_windows};
+pub use deadline::{Deadline, day_over, local_instant};
 pub use domain::{
     Availability, AvailabilityError, AvailabilityProblem, CreatedParticipant, DateId, DateRange, DateRangeError,
     DaySet, Location, MAX_RANGE_DAYS, MAX_TEXT_CHARS, Meeting, Participant, ParticipantDate, ParticipantName,

@@ -260,6 +260,7 @@ mod tests {
             final_date: None,
             organiser_key_hash: None,
             final_slots: None,
+            deadline: crate::Deadline::NONE,
         }
     }
 

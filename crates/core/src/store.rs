@@ -157,6 +157,10 @@ pub trait Store: Send + Sync + 'static {
     /// `ParticipantNotFound`.
     async fn delete_participant(&self, id: i64) -> Result<UrlCode, StoreError>;
 
+    /// Replaces when the meeting stops taking answers (`Deadline::NONE`: never), bumping the
+    /// version. `MeetingNotFound`.
+    async fn set_deadline(&self, code: &UrlCode, deadline: &crate::Deadline) -> Result<(), StoreError>;
+
     /// Marks participant `id` of meeting `code` as required or not, bumping the version in the
     /// same statement; [`StoreError::ParticipantNotFound`] if it is not that meeting's.
     async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError>;

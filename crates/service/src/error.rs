@@ -14,6 +14,9 @@ pub enum ServiceError {
     /// Over an allowance; try again after `retry_after` seconds (HTTP: 429).
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after: u64 },
+    /// The meeting no longer takes answers: its deadline passed (HTTP: 423).
+    #[error("{0}")]
+    AnswersClosed(String),
     /// Too much work is waiting; try again shortly (HTTP: 503).
     #[error("{0}")]
     Busy(String),

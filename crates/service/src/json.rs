@@ -23,7 +23,7 @@ impl MeetingJson<'_> {
                 Answer::Times { free, starred } => 5 * (free.count() + starred.count()) as usize,
                 Answer::Days { .. } => 0,
             };
-            return 800
+            return 1000
                 + text(&m.title)
                 + text(&m.location)
                 + grid.slots_json().len()
@@ -37,7 +37,7 @@ impl MeetingJson<'_> {
         let days = m.grid.len();
         // A date object is at most 79 bytes (a 16-digit id, "enabled":false,"starred":false).
         let text = |s: &str| 2 + 6 * s.len();
-        300 + text(&m.title)
+        500 + text(&m.title)
             + text(&m.location)
             + m.participants
                 .iter()
@@ -123,7 +123,7 @@ impl MeetingJson<'_> {
         }
         out.extend_from_slice(b"],\"final_date\":");
         opt_date(out, m.final_date);
-        out.push(b'}');
+        write_deadline(m, out);
         Ok(())
     }
 }
@@ -197,8 +197,40 @@ fn write_times(m: &Meeting, grid: &TimeGrid, out: &mut Vec<u8>) -> Result<(), se
         }
         None => out.extend_from_slice(b"null"),
     }
-    out.push(b'}');
+    write_deadline(m, out);
     Ok(())
+}
+
+/// What every GET body ends with: the organiser's deadline (in the zone it was given in, else
+/// UTC), whether answers also close after the last day, when they close, and last of all
+/// `answers_open`, written true: [`crate::MeetingSnapshot::as_of`] serves it false from then.
+fn write_deadline(m: &Meeting, out: &mut Vec<u8>) {
+    let d = &m.deadline;
+    out.extend_from_slice(b",\"deadline\":");
+    match (d.at, d.zone) {
+        (Some(at), Some(zone)) => quoted(out, &at.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S%:z").to_string()),
+        (Some(at), None) => quoted(out, &utc_text(at)),
+        (None, _) => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"deadline_time_zone\":");
+    match d.zone {
+        Some(zone) => quoted(out, zone.name()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(if d.after_last_day {
+        b",\"close_after_last_day\":true,\"answers_close_at\":"
+    } else {
+        b",\"close_after_last_day\":false,\"answers_close_at\":"
+    });
+    match m.answers_close_at() {
+        Some(at) => quoted(out, &utc_text(at)),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(crate::snapshot::OPEN_TAIL);
+}
+
+fn utc_text(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A participant's slots as a JSON list of indices into `slots` (a few bytes each, not a
@@ -311,6 +343,11 @@ mod tests {
             final_date: Some(d("2025-01-31")),
             organiser_key_hash: Some(meetifyr_core::KeyHash::of("k")),
             final_slots: None,
+            deadline: meetifyr_core::Deadline {
+                at: chrono::DateTime::from_timestamp(1_738_141_200, 0),
+                zone: Some(meetifyr_core::Tz::Asia__Seoul),
+                after_last_day: true,
+            },
         };
         let written: Value = serde_json::from_slice(&MeetingJson(&m).to_vec()).unwrap();
         let day = |p: i64, s: &str, enabled: bool, starred: bool| json!({"id": DateId::encode(p, d(s)), "date": s, "enabled": enabled, "starred": starred});
@@ -329,6 +366,10 @@ mod tests {
                 ],
                 "best_dates": ["2025-01-31", "2025-02-01", "2025-01-30"],
                 "final_date": "2025-01-31",
+                // The deadline in the zone it was given in; it comes before the last day ends.
+                "deadline": "2025-01-29T18:00:00+09:00", "deadline_time_zone": "Asia/Seoul",
+                "close_after_last_day": true, "answers_close_at": "2025-01-29T09:00:00Z",
+                "answers_open": true,
             })
         );
         // Key order is the original's too; no hash is ever written.
@@ -350,11 +391,16 @@ mod tests {
             final_date: None,
             organiser_key_hash: None,
             final_slots: None,
+            deadline: meetifyr_core::Deadline::NONE,
         };
         let text = String::from_utf8(MeetingJson(&m).to_vec()).unwrap();
         assert_eq!(
             text,
-            r#"{"url_code":"x","start_date":null,"end_date":null,"title":"","location":"","participants":[],"best_dates":[],"final_date":null}"#
+            concat!(
+                r#"{"url_code":"x","start_date":null,"end_date":null,"title":"","location":"","participants":[],"#,
+                r#""best_dates":[],"final_date":null,"deadline":null,"deadline_time_zone":null,"#,
+                r#""close_after_last_day":false,"answers_close_at":null,"answers_open":true}"#
+            )
         );
     }
 }

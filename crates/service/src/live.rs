@@ -251,6 +251,7 @@ mod tests {
     fn snapshot(version: i64) -> MeetingSnapshot {
         MeetingSnapshot {
             version,
+            closes_at: None,
             json: Bytes::from(format!("{{\"title\":\"v{version}\"}}")),
         }
     }

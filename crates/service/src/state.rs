@@ -87,7 +87,8 @@ impl StoreService {
         format!("{}/participant:{id}", self.name)
     }
 
-    /// The serialized GET response of a meeting and its version, from the cache when it holds it.
+    /// The serialized GET response of a meeting and its version, from the cache when it holds
+    /// it, as of now (see [`MeetingSnapshot::as_of`]).
     pub async fn meeting(&self, code: &UrlCode) -> Result<Option<MeetingSnapshot>, ServiceError> {
         let load = || async {
             let Some(meeting) = self.store.find_meeting(code).await? else {
@@ -114,7 +115,7 @@ impl StoreService {
                 Some(version) if version == snapshot.version => {
                     metrics::counter!("meetifyr_cache_version_checks_total", "outcome" => "current").increment(1);
                     cache.count_hit();
-                    return Ok(Some(snapshot));
+                    return Ok(Some(snapshot.as_of(self.clock.now())));
                 }
                 _ => {
                     metrics::counter!("meetifyr_cache_version_checks_total", "outcome" => "stale").increment(1);
@@ -126,7 +127,26 @@ impl StoreService {
             Some(cache) => cache.get_or_load(&key, load).await?,
             None => load().await?.map(|(encoded, _)| encoded),
         };
-        Ok(encoded.map(MeetingSnapshot::decode))
+        let now = self.clock.now();
+        Ok(encoded.map(|e| MeetingSnapshot::decode(e).as_of(now)))
+    }
+
+    /// Refuses an answer (joining, answering, leaving) once the meeting's answers closed. An
+    /// unknown meeting passes: the write itself says it is not found.
+    pub async fn ensure_answers_open(&self, code: &UrlCode) -> Result<(), ServiceError> {
+        let Some(snapshot) = self.meeting(code).await? else {
+            return Ok(());
+        };
+        if !snapshot.closed() {
+            return Ok(());
+        }
+        let when = snapshot
+            .closes_at
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map_or_else(String::new, |t| format!(" at {}", t.format("%Y-%m-%dT%H:%M:%SZ")));
+        Err(ServiceError::AnswersClosed(format!(
+            "answers to meeting {code} closed{when}: the organiser can reopen them"
+        )))
     }
 
     /// The meeting's key among live channels.

@@ -200,6 +200,16 @@ pub(crate) fn stored_window(cell: Option<i64>, cells: Option<i64>) -> Option<mee
     }
 }
 
+/// A meeting's stored deadline columns back.
+pub(crate) fn stored_deadline(
+    at: Option<i64>,
+    zone: Option<String>,
+    after_last_day: bool,
+) -> Result<meetifyr_core::Deadline, StoreError> {
+    meetifyr_core::Deadline::from_stored(at, zone.as_deref(), after_last_day)
+        .ok_or_else(|| StoreError::Backend(format!("a stored deadline of {at:?} seconds is out of range").into()))
+}
+
 /// The error for a settled window that matched no row, given whether the meeting exists.
 pub(crate) fn window_not_applied(code: &UrlCode, exists: bool) -> StoreError {
     if exists {

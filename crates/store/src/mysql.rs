@@ -50,6 +50,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "required participants",
         include_str!("../migrations/mysql/0005_required_participants.sql"),
     ),
+    (
+        6,
+        "answer deadline",
+        include_str!("../migrations/mysql/0006_answer_deadline.sql"),
+    ),
 ];
 
 pub struct MySqlStore {
@@ -297,7 +302,8 @@ impl MySqlStore {
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
        p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-       m.time_grid, p.free_slots, p.starred_slots, concat(m.final_cell, ' ', m.final_cells), p.required
+       m.time_grid, p.free_slots, p.starred_slots, concat(m.final_cell, ' ', m.final_cells), p.required,
+       m.deadline_at, m.deadline_zone, m.close_after_last_day
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?
@@ -430,6 +436,11 @@ impl Store for MySqlStore {
                 let (cell, cells) = w.split_once(' ')?;
                 crate::stored_window(cell.parse().ok(), cells.parse().ok())
             }),
+            deadline: crate::stored_deadline(
+                first.try_get(17).map_err(get)?,
+                first.try_get(18).map_err(get)?,
+                first.try_get(19).map_err(get)?,
+            )?,
         };
         for r in &rows {
             let Some(id) = r.try_get::<Option<i64>, _>(5).map_err(get)? else {
@@ -489,8 +500,9 @@ impl Store for MySqlStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id = sqlx::query(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash, time_grid, final_cell, final_cells)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 organiser_key_hash, time_grid, final_cell, final_cells, deadline_at, deadline_zone,
+                 close_after_last_day)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -503,6 +515,9 @@ impl Store for MySqlStore {
         .bind(crate::decode::time_grid_column(&meeting.grid))
         .bind(crate::window_columns(meeting.final_slots).0)
         .bind(crate::window_columns(meeting.final_slots).1)
+        .bind(meeting.deadline.at_seconds())
+        .bind(meeting.deadline.zone.map(|z| z.name()))
+        .bind(meeting.deadline.after_last_day)
         .execute(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?
@@ -670,6 +685,29 @@ impl Store for MySqlStore {
         .await
         .map_err(classify)?;
         Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
+    }
+
+    async fn set_deadline(&self, code: &UrlCode, deadline: &meetifyr_core::Deadline) -> Result<(), StoreError> {
+        // The version always changes, so a found row is always an affected one.
+        let done = retrying(|| async {
+            sqlx::query(
+                "update meetings set deadline_at = ?, deadline_zone = ?, close_after_last_day = ?,
+                     version = version + 1
+                 where url_code = ?",
+            )
+            .bind(deadline.at_seconds())
+            .bind(deadline.zone.map(|z| z.name()))
+            .bind(deadline.after_last_day)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        match done.rows_affected() {
+            1 => Ok(()),
+            _ => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
     }
 
     async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError> {

@@ -48,6 +48,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "required participants",
         include_str!("../migrations/postgres/0005_required_participants.sql"),
     ),
+    (
+        6,
+        "answer deadline",
+        include_str!("../migrations/postgres/0006_answer_deadline.sql"),
+    ),
 ];
 
 pub struct PostgresStore {
@@ -100,7 +105,8 @@ select m.title, m.location, m.start_date, m.end_date, m.version, m.final_date, m
     coalesce((select json_agg(json_build_array(p.id, p.name, p.free_days, p.starred_days, p.password_hash,
             encode(p.free_slots, 'hex'), encode(p.starred_slots, 'hex'), p.required))
         from participants p where p.meeting_id = m.id), '[]')::text,
-    m.time_grid, m.final_cell::bigint, m.final_cells::bigint
+    m.time_grid, m.final_cell::bigint, m.final_cells::bigint,
+    m.deadline_at, m.deadline_zone, m.close_after_last_day
 from meetings m
 where m.url_code = $1";
 
@@ -233,6 +239,9 @@ impl Store for PostgresStore {
             Option<String>,
             Option<i64>,
             Option<i64>,
+            Option<i64>,
+            Option<String>,
+            bool,
         );
         let row: Option<Row> = sqlx::query_as(FIND_MEETING)
             .bind(code.as_str())
@@ -251,6 +260,9 @@ impl Store for PostgresStore {
             time_grid,
             final_cell,
             final_cells,
+            deadline_at,
+            deadline_zone,
+            close_after_last_day,
         )) = row
         else {
             return Ok(None);
@@ -266,6 +278,7 @@ impl Store for PostgresStore {
             final_date,
             organiser_key_hash: key_hash.map(KeyHash::from_stored),
             final_slots: crate::stored_window(final_cell, final_cells),
+            deadline: crate::stored_deadline(deadline_at, deadline_zone, close_after_last_day)?,
         }))
     }
 
@@ -303,8 +316,9 @@ impl Store for PostgresStore {
         let mut tx = self.pool.begin().await.map_err(classify)?;
         let meeting_id: i64 = sqlx::query_scalar(
             "insert into meetings (url_code, title, location, start_date, end_date, version, final_date,
-                 organiser_key_hash, time_grid, final_cell, final_cells)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11::bigint) returning id",
+                 organiser_key_hash, time_grid, final_cell, final_cells, deadline_at, deadline_zone,
+                 close_after_last_day)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint, $11::bigint, $12, $13, $14) returning id",
         )
         .bind(meeting.url_code.as_str())
         .bind(&meeting.title)
@@ -317,6 +331,9 @@ impl Store for PostgresStore {
         .bind(decode::time_grid_column(&meeting.grid))
         .bind(crate::window_columns(meeting.final_slots).0)
         .bind(crate::window_columns(meeting.final_slots).1)
+        .bind(meeting.deadline.at_seconds())
+        .bind(meeting.deadline.zone.map(|z| z.name()))
+        .bind(meeting.deadline.after_last_day)
         .fetch_one(&mut *tx)
         .await
         .map_err(classify_meeting_insert)?;
@@ -553,6 +570,28 @@ impl Store for PostgresStore {
         .await
         .map_err(classify)?;
         Ok(row.and_then(|(code, hash)| Some((UrlCode::parse(&code)?, hash))))
+    }
+
+    async fn set_deadline(&self, code: &UrlCode, deadline: &meetifyr_core::Deadline) -> Result<(), StoreError> {
+        let done = retrying(|| async {
+            sqlx::query(
+                "update meetings set deadline_at = $1, deadline_zone = $2, close_after_last_day = $3,
+                     version = version + 1
+                 where url_code = $4",
+            )
+            .bind(deadline.at_seconds())
+            .bind(deadline.zone.map(|z| z.name()))
+            .bind(deadline.after_last_day)
+            .bind(code.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(classify)
+        })
+        .await?;
+        match done.rows_affected() {
+            1 => Ok(()),
+            _ => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
     }
 
     async fn set_required(&self, code: &UrlCode, id: i64, required: bool) -> Result<(), StoreError> {

@@ -60,6 +60,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "required participants",
         include_str!("../migrations/sqlite/0005_required_participants.sql"),
     ),
+    (
+        6,
+        "answer deadline",
+        include_str!("../migrations/sqlite/0006_answer_deadline.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -280,7 +285,8 @@ fn blob<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Optio
 const FIND_MEETING: &str = "
 select m.title, m.location, m.start_date, m.end_date, m.version,
     p.id, p.name, p.free_days, p.starred_days, p.password_hash, m.final_date, m.organiser_key_hash,
-    m.time_grid, p.free_slots, p.starred_slots, m.final_cell, m.final_cells, p.required
+    m.time_grid, p.free_slots, p.starred_slots, m.final_cell, m.final_cells, p.required,
+    m.deadline_at, m.deadline_zone, m.close_after_last_day
 from meetings m
 left join participants p on p.meeting_id = m.id
 where m.url_code = ?1
@@ -410,6 +416,7 @@ impl Store for SqliteStore {
                 final_date: date(first.get(10)?).map_err(corrupt)?,
                 organiser_key_hash: first.get::<_, Option<String>>(11)?.map(KeyHash::from_stored),
                 final_slots: crate::stored_window(first.get(15)?, first.get(16)?),
+                deadline: crate::stored_deadline(first.get(18)?, first.get(19)?, first.get(20)?).map_err(corrupt)?,
             };
             let mut row = Some(first);
             while let Some(r) = row {
@@ -463,8 +470,9 @@ impl Store for SqliteStore {
         let meeting_id: i64 = tx
             .query_row(
                 "insert into meetings (url_code, title, location, start_date, end_date, final_date,
-                     organiser_key_hash, time_grid, final_cell, final_cells)
-                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) returning id",
+                     organiser_key_hash, time_grid, final_cell, final_cells, deadline_at, deadline_zone,
+                     close_after_last_day)
+                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) returning id",
                 params![
                     meeting.url_code.as_str(),
                     meeting.title,
@@ -475,7 +483,10 @@ impl Store for SqliteStore {
                     meeting.organiser_key_hash.as_ref().map(KeyHash::as_str),
                     decode::time_grid_column(&meeting.grid),
                     crate::window_columns(meeting.final_slots).0,
-                    crate::window_columns(meeting.final_slots).1
+                    crate::window_columns(meeting.final_slots).1,
+                    meeting.deadline.at_seconds(),
+                    meeting.deadline.zone.map(|z| z.name()),
+                    meeting.deadline.after_last_day
                 ],
                 |r| r.get(0),
             )
@@ -647,6 +658,29 @@ impl Store for SqliteStore {
         }
         let stored = Self::meeting_range(&writer, code)?.map(|(_, range)| range);
         Err(meetifyr_core::final_date_not_applied(code, date, stored))
+    }
+
+    async fn set_deadline(&self, code: &UrlCode, deadline: &meetifyr_core::Deadline) -> Result<(), StoreError> {
+        let changed = self
+            .writer()
+            .prepare_cached(
+                "update meetings set deadline_at = ?1, deadline_zone = ?2, close_after_last_day = ?3,
+                     version = version + 1
+                 where url_code = ?4",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    deadline.at_seconds(),
+                    deadline.zone.map(|z| z.name()),
+                    deadline.after_last_day,
+                    code.as_str()
+                ])
+            })
+            .map_err(classify)?;
+        match changed {
+            1 => Ok(()),
+            _ => Err(StoreError::MeetingNotFound(code.to_string())),
+        }
     }
 
     async fn set_final_slots(

@@ -277,7 +277,12 @@ function meetingPage(d) {
   let tripRefresh = null;
   if ($('#trip-form')) import(d.trip_js).then((m) => { tripRefresh = m.trip({ d, t, $, el, fill, dayName }); });
 
+  // Answers opened or closed, or their deadline moved: the server draws the page anew, and
+  // again when the deadline passes.
+  const left = Date.parse(d.closes) - Date.now();
+  if (d.open && left > 0 && left < 2e9) setTimeout(() => location.reload(), left + 1e3);
   function apply(next, nextVersion) {
+    if (next.answers_open !== d.open || next.answers_close_at !== d.closes) return location.reload();
     if (nextVersion !== undefined && nextVersion < version) return;
     if (nextVersion !== undefined) version = nextVersion;
     const people = (m) => m.participants.map((p) => `${p.id}:${p.name}:${p.required}`).join();

@@ -103,6 +103,27 @@ export async function organiser({ d, t, key, $, el, parse, daysBetween, detailOf
     finalize($('#org-final-date').value);
   });
   $('#org-unfinal')?.addEventListener('click', () => finalize(null));
+  // The deadline: a wall time in the browser's zone (a time meeting's: in its own zone).
+  const deadline = async (body) => {
+    const response = await fetch(`${d.api}/meetings/${d.code}/deadline`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify(body),
+    }).catch(() => null);
+    if (!response?.ok) return say(await detailOf(response), false);
+    // Opening or closing answers changes the page: app.js draws it anew.
+    apply(await response.json());
+    say(t.saved, true);
+  };
+  const deadlineForm = $('#org-deadline-form');
+  const zone = deadlineForm.dataset.times === 'true' ? undefined : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const afterDays = () => $('#org-after-days').checked;
+  deadlineForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    deadline({ deadline: $('#org-deadline').value || null, time_zone: zone, close_after_last_day: afterDays() });
+  });
+  $('#org-close-now').addEventListener('click', () => deadline({ deadline: 'now', time_zone: zone, close_after_last_day: afterDays() }));
+  $('#org-reopen').addEventListener('click', () => deadline({ deadline: null, close_after_last_day: false }));
   $('#org-duplicate').addEventListener('submit', async (e) => {
     e.preventDefault();
     const response = await fetch(`${d.api}/meetings/${d.code}/duplicate`, {

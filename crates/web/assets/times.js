@@ -3,6 +3,11 @@
 // live from the stream; and the times shown in this browser's zone when it differs.
 export function timesPage(d, { $, $$, el, fill }) {
   const t = d.t;
+  // Answers opened or closed, or their deadline moved: the server draws the page anew, and
+  // again when the deadline passes.
+  const redraw = (m) => (m.answers_open !== d.open || m.answers_close_at !== d.closes) && (location.reload(), true);
+  const left = Date.parse(d.closes) - Date.now();
+  if (d.open && left > 0 && left < 2e9) setTimeout(() => location.reload(), left + 1e3);
   const LEVELS = 12;
   const live = $('#live-status');
   // The viewer's zone, and whether times are shown in it (the switch below).
@@ -231,6 +236,7 @@ export function timesPage(d, { $, $$, el, fill }) {
     };
     import(d.organiser_js).then((m) =>
       m.organiser({ d, t, key, $, el: (tag, props = {}) => Object.assign(document.createElement(tag), props), detailOf, gone, apply: (next) => {
+        if (redraw(next)) return;
         drawGroup(next);
         showFinal(next);
       } }));
@@ -242,6 +248,7 @@ export function timesPage(d, { $, $$, el, fill }) {
     source = new EventSource(`${d.api}/meetings/${d.code}/events`);
     source.addEventListener('message', (e) => {
       const frame = JSON.parse(e.data);
+      if (redraw(frame.meeting)) return;
       if (stroke || saving) pending = frame.meeting;
       else drawGroup(frame.meeting);
       showFinal(frame.meeting);

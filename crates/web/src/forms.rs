@@ -40,6 +40,17 @@ fn password_refused(code: &UrlCode, e: &ServiceError) -> Option<Response> {
     Some(Redirect::to(&format!("/m/{code}?error={why}#answer-section")).into_response())
 }
 
+/// A form sent from a page drawn before answers closed: back to the page, which now says so.
+async fn closed(state: &StoreState, code: &UrlCode) -> Result<Option<Response>, ApiError> {
+    match state.ensure_answers_open(code).await {
+        Ok(()) => Ok(None),
+        Err(meetifyr_service::ServiceError::AnswersClosed(_)) => {
+            Ok(Some(Redirect::to(&format!("/m/{code}#answer-section")).into_response()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Remembers in this browser who it answers as (`None`: forgets it).
 fn remember(state: &StoreState, headers: &HeaderMap, code: &UrlCode, id: Option<i64>) -> Response {
     let jar = set_cookie(
@@ -62,6 +73,9 @@ pub(crate) async fn join(
 ) -> Result<Response, ApiError> {
     let form: JoinForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let code = meetifyr_api::parse_url_code(&raw)?;
+    if let Some(closed) = closed(&state, &code).await? {
+        return Ok(closed);
+    }
     let Ok(name) = ParticipantName::parse(&form.name) else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
@@ -121,6 +135,9 @@ pub(crate) async fn answer(
     let Some(me) = me else {
         return Ok(Redirect::to(&format!("/m/{code}#join")).into_response());
     };
+    if let Some(closed) = closed(&state, &code).await? {
+        return Ok(closed);
+    }
     if let Some(grid) = state.time_grid(&code).await? {
         return answer_slots(&state, &code, me, &grid, &body).await;
     }

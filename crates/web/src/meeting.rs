@@ -48,6 +48,9 @@ struct MeetingPage {
     /// A message after a refused form (`?error=…`).
     error: &'static str,
     levels: usize,
+    /// When answers close, or closed (then nobody joins or answers).
+    closing: Option<view::Closing>,
+    closed: bool,
     /// For the script: the API's base, the meeting, who this browser is and the words it shows.
     data: String,
 }
@@ -71,6 +74,9 @@ struct OrganiserPanel {
     /// A time meeting's window lengths to settle on: slot multiples up to four hours.
     durations: Vec<u32>,
     trip_css: &'static str,
+    /// The deadline as the form shows it, and whether answers close at all.
+    deadline_local: String,
+    closing: bool,
 }
 
 #[derive(Template)]
@@ -120,6 +126,8 @@ struct TimesPage {
     others: Vec<Other>,
     error: &'static str,
     levels: usize,
+    closing: Option<view::Closing>,
+    closed: bool,
     times_js: &'static str,
     times_css: &'static str,
     data: String,
@@ -187,6 +195,8 @@ fn times_page(
         "organiser_js": ORGANISER_JS.path,
         "lang": lang.code(),
         "zone": zone,
+        "open": m.answers_open,
+        "closes": m.answers_close_at,
         "t": {
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
             "slot_free_of": t.slot_free_of, "free_of": t.free_of, "legend_all": t.legend_all, "deleted": t.deleted,
@@ -218,6 +228,8 @@ fn times_page(
         others: others_of(&m),
         error: error_text(query, t),
         levels: view::LEVELS,
+        closing: m.closing(lang),
+        closed: !m.answers_open,
         times_js: &crate::assets::TIMES_JS.path,
         times_css: &crate::assets::TIMES_CSS.path,
         data: data.to_string().replace('<', "\\u003c"),
@@ -358,6 +370,8 @@ pub(crate) async fn meeting_page(
         "organiser_js": ORGANISER_JS.path,
         "trip_js": TRIP_JS.path,
         "lang": lang.code(),
+        "open": m.answers_open,
+        "closes": m.answers_close_at,
         "t": {
             "free_of": t.free_of, "free": t.free, "busy": t.busy, "starred": t.starred,
             "saved": t.saved, "save_failed": t.save_failed, "offline": t.offline, "online": t.online,
@@ -400,6 +414,8 @@ pub(crate) async fn meeting_page(
         me,
         answer,
         levels: view::LEVELS,
+        closing: m.closing(lang),
+        closed: !m.answers_open,
         link,
         data,
         m,
@@ -423,6 +439,8 @@ pub(crate) async fn organiser_panel(
             render(
                 OrganiserPanel {
                     f,
+                    deadline_local: m.deadline_local(),
+                    closing: m.answers_close_at.is_some(),
                     m,
                     durations,
                     trip_css,

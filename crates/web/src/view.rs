@@ -31,6 +31,72 @@ pub struct MeetingData {
     pub best_slots: Vec<String>,
     #[serde(default)]
     pub final_slot: Option<FinalSlotData>,
+    /// The organiser's deadline, in the zone it was given in (RFC 3339).
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub deadline_time_zone: Option<String>,
+    #[serde(default)]
+    pub close_after_last_day: bool,
+    /// When answers close (UTC), whatever closes them.
+    #[serde(default)]
+    pub answers_close_at: Option<String>,
+    #[serde(default = "open")]
+    pub answers_open: bool,
+}
+
+fn open() -> bool {
+    true
+}
+
+/// When answers close, as the page says it.
+pub struct Closing {
+    /// The instant, for `<time datetime>`.
+    pub at: String,
+    /// Its day and wall time in the deadline's zone (else the meeting's, else UTC), and the zone.
+    pub label: String,
+    /// Already closed.
+    pub closed: bool,
+}
+
+impl MeetingData {
+    /// The zone the deadline is shown in.
+    fn deadline_zone(&self) -> Option<meetifyr_core::Tz> {
+        let name = self
+            .deadline_time_zone
+            .as_deref()
+            .or(self.time_grid.as_ref().map(|g| g.time_zone.as_str()))?;
+        name.parse().ok()
+    }
+
+    pub fn closing(&self, lang: Lang) -> Option<Closing> {
+        let at = self.answers_close_at.as_deref()?;
+        let instant = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+        let (local, zone) = match self.deadline_zone() {
+            Some(zone) => (instant.with_timezone(&zone).naive_local(), zone.name()),
+            None => (instant.naive_utc(), "UTC"),
+        };
+        Some(Closing {
+            at: at.to_owned(),
+            label: format!("{} {} ({zone})", lang.day(local.date()), local.format("%H:%M")),
+            closed: !self.answers_open,
+        })
+    }
+
+    /// The deadline as a `datetime-local` value in its zone (`2026-12-10T18:00`).
+    pub fn deadline_local(&self) -> String {
+        let Some(instant) = self
+            .deadline
+            .as_deref()
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        else {
+            return String::new();
+        };
+        match self.deadline_zone() {
+            Some(zone) => instant.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string(),
+            None => instant.format("%Y-%m-%dT%H:%M").to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

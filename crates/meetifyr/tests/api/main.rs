@@ -9,6 +9,7 @@ mod calendar;
 mod connections;
 mod copy;
 mod crash;
+mod deadline;
 mod limits;
 mod meetings;
 mod migration;

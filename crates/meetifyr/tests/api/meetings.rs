@@ -49,7 +49,9 @@ async fn a_new_meeting_reads_back_empty() {
     assert_eq!(
         body,
         json!({"url_code": code, "start_date": null, "end_date": null, "title": "", "location": "",
-               "participants": [], "best_dates": [], "final_date": null})
+               "participants": [], "best_dates": [], "final_date": null, "deadline": null,
+               "deadline_time_zone": null, "close_after_last_day": false, "answers_close_at": null,
+               "answers_open": true})
     );
 }
 

@@ -201,6 +201,17 @@ async fn a_v1_database_is_migrated_and_every_meeting_reads_back_as_before() {
         // Plus the organiser issue's additive fields, at their defaults.
         let added = after.as_object_mut().unwrap().remove("final_date");
         assert_eq!(added, Some(serde_json::Value::Null), "meeting {}", m.code);
+        // And the deadline issue's: no deadline, answers open.
+        for (field, default) in [
+            ("deadline", serde_json::Value::Null),
+            ("deadline_time_zone", serde_json::Value::Null),
+            ("close_after_last_day", serde_json::json!(false)),
+            ("answers_close_at", serde_json::Value::Null),
+            ("answers_open", serde_json::json!(true)),
+        ] {
+            let added = after.as_object_mut().unwrap().remove(field);
+            assert_eq!(added, Some(default), "meeting {} {field}", m.code);
+        }
         for p in after["participants"].as_array_mut().unwrap() {
             for added in ["protected", "required"] {
                 assert_eq!(
