@@ -6,6 +6,11 @@ use meetifyr_core::{
     Answer, BEST_DATES, DateId, Grid, Meeting, TimeGrid, best_dates, best_slots, format_instant, format_iso_date,
 };
 
+/// How every GET body ends while answers are open; once they closed, `false}` instead (see
+/// [`crate::MeetingSnapshot::as_of`]).
+pub(crate) const OPEN_TAIL: &[u8] = b",\"answers_open\":true}";
+pub(crate) const CLOSED_TAIL: &[u8] = b",\"answers_open\":false}";
+
 /// The JSON of a meeting's GET body, written by hand straight from the stored meeting: a
 /// participant's dates are expanded from its bit sets while writing. Only user text goes
 /// through serde_json's escaping; the hundreds of date objects are fixed shapes, and writing
@@ -226,7 +231,7 @@ fn write_deadline(m: &Meeting, out: &mut Vec<u8>) {
         Some(at) => quoted(out, &utc_text(at)),
         None => out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(crate::snapshot::OPEN_TAIL);
+    out.extend_from_slice(OPEN_TAIL);
 }
 
 fn utc_text(at: chrono::DateTime<chrono::Utc>) -> String {

@@ -3,11 +3,7 @@
 
 use bytes::Bytes;
 
-use crate::json::MeetingJson;
-
-/// How every GET body ends while answers are open; once they closed, `false}` instead.
-pub(crate) const OPEN_TAIL: &[u8] = b",\"answers_open\":true}";
-const CLOSED_TAIL: &[u8] = b",\"answers_open\":false}";
+use crate::json::{CLOSED_TAIL, MeetingJson, OPEN_TAIL};
 
 /// A meeting's GET body, the version it shows, and when its answers close.
 pub struct MeetingSnapshot {
