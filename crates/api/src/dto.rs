@@ -658,6 +658,24 @@ impl FromBody for RequiredBody {
     }
 }
 
+/// `POST …/meetings/{code}/calendar_busy`: what an uploaded calendar says, for review. Nothing
+/// is saved: send `free` (or your own choice) to `PUT …/availability` to answer with it.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"kind": "days", "busy": ["2026-03-03"], "free": ["2026-03-02", "2026-03-04"],
+    "events": 2, "skipped": []}))]
+pub struct CalendarBusyResponse {
+    /// `days` or `times`.
+    pub kind: &'static str,
+    /// The days (`YYYY-MM-DD`) or slot starts (RFC 3339) the calendar has an event in: proposed busy.
+    pub busy: Vec<String>,
+    /// Every other day of the range, or choosable slot: the answer it proposes, as `free`.
+    pub free: Vec<String>,
+    /// Occurrences of events found around the meeting's days.
+    pub events: u32,
+    /// Events that could not be read, each with why (the others still count).
+    pub skipped: Vec<String>,
+}
+
 /// `PUT …/meetings/{code}/deadline`: when answers close, or `deadline: null` (and no
 /// `close_after_last_day`) to keep them open.
 #[derive(ToSchema)]

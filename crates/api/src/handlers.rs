@@ -265,6 +265,75 @@ pub async fn set_deadline(
     meeting_response(&state, &code).await
 }
 
+#[utoipa::path(post, path = "/v1/meetings/{meeting_url_code}/calendar_busy", tag = "Meeting",
+    description = "Reads a calendar file exported from Google, Apple or Outlook calendars (the \
+        `.ics` as the body, at most 1 MiB) and says which of the meeting's days (or, for a time \
+        meeting, slots) its events overlap: recurring events (RRULE, RDATE, EXDATE, moved \
+        instances) and time zones (TZID) are followed; cancelled events and ones marked free \
+        are not busy. A day meeting reads a timed event's day in `time_zone` (default UTC). \
+        Nothing is stored or saved: the answer is a proposal to review, then to send to \
+        `PUT …/availability`.",
+    params(("meeting_url_code" = String, Path),
+        ("time_zone" = Option<String>, Query, description = "day meetings: the zone an event's day is read in, e.g. `Asia/Seoul` (default UTC)")),
+    request_body(content = String, content_type = "text/calendar", description = "the calendar file"),
+    responses((status = 200, body = CalendarBusyResponse),
+        (status = 400, description = "the meeting has no range yet", body = ErrorResponse),
+        (status = 404, body = ErrorResponse),
+        (status = 413, description = "a file larger than 1 MiB", body = ErrorResponse),
+        (status = 422, description = "not an iCalendar file (or not UTF-8), or an unknown time_zone", body = ErrorResponse)))]
+pub async fn calendar_busy(
+    State(state): State<StoreState>,
+    Path(raw): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<CalendarBusyResponse>, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "the calendar file is larger than 1 MiB")
+        } else {
+            ApiError::detail(StatusCode::BAD_REQUEST, rejection.body_text())
+        }
+    })?;
+    let pairs = query_pairs(query.as_deref());
+    let zone = match asked(&pairs, "time_zone").as_slice() {
+        [] => meetifyr_core::Tz::UTC,
+        [name] => name.parse().map_err(|_| {
+            query_error("time_zone", name, "Value error, not a time zone of the tz database (e.g. Asia/Seoul)".to_owned())
+        })?,
+        [first, ..] => return Err(query_error("time_zone", first, "Value error, give time_zone once".to_owned())),
+    };
+    let meeting = stored_meeting(&state, &raw).await?;
+    let unreadable = |why: String| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, why);
+    let text = std::str::from_utf8(&body).map_err(|_| unreadable("the calendar file is not UTF-8 text".into()))?;
+    let read = |from, to| crate::ics_import::read(text, from, to).map_err(unreadable);
+    let response = |kind, busy, free, read: crate::ics_import::Read| CalendarBusyResponse {
+        kind,
+        busy,
+        free,
+        events: read.busy.len() as u32,
+        skipped: read.skipped,
+    };
+    match &meeting.grid {
+        meetifyr_core::Grid::Days(None) => Err(StoreError::DateRangeNotSet.into()),
+        meetifyr_core::Grid::Days(Some(range)) => {
+            let found = read(range.start(), range.end())?;
+            let busy = crate::ics_import::busy_days(&found.busy, *range, zone);
+            let free = range.days().filter(|d| !busy.contains(d)).map(|d| d.to_string()).collect();
+            let busy = busy.iter().map(|d| d.to_string()).collect();
+            Ok(Json(response("days", busy, free, found)))
+        }
+        meetifyr_core::Grid::Times(grid) => {
+            let dates = grid.dates();
+            let found = read(dates[0], dates[dates.len() - 1])?;
+            let busy = crate::ics_import::busy_cells(&found.busy, grid);
+            let start = |k: usize| grid.cells()[k].start.map(meetifyr_core::format_instant);
+            let free = grid.choosable().iter().filter(|k| !busy.contains(k)).filter_map(start).collect();
+            let busy = busy.iter().filter_map(|&k| start(k)).collect();
+            Ok(Json(response("times", busy, free, found)))
+        }
+    }
+}
+
 /// A participant id from the path, refused as [`crate::extract::IntPath`] refuses one.
 fn participant_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().map_err(|_| {

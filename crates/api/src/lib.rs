@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod handlers;
 mod ics;
+mod ics_import;
 mod limit;
 mod metrics;
 mod openapi;
@@ -127,6 +128,10 @@ fn store_routes() -> Router<state::StoreState> {
             axum::routing::put(set_required),
         )
         .route("/meetings/{meeting_url_code}/duplicate", post(duplicate_meeting))
+        .route(
+            "/meetings/{meeting_url_code}/calendar_busy",
+            post(calendar_busy).layer(DefaultBodyLimit::max(crate::ics_import::MAX_BYTES)),
+        )
         .route(
             "/meetings/{meeting_url_code}/deadline",
             axum::routing::put(set_deadline),

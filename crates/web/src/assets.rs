@@ -160,6 +160,15 @@ pub(crate) static TRIP_JS: LazyLock<Asset> = LazyLock::new(|| {
         "text/javascript; charset=utf-8",
     )
 });
+/// Busy days from a calendar file: loaded by the view that offers it (`?import=1`).
+pub(crate) static IMPORT_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "import",
+        "js",
+        compact(include_str!("../assets/import.js")),
+        "text/javascript; charset=utf-8",
+    )
+});
 pub(crate) static ICON: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
         "icon",
@@ -177,6 +186,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
         &*ORGANISER_JS,
         &*TRIP_JS,
         &*TRIP_CSS,
+        &*IMPORT_JS,
         &*TIMES_JS,
         &*TIMES_CSS,
         &*ICON,

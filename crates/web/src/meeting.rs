@@ -51,6 +51,9 @@ struct MeetingPage {
     /// When answers close, or closed (then nobody joins or answers).
     closing: Option<view::Closing>,
     closed: bool,
+    /// The calendar import, asked for, and its script.
+    importing: bool,
+    import_js: &'static str,
     /// For the script: the API's base, the meeting, who this browser is and the words it shows.
     data: String,
 }
@@ -97,6 +100,8 @@ pub(crate) struct MeetingQuery {
     ranking: Option<String>,
     /// A time meeting's slot to show who is free in (its start).
     slot: Option<String>,
+    /// Shows the calendar import (`?import=1`).
+    import: Option<String>,
     /// "Find days in a row": the form's fields (`crate::trip`).
     window: Option<String>,
     start_on: Option<String>,
@@ -128,6 +133,8 @@ struct TimesPage {
     levels: usize,
     closing: Option<view::Closing>,
     closed: bool,
+    importing: bool,
+    import_js: &'static str,
     times_js: &'static str,
     times_css: &'static str,
     data: String,
@@ -230,6 +237,8 @@ fn times_page(
         levels: view::LEVELS,
         closing: m.closing(lang),
         closed: !m.answers_open,
+        importing: query.import.is_some(),
+        import_js: &crate::assets::IMPORT_JS.path,
         times_js: &crate::assets::TIMES_JS.path,
         times_css: &crate::assets::TIMES_CSS.path,
         data: data.to_string().replace('<', "\\u003c"),
@@ -416,6 +425,8 @@ pub(crate) async fn meeting_page(
         levels: view::LEVELS,
         closing: m.closing(lang),
         closed: !m.answers_open,
+        importing: query.import.is_some(),
+        import_js: &crate::assets::IMPORT_JS.path,
         link,
         data,
         m,

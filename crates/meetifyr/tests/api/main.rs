@@ -6,6 +6,7 @@ mod live;
 mod availability;
 mod best_dates;
 mod calendar;
+mod calendar_import;
 mod connections;
 mod copy;
 mod crash;
