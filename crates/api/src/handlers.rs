@@ -298,9 +298,19 @@ pub async fn calendar_busy(
     let zone = match asked(&pairs, "time_zone").as_slice() {
         [] => meetifyr_core::Tz::UTC,
         [name] => name.parse().map_err(|_| {
-            query_error("time_zone", name, "Value error, not a time zone of the tz database (e.g. Asia/Seoul)".to_owned())
+            query_error(
+                "time_zone",
+                name,
+                "Value error, not a time zone of the tz database (e.g. Asia/Seoul)".to_owned(),
+            )
         })?,
-        [first, ..] => return Err(query_error("time_zone", first, "Value error, give time_zone once".to_owned())),
+        [first, ..] => {
+            return Err(query_error(
+                "time_zone",
+                first,
+                "Value error, give time_zone once".to_owned(),
+            ));
+        }
     };
     let meeting = stored_meeting(&state, &raw).await?;
     let unreadable = |why: String| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, why);
@@ -318,7 +328,11 @@ pub async fn calendar_busy(
         meetifyr_core::Grid::Days(Some(range)) => {
             let found = read(range.start(), range.end())?;
             let busy = crate::ics_import::busy_days(&found.busy, *range, zone);
-            let free = range.days().filter(|d| !busy.contains(d)).map(|d| d.to_string()).collect();
+            let free = range
+                .days()
+                .filter(|d| !busy.contains(d))
+                .map(|d| d.to_string())
+                .collect();
             let busy = busy.iter().map(|d| d.to_string()).collect();
             Ok(Json(response("days", busy, free, found)))
         }
@@ -327,7 +341,12 @@ pub async fn calendar_busy(
             let found = read(dates[0], dates[dates.len() - 1])?;
             let busy = crate::ics_import::busy_cells(&found.busy, grid);
             let start = |k: usize| grid.cells()[k].start.map(meetifyr_core::format_instant);
-            let free = grid.choosable().iter().filter(|k| !busy.contains(k)).filter_map(start).collect();
+            let free = grid
+                .choosable()
+                .iter()
+                .filter(|k| !busy.contains(k))
+                .filter_map(start)
+                .collect();
             let busy = busy.iter().filter_map(|&k| start(k)).collect();
             Ok(Json(response("times", busy, free, found)))
         }

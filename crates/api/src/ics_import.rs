@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use icalendar::{Component, EventLike, rrule};
+use icalendar::{Component, rrule};
 use meetifyr_core::{DateRange, TimeGrid, Tz};
 
 /// The largest calendar file read: a few years of a busy person's calendar.
@@ -53,7 +53,11 @@ fn value(text: &str, tzid: Option<&str>, date: bool) -> Option<(NaiveDateTime, A
         return Some((day.and_hms_opt(0, 0, 0)?, Anchor::Wall, true));
     }
     if let Some(utc) = text.strip_suffix('Z') {
-        return Some((NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok()?, Anchor::Utc, false));
+        return Some((
+            NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%S").ok()?,
+            Anchor::Utc,
+            false,
+        ));
     }
     let local = NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S").ok()?;
     // Outlook's TZIDs are often Windows names, and some exports quote them.
@@ -177,7 +181,11 @@ pub fn read(text: &str, from: NaiveDate, to: NaiveDate) -> Result<Read, String> 
         if status.eq_ignore_ascii_case("CANCELLED") || transparency.eq_ignore_ascii_case("TRANSPARENT") {
             continue;
         }
-        let Some(start) = event.properties().get("DTSTART").and_then(|p| property_value(p).into_iter().next()) else {
+        let Some(start) = event
+            .properties()
+            .get("DTSTART")
+            .and_then(|p| property_value(p).into_iter().next())
+        else {
             read.skipped.push(format!("{name}: no readable DTSTART"));
             continue;
         };
@@ -275,7 +283,10 @@ pub fn busy_days(busy: &[Busy], range: DateRange, zone: Tz) -> BTreeSet<NaiveDat
             }
             Busy::Between(s, e) => {
                 let last = if e > s { e - Duration::seconds(1) } else { s };
-                mark(s.with_timezone(&zone).date_naive(), last.with_timezone(&zone).date_naive());
+                mark(
+                    s.with_timezone(&zone).date_naive(),
+                    last.with_timezone(&zone).date_naive(),
+                );
             }
             Busy::Wall(s, e) => {
                 let last = if e > s { e - Duration::seconds(1) } else { s };
@@ -355,6 +366,10 @@ mod tests {
 
     #[test]
     fn text_that_is_no_calendar_is_refused_with_why() {
-        assert!(read("hello", d("2025-01-01"), d("2025-01-02")).unwrap_err().contains("BEGIN:VCALENDAR"));
+        assert!(
+            read("hello", d("2025-01-01"), d("2025-01-02"))
+                .unwrap_err()
+                .contains("BEGIN:VCALENDAR")
+        );
     }
 }
