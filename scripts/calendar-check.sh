@@ -27,7 +27,8 @@ built=$(cargo test --workspace --all-targets --no-run 2>&1)
 api=$(sed -n "s|.*Executable tests/api/main.rs (\(.*\))|\1|p" <<<"$built")
 [ -x "$api" ] || { echo "calendar check: the HTTP suite's binary was not found" >&2; exit 1; }
 
-servers=(postgres mysql)
+# MariaDB's HTTP suite takes half PostgreSQL's time here: it gets two of the three months.
+servers=(mysql postgres)
 month=0
 for run in "${runs[@]}"; do
     spec=${run%%|*}
@@ -67,6 +68,12 @@ for run in "${runs[@]}"; do
     month=$((month + 1))
     echo "   the end-to-end HTTP suite on $backend"
     TZ=$zone MEETIFYR_E2E_BACKEND=$backend faketime -f "$spec" "$api" -q
+    # The accessibility checks (axe, a few seconds each) read markup and contrast, not dates:
+    # they run in the first month only (CI's 30 minutes).
     echo "   the browser suite, its server under the faked date"
-    TZ=$zone MEETIFYR_FAKETIME=$spec ./scripts/browser.sh
+    if [ "$month" -eq 1 ]; then
+        TZ=$zone MEETIFYR_FAKETIME=$spec ./scripts/browser.sh
+    else
+        TZ=$zone MEETIFYR_FAKETIME=$spec ./scripts/browser.sh -k "not accessibility"
+    fi
 done
