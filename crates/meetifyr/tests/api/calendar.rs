@@ -226,20 +226,12 @@ async fn a_meeting_nobody_answered_has_an_empty_feed() {
 async fn a_time_meeting_feeds_its_best_windows_as_timed_events_in_utc() {
     // Given a Seoul meeting, 09:00–12:00 in 30-minute slots, created with its key
     let app = spawn_app().await;
-    let (status, created) = status_json(
-        app.post(
-            "/v1/meetings",
-            Some(
-                json!({"kind": "times", "dates": ["2026-06-02"], "day_start": "09:00", "day_end": "12:00",
-                        "slot_minutes": 30, "time_zone": "Asia/Seoul"}),
-            ),
-        )
-        .await,
+    let (code, key) = organised_time_meeting(
+        &app,
+        json!({"dates": ["2026-06-02"], "day_start": "09:00", "day_end": "12:00",
+               "slot_minutes": 30, "time_zone": "Asia/Seoul"}),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    let code = created["url_code"].as_str().unwrap().to_owned();
-    let key = created["organiser_key"].as_str().unwrap().to_owned();
     // And two people: both free 10:00–11:00, one also 09:00–10:00
     let slots = |list: &[&str]| {
         list.iter()

@@ -162,22 +162,12 @@ async fn answers_close_after_the_last_day_anywhere_on_earth_or_in_the_zone_given
 async fn a_time_meeting_takes_a_wall_time_deadline_in_its_own_zone() {
     // Given a Berlin time meeting
     let app = app_at(NOW).await;
-    let (status, created) = status_json(
-        app.post(
-            "/v1/meetings",
-            Some(
-                json!({"kind": "times", "dates": ["2027-03-29"], "day_start": "09:00", "day_end": "12:00",
-                        "slot_minutes": 60, "time_zone": "Europe/Berlin"}),
-            ),
-        )
-        .await,
+    let (code, key) = organised_time_meeting(
+        &app,
+        json!({"dates": ["2027-03-29"], "day_start": "09:00", "day_end": "12:00",
+               "slot_minutes": 60, "time_zone": "Europe/Berlin"}),
     )
     .await;
-    assert_eq!(status, StatusCode::OK);
-    let (code, key) = (
-        created["url_code"].as_str().unwrap().to_owned(),
-        created["organiser_key"].as_str().unwrap().to_owned(),
-    );
     // When the deadline is a wall time without a zone
     let (status, m) = set_deadline(&app, &code, Some(&key), json!({"deadline": "2026-12-10T10:00"})).await;
     // Then it is in Berlin (UTC+1 in December): 09:00 UTC, an hour after the pinned clock

@@ -288,11 +288,17 @@ pub async fn answered(app: &TestApp, start: &str, end: &str, people: &[(&str, &[
 
 /// Creates a time meeting from `grid` (the body's fields besides `kind`) → its code.
 pub async fn time_meeting(app: &TestApp, grid: Value) -> String {
+    organised_time_meeting(app, grid).await.0
+}
+
+/// As [`time_meeting`] → its code and organiser key.
+pub async fn organised_time_meeting(app: &TestApp, grid: Value) -> (String, String) {
     let mut body = grid;
     body["kind"] = json!("times");
     let (status, created) = status_json(app.post("/v1/meetings", Some(body)).await).await;
     assert_eq!(status, StatusCode::OK, "{created}");
-    created["url_code"].as_str().unwrap().to_owned()
+    let text = |field: &str| created[field].as_str().unwrap().to_owned();
+    (text("url_code"), text("organiser_key"))
 }
 
 /// A request with `Authorization: Bearer <key>` (or without, for `None`).
