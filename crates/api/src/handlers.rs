@@ -314,8 +314,19 @@ pub async fn calendar_busy(
     };
     let meeting = stored_meeting(&state, &raw).await?;
     let unreadable = |why: String| ApiError::detail(StatusCode::UNPROCESSABLE_ENTITY, why);
-    let text = std::str::from_utf8(&body).map_err(|_| unreadable("the calendar file is not UTF-8 text".into()))?;
-    let read = |from, to| crate::ics_import::read(text, from, to).map_err(unreadable);
+    let text =
+        String::from_utf8(body.to_vec()).map_err(|_| unreadable("the calendar file is not UTF-8 text".into()))?;
+    // Parsing and following recurrences is CPU work (bounded): off the async workers.
+    let text = std::sync::Arc::new(text);
+    let read = |from, to| {
+        let text = text.clone();
+        async move {
+            tokio::task::spawn_blocking(move || crate::ics_import::read(&text, from, to))
+                .await
+                .map_err(|_| ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))?
+                .map_err(unreadable)
+        }
+    };
     let response = |kind, busy, free, read: crate::ics_import::Read| CalendarBusyResponse {
         kind,
         busy,
@@ -326,7 +337,7 @@ pub async fn calendar_busy(
     match &meeting.grid {
         meetifyr_core::Grid::Days(None) => Err(StoreError::DateRangeNotSet.into()),
         meetifyr_core::Grid::Days(Some(range)) => {
-            let found = read(range.start(), range.end())?;
+            let found = read(range.start(), range.end()).await?;
             let busy = crate::ics_import::busy_days(&found.busy, *range, zone);
             let free = range
                 .days()
@@ -338,7 +349,7 @@ pub async fn calendar_busy(
         }
         meetifyr_core::Grid::Times(grid) => {
             let dates = grid.dates();
-            let found = read(dates[0], dates[dates.len() - 1])?;
+            let found = read(dates[0], dates[dates.len() - 1]).await?;
             let busy = crate::ics_import::busy_cells(&found.busy, grid);
             let start = |k: usize| grid.cells()[k].start.map(meetifyr_core::format_instant);
             let free = grid

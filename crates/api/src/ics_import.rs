@@ -12,8 +12,14 @@ use meetifyr_core::{DateRange, TimeGrid, Tz};
 /// The largest calendar file read: a few years of a busy person's calendar.
 pub const MAX_BYTES: usize = 1024 * 1024;
 
-/// Occurrences read per event at most (a daily event over the meeting's weeks needs 63).
-const OCCURRENCES: u16 = 1_000;
+/// Occurrences an event's series is followed through at most, from its start: a daily event
+/// since 1990 needs about 13,000. A rule that repeats more often (hourly for years) is reported
+/// as skipped rather than followed for ever.
+const STEPS_PER_EVENT: usize = 20_000;
+
+/// Occurrences followed in the whole file at most: a 1 MiB file cannot keep a core busy for
+/// more than a moment.
+const STEPS_PER_FILE: usize = 400_000;
 
 /// When one occurrence of an event keeps someone busy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +179,7 @@ pub fn read(text: &str, from: NaiveDate, to: NaiveDate) -> Result<Read, String> 
         }
     }
     let mut read = Read::default();
+    let mut budget = STEPS_PER_FILE;
     for event in calendar.events() {
         let name = event.get_summary().unwrap_or("an event without a title");
         let status = event.property_value("STATUS").unwrap_or("");
@@ -234,9 +241,27 @@ pub fn read(text: &str, from: NaiveDate, to: NaiveDate) -> Result<Read, String> 
             }
         };
         let utc = |t: NaiveDateTime| rrule::Tz::UTC.from_utc_datetime(&t);
-        let after = window_start - length - Duration::days(1);
-        let occurrences = set.after(utc(after)).before(utc(window_end)).all(OCCURRENCES);
-        for occurrence in occurrences.dates {
+        let (after, before) = (utc(window_start - length - Duration::days(1)), utc(window_end));
+        // Followed step by step, counting each: `rrule` walks from DTSTART however far back it is.
+        let mut occurrences = Vec::new();
+        let mut reached = false;
+        let mut steps = 0;
+        for occurrence in set.limit().into_iter().take(STEPS_PER_EVENT.min(budget)) {
+            steps += 1;
+            if occurrence >= before {
+                reached = true;
+                break;
+            }
+            if occurrence >= after {
+                occurrences.push(occurrence);
+            }
+        }
+        budget -= steps;
+        if !reached && steps == STEPS_PER_EVENT {
+            read.skipped
+                .push(format!("{name}: it repeats too often to follow to these days"));
+        }
+        for occurrence in occurrences {
             read.busy.push(match (anchor, all_day) {
                 (_, true) => {
                     let days = length.num_days().max(1);
@@ -251,6 +276,11 @@ pub fn read(text: &str, from: NaiveDate, to: NaiveDate) -> Result<Read, String> 
                     Busy::Between(s, s + length)
                 }
             });
+        }
+        if budget == 0 {
+            read.skipped
+                .push("the rest of the file: it repeats events too often to follow them all".into());
+            break;
         }
     }
     Ok(read)

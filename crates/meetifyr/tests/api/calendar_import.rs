@@ -170,3 +170,37 @@ async fn a_file_that_is_no_calendar_or_too_big_is_refused_with_why() {
     assert_eq!(import(&app, &bare, "", GOOGLE).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(import(&app, "Nope1234", "", GOOGLE).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_rule_repeating_too_often_to_follow_is_skipped_and_the_rest_still_counts() {
+    // Given a file with an event every minute since 2000 and one ordinary event
+    let app = spawn_app().await;
+    let code = two_weeks(&app).await;
+    let file = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "BEGIN:VEVENT",
+        "UID:every-minute",
+        "SUMMARY:Every minute",
+        "DTSTART:20000101T000000Z",
+        "DURATION:PT1M",
+        "RRULE:FREQ=MINUTELY",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:dinner",
+        "SUMMARY:Dinner",
+        "DTSTART:20250305T100000Z",
+        "DTEND:20250305T120000Z",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+    .join("\r\n");
+    // When it is read
+    let (status, body) = import(&app, &code, "", file).await;
+    // Then the minutely rule is skipped with why, and the dinner is busy
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(strings(&body["busy"]), ["2025-03-05"]);
+    let skipped = strings(&body["skipped"]);
+    assert!(skipped.iter().any(|s| s.starts_with("Every minute: ")), "{body}");
+}
