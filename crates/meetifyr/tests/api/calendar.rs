@@ -239,13 +239,7 @@ async fn a_time_meeting_feeds_its_best_windows_as_timed_events_in_utc() {
             .collect::<Vec<_>>()
     };
     for free in [slots(&["09:00", "09:30", "10:00", "10:30"]), slots(&["10:00", "10:30"])] {
-        let id = app.add_participant(&code, "p").await["participant_id"]
-            .as_i64()
-            .unwrap();
-        let res = app
-            .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": []}))
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
+        join_free(&app, &code, "p", json!(free)).await;
     }
     // When the feed is read for hour-long windows
     let feed = feed(&app, &code, "?window_minutes=60").await;

@@ -274,16 +274,21 @@ pub async fn answered(app: &TestApp, start: &str, end: &str, people: &[(&str, &[
     let (code, key) = organised(app, start, end).await;
     let mut ids = Vec::new();
     for (name, free) in people {
-        let id = app.add_participant(&code, name).await["participant_id"]
-            .as_i64()
-            .unwrap();
-        let res = app
-            .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": []}))
-            .await;
-        assert_eq!(res.status(), StatusCode::OK);
-        ids.push(id);
+        ids.push(join_free(app, &code, name, json!(free)).await);
     }
     (code, key, ids)
+}
+
+/// A new participant of `code` free on `free` (dates or slot starts), nothing starred → its id.
+pub async fn join_free(app: &TestApp, code: &str, name: &str, free: Value) -> i64 {
+    let id = app.add_participant(code, name).await["participant_id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .put_availability(id, json!({"meeting_url_code": code, "free": free, "starred": []}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    id
 }
 
 /// Creates a time meeting from `grid` (the body's fields besides `kind`) → its code.
